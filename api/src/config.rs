@@ -1,0 +1,108 @@
+//! Typed settings, read from environment variables (and the same flags on the command
+//! line). Every variable is documented in the README; `samverkan serve --help` lists them.
+//!
+//! Secrets are held in [`secrecy::SecretString`] so they never end up in a log line or a
+//! `Debug` print.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use secrecy::SecretString;
+
+/// The default database: an SQLite file in the working directory, created if missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://samverkan.db?mode=rwc";
+
+/// Settings of one Samverkan process.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Settings {
+    /// Database to use: `sqlite://FILE?mode=rwc` (embedded) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+
+    /// Address the HTTP server listens on (port 0 picks a free port).
+    #[arg(long, env = "SAMVERKAN_ADDR", default_value = "127.0.0.1:8000")]
+    pub addr: SocketAddr,
+
+    /// Shared secret for HS256 tokens. Required on PostgreSQL; on SQLite a secret is
+    /// generated on first start and kept beside the database file.
+    #[arg(long, env = "SAMVERKAN_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<SecretString>,
+
+    /// The `iss` claim tokens must carry (and `samverkan token` writes).
+    #[arg(long, env = "SAMVERKAN_JWT_ISSUER", default_value = "samverkan")]
+    pub jwt_issuer: String,
+
+    /// The `aud` claim tokens must carry (and `samverkan token` writes).
+    #[arg(long, env = "SAMVERKAN_JWT_AUDIENCE", default_value = "samverkan")]
+    pub jwt_audience: String,
+
+    /// Maximum number of pooled database connections.
+    #[arg(long, env = "SAMVERKAN_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub db_max_connections: u32,
+
+    /// Load the demo data (Stockholm) into an empty database on start.
+    #[arg(long, env = "SAMVERKAN_SEED_ON_START", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_on_start: bool,
+
+    /// How long a DataLoader waits to collect keys into one batch, in microseconds.
+    /// (Tokio's timer has millisecond resolution: anything up to 1000 waits for the
+    /// next tick.)
+    #[arg(long, env = "SAMVERKAN_LOADER_DELAY_US", default_value_t = 200)]
+    pub loader_delay_us: u64,
+}
+
+impl Settings {
+    /// Settings for `database_url` with every other value at its default.
+    pub fn with_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            jwt_secret: None,
+            jwt_issuer: "samverkan".into(),
+            jwt_audience: "samverkan".into(),
+            db_max_connections: 10,
+            seed_on_start: true,
+            loader_delay_us: 200,
+        }
+    }
+
+    /// Whether the database is SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+
+    /// The file that keeps the generated JWT secret of an SQLite database:
+    /// `samverkan.db` → `samverkan.db.jwt-secret`. `None` for PostgreSQL and in-memory
+    /// databases.
+    pub fn sqlite_secret_path(&self) -> Option<PathBuf> {
+        let rest = self.database_url.strip_prefix("sqlite:")?;
+        let rest = rest.trim_start_matches("//");
+        let path = rest.split('?').next().unwrap_or_default();
+        if path.is_empty() || path.contains(":memory:") {
+            return None;
+        }
+        Some(PathBuf::from(format!("{path}.jwt-secret")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_lives_beside_the_sqlite_file() {
+        let s = Settings::with_database("sqlite://data/samverkan.db?mode=rwc");
+        assert_eq!(
+            s.sqlite_secret_path(),
+            Some(PathBuf::from("data/samverkan.db.jwt-secret"))
+        );
+        assert_eq!(
+            Settings::with_database("sqlite::memory:").sqlite_secret_path(),
+            None
+        );
+        assert_eq!(
+            Settings::with_database("postgres://localhost/x").sqlite_secret_path(),
+            None
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! One error type for the whole service.
+//!
+//! Every failure a resolver or service can meet is an [`AppError`]. It maps to a GraphQL
+//! error whose `extensions.code` is one of `UNAUTHENTICATED`, `FORBIDDEN`,
+//! `BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT` or `INTERNAL`. Internal errors (database,
+//! I/O, bugs) are logged with the request id and answered with a generic message: their
+//! text never reaches a client.
+
+use async_graphql::ErrorExtensions;
+
+/// The error codes a client can see in `extensions.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// No valid token.
+    Unauthenticated,
+    /// The token is valid but may not do this.
+    Forbidden,
+    /// The input is invalid.
+    BadUserInput,
+    /// The thing asked for does not exist.
+    NotFound,
+    /// The edit was based on a stale version.
+    Conflict,
+    /// Something went wrong on our side.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears in `extensions.code`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::Internal => "INTERNAL",
+        }
+    }
+}
+
+/// Everything that can go wrong while answering a request.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Missing, malformed, expired or wrongly signed token.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller may not do this; the message says which rule denied it.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Invalid input; `field` is the path of the offending input field when known.
+    #[error("{message}")]
+    BadUserInput {
+        /// The input field, e.g. `input.text`.
+        field: Option<String>,
+        /// What is wrong, for a person.
+        message: String,
+    },
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// A stale version.
+    #[error("{0}")]
+    Conflict(String),
+    /// A database error. Logged, never shown.
+    #[error("database error")]
+    Database(#[from] sea_orm::DbErr),
+    /// Any other internal error. Logged, never shown.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// A `BAD_USER_INPUT` error about one input field.
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// The code a client sees.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message a client sees: the error's own text, except for internal errors.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Database(_) | Self::Internal(_) => {
+                "Internal error; it has been logged under the request id in the x-request-id header".to_string()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    /// Turn into a GraphQL error, logging internal errors. Logs are written inside the
+    /// request's span, which carries the request id (also sent as `x-request-id`).
+    pub fn into_graphql(self) -> async_graphql::Error {
+        let code = self.code();
+        match &self {
+            Self::Database(err) => tracing::error!(error = %err, "database error"),
+            Self::Internal(err) => tracing::error!(error = ?err, "internal error"),
+            _ => {}
+        }
+        let field = match &self {
+            Self::BadUserInput { field, .. } => field.clone(),
+            _ => None,
+        };
+        async_graphql::Error::new(self.public_message()).extend_with(|_, e| {
+            e.set("code", code.as_str());
+            if let Some(field) = &field {
+                e.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        err.into_graphql()
+    }
+}
+
+/// Shorthand for results of services.
+pub type AppResult<T> = Result<T, AppError>;

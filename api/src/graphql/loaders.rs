@@ -1,0 +1,292 @@
+//! Batch loading of every relation (no N+1).
+//!
+//! One [`AppLoader`] is created per request and wrapped in async-graphql's `DataLoader`.
+//! Each relation has its own key type; all keys of one type requested while a level of
+//! the query resolves are fetched with one SQL statement. So a request costs a number of
+//! statements bounded by its depth, however many rows it touches.
+//!
+//! Three shapes of relation:
+//! - *by id* (`DistrictId(7)` → the district),
+//! - *has many* (`GroupsOfDistrict(7)` → all groups of district 7, ordered by id),
+//! - *many to many* through a link table (`MethodsOfActivity`, `DistrictsOfOrganization`…),
+//!   fetched with one join.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use entity::*;
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+/// The request's batch loader: one database handle, many key types.
+#[derive(Debug, Clone)]
+pub struct AppLoader {
+    db: DatabaseConnection,
+}
+
+impl AppLoader {
+    /// A loader reading from `db`.
+    pub fn new(db: DatabaseConnection) -> Self {
+        Self { db }
+    }
+}
+
+/// Errors are shared between every waiter of a batch.
+pub type LoadError = Arc<DbErr>;
+
+macro_rules! by_id {
+    ($(#[$doc:meta])* $key:ident => $module:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for AppLoader {
+            type Value = $module::Model;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $module::Entity::find()
+                    .filter($module::Column::Id.is_in(ids))
+                    .all(&self.db)
+                    .await
+                    .map_err(Arc::new)?;
+                Ok(rows.into_iter().map(|m| ($key(m.id), m)).collect())
+            }
+        }
+    };
+}
+
+macro_rules! has_many {
+    ($(#[$doc:meta])* $key:ident => $module:ident by $column:ident, $fk:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for AppLoader {
+            type Value = Vec<$module::Model>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $module::Entity::find()
+                    .filter($module::Column::$column.is_in(ids))
+                    .order_by_asc($module::Column::Id)
+                    .all(&self.db)
+                    .await
+                    .map_err(Arc::new)?;
+                let mut out: HashMap<$key, Self::Value> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                let fk: fn(&$module::Model) -> Option<i32> = $fk;
+                for row in rows {
+                    if let Some(parent) = fk(&row) {
+                        out.entry($key(parent)).or_default().push(row);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+by_id!(/// A municipality by id.
+    MunicipalityId => municipality);
+by_id!(/// A district by id.
+    DistrictId => district);
+by_id!(/// An organization by id.
+    OrganizationId => organization);
+by_id!(/// A strategy by id.
+    StrategyId => strategy);
+by_id!(/// A priority area by id.
+    PriorityAreaId => priority_area);
+by_id!(/// A focus area by id.
+    FocusAreaId => focus_area);
+by_id!(/// A method by id.
+    MethodId => method);
+by_id!(/// An action plan by id.
+    ActionPlanId => action_plan);
+by_id!(/// An activity by id.
+    ActivityId => activity);
+by_id!(/// A responsibility by id.
+    ResponsibilityId => responsibility);
+by_id!(/// A follow-up by id.
+    FollowUpId => follow_up);
+by_id!(/// A collaboration area by id.
+    CollaborationAreaId => collaboration_area);
+by_id!(/// A collaboration group by id.
+    CollaborationGroupId => collaboration_group);
+by_id!(/// A participation by id.
+    ParticipationId => participation);
+by_id!(/// A commitment by id.
+    CommitmentId => commitment);
+
+has_many!(/// The districts of a municipality.
+    DistrictsOfMunicipality => district by MunicipalityId, |m| Some(m.municipality_id));
+has_many!(/// The strategies of a municipality.
+    StrategiesOfMunicipality => strategy by MunicipalityId, |m| Some(m.municipality_id));
+has_many!(/// The child organizations of an organization.
+    ChildrenOfOrganization => organization by ParentId, |m| m.parent_id);
+has_many!(/// The priority areas of a strategy.
+    PriorityAreasOfStrategy => priority_area by StrategyId, |m| Some(m.strategy_id));
+has_many!(/// The focus areas of a priority area.
+    FocusAreasOfPriorityArea => focus_area by PriorityAreaId, |m| Some(m.priority_area_id));
+has_many!(/// The action plans following a strategy.
+    ActionPlansOfStrategy => action_plan by StrategyId, |m| m.strategy_id);
+has_many!(/// The action plans of a district.
+    ActionPlansOfDistrict => action_plan by DistrictId, |m| Some(m.district_id));
+has_many!(/// The activities of an action plan.
+    ActivitiesOfPlan => activity by ActionPlanId, |m| Some(m.action_plan_id));
+has_many!(/// The activities under a priority area.
+    ActivitiesOfPriorityArea => activity by PriorityAreaId, |m| m.priority_area_id);
+has_many!(/// The activities under a focus area.
+    ActivitiesOfFocusArea => activity by FocusAreaId, |m| m.focus_area_id);
+has_many!(/// The responsibilities of an activity.
+    ResponsibilitiesOfActivity => responsibility by ActivityId, |m| Some(m.activity_id));
+has_many!(/// The responsibilities an organization carries.
+    ResponsibilitiesOfOrganization => responsibility by OrganizationId, |m| Some(m.organization_id));
+has_many!(/// The follow-ups of an activity.
+    FollowUpsOfActivity => follow_up by ActivityId, |m| Some(m.activity_id));
+has_many!(/// The collaboration areas of a district.
+    AreasOfDistrict => collaboration_area by DistrictId, |m| Some(m.district_id));
+has_many!(/// The collaboration groups of a district.
+    GroupsOfDistrict => collaboration_group by DistrictId, |m| Some(m.district_id));
+has_many!(/// The collaboration groups of a collaboration area.
+    GroupsOfArea => collaboration_group by CollaborationAreaId, |m| m.collaboration_area_id);
+has_many!(/// The participations of a group.
+    ParticipationsOfGroup => participation by GroupId, |m| Some(m.group_id));
+has_many!(/// The participations of an organization.
+    ParticipationsOfOrganization => participation by OrganizationId, |m| Some(m.organization_id));
+has_many!(/// The commitments made in a group.
+    CommitmentsOfGroup => commitment by GroupId, |m| Some(m.group_id));
+has_many!(/// The commitments of an organization, in every group.
+    CommitmentsOfOrganization => commitment by OrganizationId, |m| Some(m.organization_id));
+
+/// An organization by slug (the `org` claim of a token).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrganizationSlug(pub String);
+
+impl Loader<OrganizationSlug> for AppLoader {
+    type Value = organization::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[OrganizationSlug],
+    ) -> Result<HashMap<OrganizationSlug, Self::Value>, Self::Error> {
+        let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let rows = organization::Entity::find()
+            .filter(organization::Column::Slug.is_in(slugs))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| (OrganizationSlug(m.slug.clone()), m))
+            .collect())
+    }
+}
+
+/// The districts (by slug) a token names.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DistrictSlug(pub String);
+
+impl Loader<DistrictSlug> for AppLoader {
+    type Value = district::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[DistrictSlug],
+    ) -> Result<HashMap<DistrictSlug, Self::Value>, Self::Error> {
+        let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        let rows = district::Entity::find()
+            .filter(district::Column::Slug.is_in(slugs))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|m| (DistrictSlug(m.slug.clone()), m))
+            .collect())
+    }
+}
+
+/// The commitments one organization made in one group (its seat's promises).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CommitmentsOfSeat {
+    /// The group.
+    pub group_id: i32,
+    /// The organization.
+    pub organization_id: i32,
+}
+
+impl Loader<CommitmentsOfSeat> for AppLoader {
+    type Value = Vec<commitment::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[CommitmentsOfSeat],
+    ) -> Result<HashMap<CommitmentsOfSeat, Self::Value>, Self::Error> {
+        let groups: Vec<i32> = keys.iter().map(|k| k.group_id).collect();
+        let rows = commitment::Entity::find()
+            .filter(commitment::Column::GroupId.is_in(groups))
+            .order_by_asc(commitment::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<CommitmentsOfSeat, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            let key = CommitmentsOfSeat {
+                group_id: row.group_id,
+                organization_id: row.organization_id,
+            };
+            if let Some(list) = out.get_mut(&key) {
+                list.push(row);
+            }
+        }
+        Ok(out)
+    }
+}
+
+macro_rules! many_to_many {
+    ($(#[$doc:meta])* $key:ident => $target:ident via $link:ident . $from:ident / $link_field:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for AppLoader {
+            type Value = Vec<$target::Model>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $link::Entity::find()
+                    .find_also_related($target::Entity)
+                    .filter($link::Column::$from.is_in(ids))
+                    .order_by_asc($target::Column::Id)
+                    .all(&self.db)
+                    .await
+                    .map_err(Arc::new)?;
+                let mut out: HashMap<$key, Self::Value> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                for (link, target) in rows {
+                    if let Some(target) = target {
+                        out.entry($key(link.$link_field)).or_default().push(target);
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+many_to_many!(/// The methods an activity uses.
+    MethodsOfActivity => method via activity_method.ActivityId / activity_id);
+many_to_many!(/// The activities that use a method.
+    ActivitiesOfMethod => activity via activity_method.MethodId / method_id);
+many_to_many!(/// The districts an organization serves.
+    DistrictsOfOrganization => district via organization_district.OrganizationId / organization_id);
+many_to_many!(/// The organizations that serve a district.
+    OrganizationsOfDistrict => organization via organization_district.DistrictId / district_id);

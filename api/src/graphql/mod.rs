@@ -1,0 +1,97 @@
+//! The GraphQL API: schema, types, loaders, paging and global IDs.
+//!
+//! The schema is built once at start-up (see [`build_schema`]); each request gets its
+//! own [`RequestState`] (database handle and caller) and its own batch loader. The SDL in
+//! `schema.graphql` at the repository root is [`sdl`]'s output, written by
+//! `samverkan export-schema`; a test fails when the two drift apart.
+
+pub mod ids;
+pub mod loaders;
+pub mod pagination;
+pub mod query;
+pub mod types;
+
+use std::hash::Hash;
+use std::time::Duration;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use sea_orm::DatabaseConnection;
+
+use crate::auth::Caller;
+use crate::error::AppError;
+use loaders::AppLoader;
+pub use query::QueryRoot;
+
+/// The schema type.
+pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// What every resolver of one request may use.
+#[derive(Debug, Clone)]
+pub struct RequestState {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// Who is asking.
+    pub caller: Caller,
+}
+
+/// Build the schema (without per-request data).
+pub fn build_schema() -> AppSchema {
+    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish()
+}
+
+/// The schema in SDL, as written to `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema().sdl()
+}
+
+/// A request's batch loader, spawning its batches on Tokio after `delay`.
+pub fn new_loader(db: DatabaseConnection, delay: Duration) -> DataLoader<AppLoader> {
+    DataLoader::new(AppLoader::new(db), tokio::spawn).delay(delay)
+}
+
+/// The request's state.
+pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestState> {
+    ctx.data::<RequestState>()
+}
+
+/// Load one value through the request's batch loader.
+pub(crate) async fn load<K>(
+    ctx: &Context<'_>,
+    key: K,
+) -> async_graphql::Result<Option<<AppLoader as Loader<K>>::Value>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    AppLoader: Loader<K, Error = loaders::LoadError>,
+{
+    let loader = ctx.data::<DataLoader<AppLoader>>()?;
+    loader
+        .load_one(key)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("batch load failed: {e}")).into())
+}
+
+/// Load a value that must exist (a foreign key target).
+pub(crate) async fn load_required<K>(
+    ctx: &Context<'_>,
+    key: K,
+) -> async_graphql::Result<<AppLoader as Loader<K>>::Value>
+where
+    K: Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
+    AppLoader: Loader<K, Error = loaders::LoadError>,
+{
+    let dbg = format!("{key:?}");
+    load(ctx, key).await?.ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("dangling reference {dbg}")).into()
+    })
+}
+
+/// Load a has-many relation (empty when the parent has no children).
+pub(crate) async fn load_many<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<V>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    AppLoader: Loader<K, Value = Vec<V>, Error = loaders::LoadError>,
+    V: Send + Sync + Clone + 'static,
+{
+    Ok(load(ctx, key).await?.unwrap_or_default())
+}

@@ -1,0 +1,255 @@
+//! Relay cursor connections.
+//!
+//! Every list that can grow is a connection with `edges`, `nodes`, `pageInfo` and
+//! `totalCount`. Pages are cut by keyset on the row id (stable when rows are added
+//! between two nightly runs of a script): a cursor is the opaque form of a row id.
+//! `first`/`last` are bounded by [`MAX_PAGE`]; without either, a page holds
+//! [`DEFAULT_PAGE`] items.
+//!
+//! Root connections page in SQL (`id > cursor ORDER BY id LIMIT n+1`, plus a `COUNT`
+//! only when `totalCount` is selected). Connections nested under another object page in
+//! memory over the rows their DataLoader fetched for all parents at once.
+
+use async_graphql::connection::{Connection, CursorType, Edge};
+use async_graphql::{Context, OutputType, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+
+use crate::error::AppError;
+
+/// Largest page a client may ask for.
+pub const MAX_PAGE: i32 = 100;
+/// Page size when neither `first` nor `last` is given.
+pub const DEFAULT_PAGE: i32 = 50;
+
+/// A cursor: the opaque form of a row id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IdCursor(pub i32);
+
+impl CursorType for IdCursor {
+    type Error = String;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(s)
+            .map_err(|_| format!("invalid cursor {s:?}"))?;
+        let text = String::from_utf8(bytes).map_err(|_| format!("invalid cursor {s:?}"))?;
+        text.strip_prefix("cursor:")
+            .and_then(|n| n.parse().ok())
+            .map(IdCursor)
+            .ok_or_else(|| format!("invalid cursor {s:?}"))
+    }
+
+    fn encode_cursor(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("cursor:{}", self.0))
+    }
+}
+
+/// Extra fields of every connection.
+#[derive(Debug, SimpleObject)]
+pub struct ConnectionFields {
+    /// How many items the whole list holds (all pages, after filters).
+    pub total_count: u64,
+}
+
+/// A page of `T`.
+pub type Page<T> = Connection<IdCursor, T, ConnectionFields>;
+
+/// Validated paging arguments.
+#[derive(Debug, Clone, Copy)]
+pub struct PageArgs {
+    after: Option<i32>,
+    before: Option<i32>,
+    limit: u64,
+    backward: bool,
+}
+
+impl PageArgs {
+    /// Check `first`/`last`/`after`/`before` as a client sent them.
+    pub fn new(
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Self, AppError> {
+        let decode = |field: &str, c: Option<String>| -> Result<Option<i32>, AppError> {
+            c.map(|c| {
+                IdCursor::decode_cursor(&c)
+                    .map(|c| c.0)
+                    .map_err(|e| AppError::bad_input(field, e))
+            })
+            .transpose()
+        };
+        let check = |field: &str, n: Option<i32>| -> Result<Option<i32>, AppError> {
+            match n {
+                Some(n) if !(0..=MAX_PAGE).contains(&n) => Err(AppError::bad_input(
+                    field,
+                    format!("{field} must be between 0 and {MAX_PAGE}"),
+                )),
+                other => Ok(other),
+            }
+        };
+        let first = check("first", first)?;
+        let last = check("last", last)?;
+        let (limit, backward) = match (first, last) {
+            (Some(_), Some(_)) => {
+                return Err(AppError::bad_input(
+                    "last",
+                    "give either first or last, not both",
+                ));
+            }
+            (Some(n), None) => (n, false),
+            (None, Some(n)) => (n, true),
+            (None, None) => (DEFAULT_PAGE, false),
+        };
+        Ok(Self {
+            after: decode("after", after)?,
+            before: decode("before", before)?,
+            limit: limit as u64,
+            backward,
+        })
+    }
+
+    fn admits(&self, id: i32) -> bool {
+        self.after.is_none_or(|a| id > a) && self.before.is_none_or(|b| id < b)
+    }
+}
+
+/// Whether the connection's `totalCount` is selected.
+pub fn wants_total(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
+/// One page of `select`, cut in SQL by keyset on `id_column`.
+pub async fn page_query<E, N, C>(
+    db: &C,
+    select: Select<E>,
+    id_column: E::Column,
+    id_of: impl Fn(&E::Model) -> i32,
+    wrap: impl Fn(E::Model) -> N,
+    args: PageArgs,
+    with_total: bool,
+) -> Result<Page<N>, AppError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: OutputType,
+    C: ConnectionTrait,
+{
+    let total = if with_total {
+        select.clone().count(db).await?
+    } else {
+        0
+    };
+    let mut q = select;
+    if let Some(a) = args.after {
+        q = q.filter(id_column.gt(a));
+    }
+    if let Some(b) = args.before {
+        q = q.filter(id_column.lt(b));
+    }
+    q = if args.backward {
+        q.order_by_desc(id_column)
+    } else {
+        q.order_by_asc(id_column)
+    };
+    let mut rows = q.limit(args.limit + 1).all(db).await?;
+    let more = rows.len() as u64 > args.limit;
+    rows.truncate(args.limit as usize);
+    if args.backward {
+        rows.reverse();
+    }
+    let (has_previous, has_next) = if args.backward {
+        (more, args.before.is_some())
+    } else {
+        (args.after.is_some(), more)
+    };
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        ConnectionFields { total_count: total },
+    );
+    connection.edges.extend(
+        rows.into_iter()
+            .map(|row| Edge::new(IdCursor(id_of(&row)), wrap(row))),
+    );
+    Ok(connection)
+}
+
+/// One page of `items` (all children of one parent, sorted by id), cut in memory.
+pub fn page_vec<T, N>(
+    items: Vec<T>,
+    id_of: impl Fn(&T) -> i32,
+    wrap: impl Fn(T) -> N,
+    args: PageArgs,
+) -> Page<N>
+where
+    N: OutputType,
+{
+    let total = items.len() as u64;
+    let mut window: Vec<T> = items.into_iter().filter(|t| args.admits(id_of(t))).collect();
+    let limit = args.limit as usize;
+    let more = window.len() > limit;
+    if args.backward {
+        let skip = window.len().saturating_sub(limit);
+        window.drain(..skip);
+    } else {
+        window.truncate(limit);
+    }
+    let (has_previous, has_next) = if args.backward {
+        (more, args.before.is_some())
+    } else {
+        (args.after.is_some(), more)
+    };
+    let mut connection = Connection::with_additional_fields(
+        has_previous,
+        has_next,
+        ConnectionFields { total_count: total },
+    );
+    connection.edges.extend(
+        window
+            .into_iter()
+            .map(|t| Edge::new(IdCursor(id_of(&t)), wrap(t))),
+    );
+    connection
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(page: &Page<i32>) -> Vec<i32> {
+        page.edges.iter().map(|e| e.node).collect()
+    }
+
+    #[test]
+    fn pages_forward_and_backward() {
+        let items: Vec<i32> = (1..=10).collect();
+        let args = PageArgs::new(None, None, Some(3), None).unwrap_or_else(|e| panic!("{e}"));
+        let p = page_vec(items.clone(), |i| *i, |i| i, args);
+        assert_eq!(ids(&p), vec![1, 2, 3]);
+        assert!(p.has_next_page && !p.has_previous_page);
+        assert_eq!(p.additional_fields.total_count, 10);
+
+        let after = Some(IdCursor(3).encode_cursor());
+        let args = PageArgs::new(after, None, Some(3), None).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(ids(&page_vec(items.clone(), |i| *i, |i| i, args)), vec![4, 5, 6]);
+
+        let args = PageArgs::new(None, None, None, Some(2)).unwrap_or_else(|e| panic!("{e}"));
+        let p = page_vec(items, |i| *i, |i| i, args);
+        assert_eq!(ids(&p), vec![9, 10]);
+        assert!(p.has_previous_page);
+    }
+
+    #[test]
+    fn bounds_are_enforced() {
+        assert!(PageArgs::new(None, None, Some(101), None).is_err());
+        assert!(PageArgs::new(None, None, Some(-1), None).is_err());
+        assert!(PageArgs::new(None, None, Some(1), Some(1)).is_err());
+        assert!(PageArgs::new(Some("bad".into()), None, Some(1), None).is_err());
+    }
+}

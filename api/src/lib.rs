@@ -1,0 +1,22 @@
+//! Samverkan: the GraphQL API through which the agencies that work together against
+//! youth crime keep their collaboration groups, action plans, follow-ups and
+//! commitments in one place.
+//!
+//! The crate is laid out in layers:
+//! - [`config`]: typed settings from environment variables;
+//! - [`startup`]: building and running the HTTP application;
+//! - [`auth`]: bearer tokens (JWT) and roles;
+//! - [`graphql`]: the schema — thin resolvers, batch loaders, paging, global IDs;
+//! - [`services`]: the rules, as plain functions over a database connection;
+//! - [`db`], [`seed`]: connection, migrations, and the demo data;
+//! - [`error`]: the one error type and its mapping to GraphQL error codes.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod seed;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

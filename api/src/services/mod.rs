@@ -1,0 +1,6 @@
+//! The service layer: plain functions over a database connection that hold the rules
+//! (which rows a filter selects, how data is validated). Resolvers call them and stay
+//! thin; tests can call them without HTTP.
+
+pub mod queries;
+pub mod terms;

@@ -1,0 +1,18 @@
+//! Logging. `RUST_LOG` picks what is logged (default `info`); `SAMVERKAN_LOG_FORMAT=json`
+//! switches to one JSON object per line. Tokens and commitment texts are never logged.
+
+use tracing_subscriber::EnvFilter;
+
+/// Install the global subscriber (once; later calls are ignored).
+pub fn init() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let json = std::env::var("SAMVERKAN_LOG_FORMAT").is_ok_and(|v| v.eq_ignore_ascii_case("json"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if json {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}

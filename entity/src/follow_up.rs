@@ -1,0 +1,31 @@
+//! A reported follow-up of an activity for one reporting period.
+
+use sea_orm::entity::prelude::*;
+use crate::enums::{FollowUpStatus, Term};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "follow_up")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub activity_id: i32,
+    pub year: i32,
+    pub term: Term,
+    pub status: FollowUpStatus,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub effects: Option<String>,
+    pub as_of: Option<Date>,
+    pub reported_by_organization_id: Option<i32>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub reported_by_sub: Option<String>,
+    pub locked: bool,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+}
+
+impl ActiveModelBehavior for ActiveModel {}

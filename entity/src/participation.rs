@@ -1,0 +1,26 @@
+//! An organization's seat in a collaboration group.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "participation")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub group_id: i32,
+    pub organization_id: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub contact_role: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub other_participants: Option<String>,
+    pub is_convener: bool,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+}
+
+impl ActiveModelBehavior for ActiveModel {}

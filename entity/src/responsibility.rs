@@ -1,0 +1,21 @@
+//! Who carries an activity: an organization and a role title.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "responsibility")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    pub activity_id: i32,
+    pub organization_id: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub role: Option<String>,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,133 @@
+//! The `samverkan` command: serve the API, migrate, load the demo data, mint tokens and
+//! export the schema. Settings come from environment variables (see the README) or the
+//! same-named flags.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use api::auth::{JwtKeys, Role, parse_ttl};
+use api::config::Settings;
+use clap::{Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "samverkan", version, about = "Samverkan GraphQL API")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default): migrate, load the demo data into an empty database,
+    /// listen on SAMVERKAN_ADDR.
+    Serve(#[command(flatten)] Box<Settings>),
+    /// Apply pending database migrations and exit.
+    Migrate(#[command(flatten)] Box<Settings>),
+    /// Load the demo data (Stockholm), inserting only what is missing.
+    Seed(#[command(flatten)] Box<Settings>),
+    /// Print a bearer token the server accepts.
+    Token {
+        /// The token's subject: who it is for (a person or a script).
+        #[arg(long)]
+        sub: String,
+        /// The slug of the organization the holder acts for, e.g. `lpo-farsta`.
+        #[arg(long)]
+        org: String,
+        /// A role: VIEWER, ORG_EDITOR, DISTRICT_COORDINATOR or ADMIN (repeatable).
+        #[arg(long = "role", required = true, value_parser = parse_role)]
+        roles: Vec<Role>,
+        /// A district slug the holder coordinates (repeatable).
+        #[arg(long = "district")]
+        districts: Vec<String>,
+        /// How long the token lives: e.g. 12h, 30d, 365d.
+        #[arg(long, default_value = "30d", value_parser = parse_ttl)]
+        ttl: std::time::Duration,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+    /// Write the GraphQL schema (SDL) to a file, or to stdout with `-`.
+    ExportSchema {
+        /// Where to write it.
+        #[arg(default_value = "schema.graphql")]
+        path: PathBuf,
+    },
+}
+
+/// Settings read from the environment alone.
+#[derive(Debug, Parser)]
+struct EnvSettings {
+    #[command(flatten)]
+    settings: Settings,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    api::telemetry::init();
+    let cli = Cli::parse();
+    match cli.command {
+        None => {
+            // `samverkan` alone = `samverkan serve` with settings from the environment.
+            let settings = EnvSettings::try_parse_from(["samverkan"])?.settings;
+            serve(&settings).await
+        }
+        Some(Command::Serve(settings)) => serve(&settings).await,
+        Some(Command::Migrate(settings)) => {
+            api::db::migrate(&settings.database_url)
+                .await
+                .context("migration failed")?;
+            eprintln!("migrations applied");
+            Ok(())
+        }
+        Some(Command::Seed(settings)) => {
+            api::db::migrate(&settings.database_url).await?;
+            let db = api::db::connect(
+                &settings.database_url,
+                2,
+                api::db::StatementCounter::default(),
+            )
+            .await?;
+            let report = api::seed::load(&db).await?;
+            eprintln!("{report}");
+            Ok(())
+        }
+        Some(Command::Token {
+            sub,
+            org,
+            roles,
+            districts,
+            ttl,
+            settings,
+        }) => {
+            let keys = JwtKeys::from_settings(&settings)?;
+            let districts = (!districts.is_empty()).then_some(districts);
+            println!("{}", keys.mint(&sub, &org, roles, districts, ttl)?);
+            Ok(())
+        }
+        Some(Command::ExportSchema { path }) => {
+            let sdl = api::graphql::sdl();
+            if path.as_os_str() == "-" {
+                print!("{sdl}");
+            } else {
+                std::fs::write(&path, sdl)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                eprintln!("wrote {}", path.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(settings: &Settings) -> anyhow::Result<()> {
+    let app = api::startup::Application::build(settings).await?;
+    eprintln!(
+        "Samverkan is up: GraphiQL at http://{}:{}/graphql",
+        settings.addr.ip(),
+        app.port()
+    );
+    app.run_until_stopped().await?;
+    Ok(())
+}
