@@ -76,14 +76,14 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Serve(settings)) => serve(&settings).await,
         Some(Command::Migrate(settings)) => {
-            api::db::migrate(&settings.database_url)
+            api::db::prepare(&settings.database_url, false)
                 .await
                 .context("migration failed")?;
             eprintln!("migrations applied");
             Ok(())
         }
         Some(Command::Seed(settings)) => {
-            api::db::migrate(&settings.database_url).await?;
+            api::db::prepare(&settings.database_url, false).await?;
             let db = api::db::connect(
                 &settings.database_url,
                 2,

@@ -22,9 +22,7 @@ use crate::config::Settings;
 use crate::error::AppError;
 
 /// A role a token may carry.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Role {
     /// Reads everything but the audit log; changes nothing. Also used by service tokens.
@@ -236,9 +234,9 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<SecretString> {
             Ok(SecretString::from(secret))
         }
         // Another process created it first: use theirs.
-        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
-            Ok(SecretString::from(std::fs::read_to_string(path)?.trim().to_owned()))
-        }
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(SecretString::from(
+            std::fs::read_to_string(path)?.trim().to_owned(),
+        )),
         Err(err) => anyhow::bail!("cannot write {}: {err}", path.display()),
     }
 }

@@ -75,13 +75,8 @@ impl Settings {
     /// `samverkan.db` → `samverkan.db.jwt-secret`. `None` for PostgreSQL and in-memory
     /// databases.
     pub fn sqlite_secret_path(&self) -> Option<PathBuf> {
-        let rest = self.database_url.strip_prefix("sqlite:")?;
-        let rest = rest.trim_start_matches("//");
-        let path = rest.split('?').next().unwrap_or_default();
-        if path.is_empty() || path.contains(":memory:") {
-            return None;
-        }
-        Some(PathBuf::from(format!("{path}.jwt-secret")))
+        crate::db::sqlite_path(&self.database_url)
+            .map(|path| PathBuf::from(format!("{path}.jwt-secret")))
     }
 }
 

@@ -58,30 +58,71 @@ pub async fn connect(
     Ok(db)
 }
 
-/// Apply every pending migration. On PostgreSQL this holds an advisory lock on a
-/// dedicated connection for the duration, so concurrent starts do not race.
-pub async fn migrate(url: &str) -> Result<(), DbErr> {
+/// Apply every pending migration and, when `seed_if_empty`, load the demo data into a
+/// database that holds none. On PostgreSQL both happen under an advisory lock held on a
+/// dedicated connection, so replicas starting at once neither race on the schema nor
+/// load the data twice.
+///
+/// On SQLite the same is done under an exclusive lock on the file `DB.lock` beside the
+/// database, which serialises processes (and tasks) starting on one file.
+pub async fn prepare(url: &str, seed_if_empty: bool) -> anyhow::Result<()> {
+    let _file_lock = match sqlite_path(url) {
+        Some(path) => Some(lock_file(format!("{path}.lock")).await?),
+        None => None,
+    };
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(1)
         .min_connections(1)
         .sqlx_logging(false);
     let db = Database::connect(options).await?;
-    let result = match db.get_database_backend() {
-        DbBackend::Postgres => {
-            db.execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
-                .await?;
-            let result = Migrator::up(&db, None).await;
-            db.execute_unprepared(&format!(
-                "SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"
-            ))
+    let locked = db.get_database_backend() == DbBackend::Postgres;
+    if locked {
+        db.execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))
             .await?;
-            result
-        }
-        _ => Migrator::up(&db, None).await,
-    };
+    }
+    let result = migrate_and_seed(&db, seed_if_empty).await;
+    if locked {
+        db.execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))
+            .await?;
+    }
     db.close().await?;
     result
+}
+
+/// The file path of an SQLite URL (`None` for other databases and in-memory ones).
+pub fn sqlite_path(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite:")?.trim_start_matches("//");
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && !path.contains(":memory:")).then(|| path.to_owned())
+}
+
+/// Take an exclusive lock on `path` (created if missing), waiting for other holders.
+async fn lock_file(path: String) -> anyhow::Result<std::fs::File> {
+    tokio::task::spawn_blocking(move || -> anyhow::Result<std::fs::File> {
+        if let Some(dir) = std::path::Path::new(&path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)?;
+        }
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok(file)
+    })
+    .await?
+}
+
+async fn migrate_and_seed(db: &DatabaseConnection, seed_if_empty: bool) -> anyhow::Result<()> {
+    Migrator::up(db, None).await?;
+    if seed_if_empty && crate::seed::is_empty(db).await? {
+        let report = crate::seed::load(db).await?;
+        tracing::info!(%report, "loaded the demo data into an empty database");
+    }
+    Ok(())
 }
 
 /// Whether every migration has been applied.

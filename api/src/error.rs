@@ -95,7 +95,8 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             Self::Database(_) | Self::Internal(_) => {
-                "Internal error; it has been logged under the request id in the x-request-id header".to_string()
+                "Internal error; it has been logged under the request id in the x-request-id header"
+                    .to_string()
             }
             other => other.to_string(),
         }

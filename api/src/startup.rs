@@ -1,8 +1,8 @@
 //! Building and running the HTTP application.
 //!
 //! [`Application::build`] does everything that can fail before the first request —
-//! connect, migrate (under an advisory lock on PostgreSQL), load the demo data into an
-//! empty database, read the token keys, bind the port — so a misconfigured process stops
+//! migrate and load the demo data into an empty database (under an advisory lock on
+//! PostgreSQL), connect, read the token keys, bind the port — so a misconfigured process stops
 //! at once with a clear message. [`Application::run_until_stopped`] serves until Ctrl-C
 //! or SIGTERM and then finishes the requests in flight.
 //!
@@ -33,7 +33,6 @@ use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::error::AppError;
 use crate::graphql::{self, AppSchema, RequestState};
-use crate::seed;
 
 /// Longest a request may take before it is answered with 408.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -69,7 +68,7 @@ impl Application {
     /// Connect, migrate, seed an empty database, read the keys and bind the port.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let keys = Arc::new(JwtKeys::from_settings(settings)?);
-        db::migrate(&settings.database_url).await?;
+        db::prepare(&settings.database_url, settings.seed_on_start).await?;
         let statements = StatementCounter::default();
         let db = db::connect(
             &settings.database_url,
@@ -77,10 +76,6 @@ impl Application {
             statements.clone(),
         )
         .await?;
-        if settings.seed_on_start && seed::is_empty(&db).await? {
-            let report = seed::load(&db).await?;
-            tracing::info!(%report, "loaded the demo data into an empty database");
-        }
         let listener = TcpListener::bind(settings.addr).await?;
         let port = listener.local_addr()?.port();
         let state = AppState {
@@ -187,13 +182,17 @@ fn error_response(status: StatusCode, err: AppError) -> Response {
 fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
     let value = headers
         .get(header::AUTHORIZATION)
-        .ok_or_else(|| AppError::Unauthenticated("an Authorization: Bearer token is required".into()))?
+        .ok_or_else(|| {
+            AppError::Unauthenticated("an Authorization: Bearer token is required".into())
+        })?
         .to_str()
         .map_err(|_| AppError::Unauthenticated("malformed Authorization header".into()))?;
     let token = value
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(|| AppError::Unauthenticated("the Authorization header must be `Bearer <token>`".into()))?;
+        .ok_or_else(|| {
+            AppError::Unauthenticated("the Authorization header must be `Bearer <token>`".into())
+        })?;
     Ok(token.trim())
 }
 

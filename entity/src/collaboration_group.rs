@@ -1,7 +1,7 @@
 //! A collaboration group or forum (SSPF, SIG, lokalt BRÅ …).
 
+use crate::enums::GroupKind;
 use sea_orm::entity::prelude::*;
-use crate::enums::{GroupKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "collaboration_group")]
@@ -43,7 +43,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

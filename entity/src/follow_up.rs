@@ -1,7 +1,7 @@
 //! A reported follow-up of an activity for one reporting period.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{FollowUpStatus, Term};
+use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "follow_up")]
@@ -25,7 +25,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

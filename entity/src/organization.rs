@@ -1,7 +1,7 @@
 //! An organization (agency, company, association) taking part in the collaboration.
 
+use crate::enums::OrganizationKind;
 use sea_orm::entity::prelude::*;
-use crate::enums::{OrganizationKind};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "organization")]
@@ -17,7 +17,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -710,7 +710,9 @@ impl MigrationTrait for Migration {
                     .col(text_null(CollaborationGroup::Communication))
                     .col(text_null(CollaborationGroup::FollowUpCadence))
                     .col(text_null(CollaborationGroup::OtherParticipants))
-                    .col(timestamp_with_time_zone_null(CollaborationGroup::ArchivedAt))
+                    .col(timestamp_with_time_zone_null(
+                        CollaborationGroup::ArchivedAt,
+                    ))
                     .col(integer(CollaborationGroup::Version).default(1))
                     .col(timestamp_with_time_zone(CollaborationGroup::CreatedAt))
                     .col(timestamp_with_time_zone(CollaborationGroup::UpdatedAt))
@@ -742,7 +744,10 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .create_index(index(CollaborationGroup::Table, &[CollaborationGroup::Kind]))
+            .create_index(index(
+                CollaborationGroup::Table,
+                &[CollaborationGroup::Kind],
+            ))
             .await?;
 
         manager

@@ -55,7 +55,9 @@ pub fn encode(kind: NodeType, id: i32) -> ID {
 /// Decode any global ID.
 pub fn decode(id: &ID) -> Result<(NodeType, i32), AppError> {
     let invalid = || AppError::bad_input("id", format!("{:?} is not a valid ID", id.as_str()));
-    let bytes = URL_SAFE_NO_PAD.decode(id.as_bytes()).map_err(|_| invalid())?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(id.as_bytes())
+        .map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (kind, number) = text.split_once(':').ok_or_else(invalid)?;
     let kind = NodeType::from_name(kind).ok_or_else(invalid)?;

@@ -37,7 +37,7 @@ pub struct RequestState {
 
 /// Build the schema (without per-request data).
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot::default(), EmptyMutation, EmptySubscription).finish()
+    Schema::build(QueryRoot, EmptyMutation, EmptySubscription).finish()
 }
 
 /// The schema in SDL, as written to `schema.graphql`.
@@ -81,9 +81,9 @@ where
     AppLoader: Loader<K, Error = loaders::LoadError>,
 {
     let dbg = format!("{key:?}");
-    load(ctx, key).await?.ok_or_else(|| {
-        AppError::Internal(anyhow::anyhow!("dangling reference {dbg}")).into()
-    })
+    load(ctx, key)
+        .await?
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("dangling reference {dbg}")).into())
 }
 
 /// Load a has-many relation (empty when the parent has no children).

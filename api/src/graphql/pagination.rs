@@ -10,8 +10,10 @@
 //! only when `totalCount` is selected). Connections nested under another object page in
 //! memory over the rows their DataLoader fetched for all parents at once.
 
-use async_graphql::connection::{Connection, CursorType, Edge};
-use async_graphql::{Context, OutputType, SimpleObject};
+use async_graphql::connection::CursorType;
+use std::borrow::Cow;
+
+use async_graphql::{Context, OutputType, SimpleObject, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{
@@ -49,15 +51,84 @@ impl CursorType for IdCursor {
     }
 }
 
-/// Extra fields of every connection.
+/// Where a page sits in its list (Relay `PageInfo`).
+#[derive(Debug, Clone, SimpleObject)]
+pub struct PageInfo {
+    /// Whether items come before this page.
+    pub has_previous_page: bool,
+    /// Whether items come after this page.
+    pub has_next_page: bool,
+    /// The cursor of the page's first item; pass it as `before` to page backwards.
+    pub start_cursor: Option<String>,
+    /// The cursor of the page's last item; pass it as `after` to page forwards.
+    pub end_cursor: Option<String>,
+}
+
+/// An item of a page with its cursor.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(name_type)]
+pub struct Edge<N: OutputType> {
+    /// Where this item is: pass it as `after` or `before`.
+    pub cursor: String,
+    /// The item.
+    pub node: N,
+}
+
+/// One page of a list (a Relay connection): the items with or without their cursors,
+/// where the page sits, and how many items the whole list holds.
 #[derive(Debug, SimpleObject)]
-pub struct ConnectionFields {
+#[graphql(name_type)]
+pub struct Page<N: OutputType + Clone> {
+    /// The items of this page with their cursors.
+    pub edges: Vec<Edge<N>>,
+    /// The items of this page.
+    pub nodes: Vec<N>,
+    /// Where this page sits in the list.
+    pub page_info: PageInfo,
     /// How many items the whole list holds (all pages, after filters).
     pub total_count: u64,
 }
 
-/// A page of `T`.
-pub type Page<T> = Connection<IdCursor, T, ConnectionFields>;
+impl<N: OutputType> TypeName for Edge<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Edge", N::type_name()).into()
+    }
+}
+
+impl<N: OutputType + Clone> TypeName for Page<N> {
+    fn type_name() -> Cow<'static, str> {
+        format!("{}Connection", N::type_name()).into()
+    }
+}
+
+impl<N: OutputType + Clone> Page<N> {
+    fn new(
+        items: Vec<(i32, N)>,
+        has_previous_page: bool,
+        has_next_page: bool,
+        total_count: u64,
+    ) -> Self {
+        let edges: Vec<Edge<N>> = items
+            .into_iter()
+            .map(|(id, node)| Edge {
+                cursor: IdCursor(id).encode_cursor(),
+                node,
+            })
+            .collect();
+        let page_info = PageInfo {
+            has_previous_page,
+            has_next_page,
+            start_cursor: edges.first().map(|e| e.cursor.clone()),
+            end_cursor: edges.last().map(|e| e.cursor.clone()),
+        };
+        Self {
+            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            edges,
+            page_info,
+            total_count,
+        }
+    }
+}
 
 /// Validated paging arguments.
 #[derive(Debug, Clone, Copy)]
@@ -137,7 +208,7 @@ pub async fn page_query<E, N, C>(
 where
     E: EntityTrait,
     E::Model: Sync,
-    N: OutputType,
+    N: OutputType + Clone,
     C: ConnectionTrait,
 {
     let total = if with_total {
@@ -168,16 +239,11 @@ where
     } else {
         (args.after.is_some(), more)
     };
-    let mut connection = Connection::with_additional_fields(
-        has_previous,
-        has_next,
-        ConnectionFields { total_count: total },
-    );
-    connection.edges.extend(
-        rows.into_iter()
-            .map(|row| Edge::new(IdCursor(id_of(&row)), wrap(row))),
-    );
-    Ok(connection)
+    let items = rows
+        .into_iter()
+        .map(|row| (id_of(&row), wrap(row)))
+        .collect();
+    Ok(Page::new(items, has_previous, has_next, total))
 }
 
 /// One page of `items` (all children of one parent, sorted by id), cut in memory.
@@ -188,10 +254,13 @@ pub fn page_vec<T, N>(
     args: PageArgs,
 ) -> Page<N>
 where
-    N: OutputType,
+    N: OutputType + Clone,
 {
     let total = items.len() as u64;
-    let mut window: Vec<T> = items.into_iter().filter(|t| args.admits(id_of(t))).collect();
+    let mut window: Vec<T> = items
+        .into_iter()
+        .filter(|t| args.admits(id_of(t)))
+        .collect();
     let limit = args.limit as usize;
     let more = window.len() > limit;
     if args.backward {
@@ -205,17 +274,8 @@ where
     } else {
         (args.after.is_some(), more)
     };
-    let mut connection = Connection::with_additional_fields(
-        has_previous,
-        has_next,
-        ConnectionFields { total_count: total },
-    );
-    connection.edges.extend(
-        window
-            .into_iter()
-            .map(|t| Edge::new(IdCursor(id_of(&t)), wrap(t))),
-    );
-    connection
+    let items = window.into_iter().map(|t| (id_of(&t), wrap(t))).collect();
+    Page::new(items, has_previous, has_next, total)
 }
 
 #[cfg(test)]
@@ -223,7 +283,7 @@ mod tests {
     use super::*;
 
     fn ids(page: &Page<i32>) -> Vec<i32> {
-        page.edges.iter().map(|e| e.node).collect()
+        page.nodes.clone()
     }
 
     #[test]
@@ -232,17 +292,20 @@ mod tests {
         let args = PageArgs::new(None, None, Some(3), None).unwrap_or_else(|e| panic!("{e}"));
         let p = page_vec(items.clone(), |i| *i, |i| i, args);
         assert_eq!(ids(&p), vec![1, 2, 3]);
-        assert!(p.has_next_page && !p.has_previous_page);
-        assert_eq!(p.additional_fields.total_count, 10);
+        assert!(p.page_info.has_next_page && !p.page_info.has_previous_page);
+        assert_eq!(p.total_count, 10);
 
         let after = Some(IdCursor(3).encode_cursor());
         let args = PageArgs::new(after, None, Some(3), None).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(ids(&page_vec(items.clone(), |i| *i, |i| i, args)), vec![4, 5, 6]);
+        assert_eq!(
+            ids(&page_vec(items.clone(), |i| *i, |i| i, args)),
+            vec![4, 5, 6]
+        );
 
         let args = PageArgs::new(None, None, None, Some(2)).unwrap_or_else(|e| panic!("{e}"));
         let p = page_vec(items, |i| *i, |i| i, args);
         assert_eq!(ids(&p), vec![9, 10]);
-        assert!(p.has_previous_page);
+        assert!(p.page_info.has_previous_page);
     }
 
     #[test]

@@ -103,9 +103,13 @@ pub struct DistrictFilterInput {
 }
 
 fn opt_id(id: &Option<ID>, kind: NodeType, field: &str) -> async_graphql::Result<Option<i32>> {
-    Ok(id.as_ref().map(|id| decode_as(id, kind, field)).transpose()?)
+    Ok(id
+        .as_ref()
+        .map(|id| decode_as(id, kind, field))
+        .transpose()?)
 }
 
+/// The root of every read.
 #[Object]
 impl QueryRoot {
     /// Who is asking: the caller as their token describes them.
@@ -207,7 +211,11 @@ impl QueryRoot {
     ) -> async_graphql::Result<Page<District>> {
         let args = PageArgs::new(after, before, first, last)?;
         let f = filter.unwrap_or_default();
-        let municipality = opt_id(&f.municipality, NodeType::Municipality, "filter.municipality")?;
+        let municipality = opt_id(
+            &f.municipality,
+            NodeType::Municipality,
+            "filter.municipality",
+        )?;
         Ok(page_query(
             &state(ctx)?.db,
             queries::districts(municipality),
@@ -261,8 +269,7 @@ impl QueryRoot {
     async fn organization(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The organization's slug, e.g. `utbildningsforvaltningen`.")]
-        slug: String,
+        #[graphql(desc = "The organization's slug, e.g. `utbildningsforvaltningen`.")] slug: String,
     ) -> async_graphql::Result<Option<Organization>> {
         Ok(load(ctx, OrganizationSlug(slug)).await?.map(Organization))
     }
@@ -402,7 +409,11 @@ impl QueryRoot {
         let q = queries::GroupFilter {
             district: opt_id(&f.district, NodeType::District, "filter.district")?,
             kind: f.kind.map(Into::into),
-            organization: opt_id(&f.organization, NodeType::Organization, "filter.organization")?,
+            organization: opt_id(
+                &f.organization,
+                NodeType::Organization,
+                "filter.organization",
+            )?,
             include_archived: f.include_archived,
         };
         Ok(page_query(
@@ -430,7 +441,11 @@ impl QueryRoot {
         let args = PageArgs::new(after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::CommitmentFilter {
-            organization: opt_id(&f.organization, NodeType::Organization, "filter.organization")?,
+            organization: opt_id(
+                &f.organization,
+                NodeType::Organization,
+                "filter.organization",
+            )?,
             group: opt_id(&f.group, NodeType::CollaborationGroup, "filter.group")?,
             district: opt_id(&f.district, NodeType::District, "filter.district")?,
         };

@@ -158,6 +158,7 @@ fn page_args(
 #[derive(Debug, Clone)]
 pub struct Viewer;
 
+/// The caller, as their token describes them.
 #[Object]
 impl Viewer {
     /// The token's subject: who is asking.
@@ -197,6 +198,7 @@ impl Viewer {
 #[derive(Debug, Clone)]
 pub struct Municipality(pub municipality::Model);
 
+/// A municipality (kommun), e.g. Stockholms stad.
 #[Object]
 impl Municipality {
     /// The municipality's global ID.
@@ -235,6 +237,7 @@ impl Municipality {
 #[derive(Debug, Clone)]
 pub struct District(pub district::Model);
 
+/// A district (stadsdelsområde) of a municipality.
 #[Object]
 impl District {
     /// The district's global ID.
@@ -310,6 +313,8 @@ impl District {
 #[derive(Debug, Clone)]
 pub struct Organization(pub organization::Model);
 
+/// An organization taking part in the collaboration: an agency, a company, an
+/// association.
 #[Object]
 impl Organization {
     /// The organization's global ID.
@@ -348,10 +353,7 @@ impl Organization {
         Ok(rows.into_iter().map(District).collect())
     }
     /// Its seats in collaboration groups.
-    async fn participations(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Participation>> {
+    async fn participations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Participation>> {
         let rows = load_many(ctx, ParticipationsOfOrganization(self.0.id)).await?;
         Ok(rows.into_iter().map(Participation).collect())
     }
@@ -382,6 +384,7 @@ impl Organization {
 #[derive(Debug, Clone)]
 pub struct Strategy(pub strategy::Model);
 
+/// A city-wide strategy that the districts' plans follow.
 #[Object]
 impl Strategy {
     /// The strategy's global ID.
@@ -431,6 +434,7 @@ impl Strategy {
 #[derive(Debug, Clone)]
 pub struct PriorityArea(pub priority_area::Model);
 
+/// A priority area (prioriterat område) of a strategy.
 #[Object]
 impl PriorityArea {
     /// The priority area's global ID.
@@ -484,6 +488,7 @@ impl PriorityArea {
 #[derive(Debug, Clone)]
 pub struct FocusArea(pub focus_area::Model);
 
+/// A focus area (område) under a priority area.
 #[Object]
 impl FocusArea {
     /// The focus area's global ID.
@@ -531,6 +536,7 @@ impl FocusArea {
 #[derive(Debug, Clone)]
 pub struct Method(pub method::Model);
 
+/// A named method or programme (ABC, KOMET, MVP, SIG, …) from the method catalogue.
 #[Object]
 impl Method {
     /// The method's global ID.
@@ -572,6 +578,7 @@ impl Method {
 #[derive(Debug, Clone)]
 pub struct ActionPlan(pub action_plan::Model);
 
+/// A district's action plan (lokal handlingsplan / åtgärdsplan) for a period.
 #[Object]
 impl ActionPlan {
     /// The plan's global ID.
@@ -639,6 +646,8 @@ impl ActionPlan {
 #[derive(Debug, Clone)]
 pub struct Activity(pub activity::Model);
 
+/// One row of an action plan: what is done, why, by whom, when, and how it is followed
+/// up.
 #[Object]
 impl Activity {
     /// The activity's global ID.
@@ -699,7 +708,10 @@ impl Activity {
         ))
     }
     /// The strategy's priority area it serves.
-    async fn priority_area(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PriorityArea>> {
+    async fn priority_area(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PriorityArea>> {
         match self.0.priority_area_id {
             Some(id) => Ok(load(ctx, PriorityAreaId(id)).await?.map(PriorityArea)),
             None => Ok(None),
@@ -748,6 +760,8 @@ fn term_order(term: entity::enums::Term) -> u8 {
 #[derive(Debug, Clone)]
 pub struct Responsibility(pub responsibility::Model);
 
+/// Who carries an activity: an organization and the role title within it (e.g.
+/// "Stadsdelsförvaltningen: Preventionssamordnare", "Polis: Kommunpolis").
 #[Object]
 impl Responsibility {
     /// The responsibility's global ID.
@@ -776,6 +790,7 @@ impl Responsibility {
 #[derive(Debug, Clone)]
 pub struct FollowUp(pub follow_up::Model);
 
+/// A follow-up of an activity for one reporting period: status and effects.
 #[Object]
 impl FollowUp {
     /// The follow-up's global ID.
@@ -837,6 +852,7 @@ impl FollowUp {
 #[derive(Debug, Clone)]
 pub struct CollaborationArea(pub collaboration_area::Model);
 
+/// A district's collaboration area (samverkansområde), e.g. "Skolan som brottsplats".
 #[Object]
 impl CollaborationArea {
     /// The area's global ID.
@@ -889,6 +905,8 @@ impl CollaborationArea {
 #[derive(Debug, Clone)]
 pub struct CollaborationGroup(pub collaboration_group::Model);
 
+/// A collaboration group or forum (SSPF, SIG, operativt BRÅ, lokalt BRÅ …) with its
+/// purpose, term, cadence and the organizations taking part.
 #[Object]
 impl CollaborationGroup {
     /// The group's global ID.
@@ -980,10 +998,7 @@ impl CollaborationGroup {
         }
     }
     /// The organizations' seats in the group.
-    async fn participations(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Participation>> {
+    async fn participations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Participation>> {
         let rows = load_many(ctx, ParticipationsOfGroup(self.0.id)).await?;
         Ok(rows.into_iter().map(Participation).collect())
     }
@@ -1007,6 +1022,8 @@ impl CollaborationGroup {
 #[derive(Debug, Clone)]
 pub struct Participation(pub participation::Model);
 
+/// An organization's seat in a collaboration group: its contact, its other participants
+/// and whether it convenes.
 #[Object]
 impl Participation {
     /// The participation's global ID.
@@ -1060,6 +1077,8 @@ impl Participation {
 #[derive(Debug, Clone)]
 pub struct Commitment(pub commitment::Model);
 
+/// What one organization has promised in one collaboration group (X:s åtagande). Only
+/// that organization (or an admin) edits it; every edit raises its version.
 #[Object]
 impl Commitment {
     /// The commitment's global ID.

@@ -1,0 +1,260 @@
+//! Spawning the real server for a test: a fresh database per test (an SQLite file, or a
+//! PostgreSQL database when `TEST_DATABASE_URL` is set), migrated and seeded by the
+//! application itself, served on a random port and dropped afterwards.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use api::auth::{JwtKeys, Role};
+use api::config::Settings;
+use api::db::StatementCounter;
+use api::startup::Application;
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use secrecy::SecretString;
+use serde_json::{Value, json};
+
+/// The HS256 secret of every test server.
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// A fresh database for one test, removed when dropped.
+pub struct FreshDb {
+    /// Its URL.
+    pub url: String,
+    test_db: TestDb,
+}
+
+/// Where the test database lives, and how to remove it.
+enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:PORT`.
+    pub address: String,
+    /// Statement counter of the server's pool.
+    pub statements: StatementCounter,
+    /// A direct database handle.
+    pub db: DatabaseConnection,
+    /// The server's keys.
+    pub keys: Arc<JwtKeys>,
+    /// HTTP client.
+    pub client: reqwest::Client,
+    /// The database URL the server uses.
+    pub database_url: String,
+    _db: FreshDb,
+}
+
+/// A fresh, empty database for one test.
+pub async fn fresh_database() -> FreshDb {
+    let (url, test_db) = create_database().await;
+    FreshDb { url, test_db }
+}
+
+async fn create_database() -> (String, TestDb) {
+    let unique = uuid::Uuid::new_v4().simple().to_string();
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("samverkan_test_{unique}");
+            let admin = Database::connect(&admin_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create test database");
+            admin.close().await.ok();
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base.to_string())
+                .expect("TEST_DATABASE_URL names a database");
+            (
+                format!("{base}/{name}"),
+                TestDb::Postgres { admin_url, name },
+            )
+        }
+        _ => {
+            let path = std::env::temp_dir().join(format!("samverkan-test-{unique}.db"));
+            (
+                format!("sqlite://{}?mode=rwc", path.display()),
+                TestDb::Sqlite(path),
+            )
+        }
+    }
+}
+
+/// Test settings for `database_url`: random port, fixed secret.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::with_database(database_url);
+    settings.addr = "127.0.0.1:0".parse().expect("address");
+    settings.jwt_secret = Some(SecretString::from(TEST_SECRET.to_string()));
+    settings.db_max_connections = 5;
+    settings
+}
+
+/// Spawn a seeded server on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Spawn a server on a fresh database, adjusting the settings first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let fresh = fresh_database().await;
+    let database_url = fresh.url.clone();
+    let mut settings = test_settings(&database_url);
+    adjust(&mut settings);
+    let app = Application::build(&settings)
+        .await
+        .expect("build application");
+    let port = app.port();
+    let statements = app.statements();
+    let db = app.db().clone();
+    let keys = app.keys();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        statements,
+        db,
+        keys,
+        client: reqwest::Client::new(),
+        database_url,
+        _db: fresh,
+    }
+}
+
+impl TestApp {
+    /// A token for `org` with `role`.
+    pub fn token(&self, org: &str, role: Role) -> String {
+        self.keys
+            .mint("test-user", org, vec![role], None, Duration::from_secs(600))
+            .expect("mint token")
+    }
+
+    /// A viewer token.
+    pub fn viewer_token(&self) -> String {
+        self.token("skarpnack-sdf", Role::Viewer)
+    }
+
+    /// POST a GraphQL request; returns the HTTP status and the JSON body.
+    pub async fn graphql_with(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (u16, Value) {
+        self.graphql_op(token, query, None, variables).await
+    }
+
+    /// POST a GraphQL request naming `operation`.
+    pub async fn graphql_op(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        operation: Option<&str>,
+        variables: Value,
+    ) -> (u16, Value) {
+        let mut body = json!({ "query": query, "variables": variables });
+        if let Some(op) = operation {
+            body["operationName"] = json!(op);
+        }
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.expect("send request");
+        let status = res.status().as_u16();
+        let body = res.json::<Value>().await.expect("JSON body");
+        (status, body)
+    }
+
+    /// Run `query` as a viewer and return `data`, failing the test on any error.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let token = self.viewer_token();
+        let (status, body) = self.graphql_with(Some(&token), query, variables).await;
+        assert_eq!(status, 200, "status of {query}: {body}");
+        assert!(body.get("errors").is_none(), "errors in {query}: {body}");
+        body["data"].clone()
+    }
+}
+
+impl Drop for FreshDb {
+    fn drop(&mut self) {
+        match &self.test_db {
+            TestDb::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm", ".jwt-secret", ".lock"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            TestDb::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop the database from a thread of its own: Drop cannot await.
+                let handle = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("runtime");
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                });
+                let _ = handle.join();
+            }
+        }
+    }
+}
+
+/// The error codes of a GraphQL response.
+pub fn error_codes(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|errs| {
+            errs.iter()
+                .map(|e| e["extensions"]["code"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The users' operations, copied verbatim from the product brief.
+pub const OPERATIONS: &str = include_str!("../operations.graphql");
+
+/// The text of one named operation from a document of several.
+pub fn operation(name: &str) -> String {
+    let document = OPERATIONS;
+    let start = document
+        .find(&format!(" {name}"))
+        .and_then(|i| document[..i].rfind(['\n']).map(|n| n + 1))
+        .unwrap();
+    let mut depth = 0;
+    let mut end = start;
+    let mut opened = false;
+    for (i, c) in document[start..].char_indices() {
+        match c {
+            '{' => {
+                depth += 1;
+                opened = true;
+            }
+            '}' => depth -= 1,
+            _ => {}
+        }
+        if opened && depth == 0 {
+            end = start + i + 1;
+            break;
+        }
+    }
+    document[start..end].to_string()
+}

@@ -1,0 +1,12 @@
+//! End-to-end tests: each spawns the real server on a fresh database and talks HTTP to
+//! it, as a client would. Set `TEST_DATABASE_URL` to run them against PostgreSQL.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod auth;
+mod helpers;
+mod read;
+mod schema;
+mod seed_data;
+mod startup;
+mod statements;
