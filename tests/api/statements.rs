@@ -87,6 +87,7 @@ async fn deep_dashboard_costs_at_most_depth_plus_one_statements() {
 
     let depth = depth(&query);
     assert_eq!(depth, 8);
+    eprintln!("deep read over 13 districts: {statements} SQL statements, depth {depth}");
     assert!(
         statements <= depth + 1,
         "{statements} statements for a query of depth {depth}"
