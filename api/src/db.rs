@@ -30,6 +30,30 @@ impl StatementCounter {
     }
 }
 
+/// Serialises writes within one process on SQLite, which allows one writer at a time:
+/// a request waits here instead of failing with "database is locked". On PostgreSQL
+/// it does nothing.
+#[derive(Debug, Clone, Default)]
+pub struct WriteGate(Option<Arc<tokio::sync::Mutex<()>>>);
+
+impl WriteGate {
+    /// The gate for a database backend.
+    pub fn for_backend(backend: DbBackend) -> Self {
+        match backend {
+            DbBackend::Sqlite => Self(Some(Arc::new(tokio::sync::Mutex::new(())))),
+            _ => Self(None),
+        }
+    }
+
+    /// Wait for the turn to write; the turn lasts as long as the guard.
+    pub async fn enter(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match &self.0 {
+            Some(mutex) => Some(mutex.clone().lock_owned().await),
+            None => None,
+        }
+    }
+}
+
 /// Key of the advisory lock that serialises migrations between replicas ("SAMVERK").
 const MIGRATION_LOCK_KEY: i64 = 0x53_41_4d_56_45_52_4b;
 

@@ -56,9 +56,14 @@ pub enum AppError {
         /// What is wrong, for a person.
         message: String,
     },
-    /// The thing asked for does not exist.
-    #[error("{0}")]
-    NotFound(String),
+    /// The thing asked for does not exist; `field` names the input that pointed at it.
+    #[error("{message}")]
+    NotFound {
+        /// The input field, e.g. `input.id`.
+        field: Option<String>,
+        /// What was not found.
+        message: String,
+    },
     /// A stale version.
     #[error("{0}")]
     Conflict(String),
@@ -79,13 +84,29 @@ impl AppError {
         }
     }
 
+    /// A `NOT_FOUND` error about the thing one input field points at.
+    pub fn not_found(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::NotFound {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    /// The input field an error is about, if any.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadUserInput { field, .. } | Self::NotFound { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The code a client sees.
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
-            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
             Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
         }
@@ -111,10 +132,7 @@ impl AppError {
             Self::Internal(err) => tracing::error!(error = ?err, "internal error"),
             _ => {}
         }
-        let field = match &self {
-            Self::BadUserInput { field, .. } => field.clone(),
-            _ => None,
-        };
+        let field = self.field().map(str::to_owned);
         async_graphql::Error::new(self.public_message()).extend_with(|_, e| {
             e.set("code", code.as_str());
             if let Some(field) = &field {

@@ -44,6 +44,7 @@ struct AppState {
     db: DatabaseConnection,
     keys: Arc<JwtKeys>,
     loader_delay: Duration,
+    write_gate: db::WriteGate,
 }
 
 /// A built application, bound to its port and ready to serve.
@@ -83,6 +84,7 @@ impl Application {
             db: db.clone(),
             keys: keys.clone(),
             loader_delay: Duration::from_micros(settings.loader_delay_us),
+            write_gate: db::WriteGate::for_backend(db.get_database_backend()),
         };
         Ok(Self {
             listener,
@@ -212,10 +214,11 @@ async fn graphql_handler(
     let loader = graphql::new_loader(state.db.clone(), state.loader_delay);
     let request = request
         .into_inner()
-        .data(RequestState {
-            db: state.db.clone(),
+        .data(RequestState::new(
+            state.db.clone(),
             caller,
-        })
+            state.write_gate.clone(),
+        ))
         .data(loader);
     let response = state.schema.execute(request).instrument(span).await;
     GraphQLResponse::from(response).into_response()

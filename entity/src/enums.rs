@@ -3,7 +3,8 @@
 use sea_orm::entity::prelude::*;
 
 /// What kind of body an organization is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum OrganizationKind {
     #[sea_orm(string_value = "DISTRICT_ADMINISTRATION")]
@@ -31,7 +32,8 @@ pub enum OrganizationKind {
 }
 
 /// What kind of collaboration group a group is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum GroupKind {
     #[sea_orm(string_value = "SSPF")]
@@ -59,7 +61,8 @@ pub enum GroupKind {
 }
 
 /// The status of an activity as reported in a follow-up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum FollowUpStatus {
     #[sea_orm(string_value = "PLANNED")]
@@ -75,7 +78,8 @@ pub enum FollowUpStatus {
 }
 
 /// The city's reporting points of a year.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
 pub enum Term {
     /// Tertialrapport 1 (January–April).

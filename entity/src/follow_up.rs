@@ -3,7 +3,7 @@
 use crate::enums::{FollowUpStatus, Term};
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "follow_up")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -834,7 +834,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(AuditEvent::Table)
-                    .col(big_pk_auto(AuditEvent::Id))
+                    .col(pk_auto(AuditEvent::Id))
                     .col(timestamp_with_time_zone(AuditEvent::At))
                     .col(string(AuditEvent::ActorSub))
                     .col(integer_null(AuditEvent::ActorOrganizationId))

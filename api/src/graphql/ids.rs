@@ -22,6 +22,11 @@ macro_rules! node_types {
                 match self { $(Self::$variant => stringify!($variant)),* }
             }
 
+            /// The node type of a GraphQL type name.
+            pub fn from_type_name(name: &str) -> Option<Self> {
+                Self::from_name(name)
+            }
+
             fn from_name(name: &str) -> Option<Self> {
                 match name { $(stringify!($variant) => Some(Self::$variant),)* _ => None }
             }

@@ -290,3 +290,38 @@ many_to_many!(/// The districts an organization serves.
     DistrictsOfOrganization => district via organization_district.OrganizationId / organization_id);
 many_to_many!(/// The organizations that serve a district.
     OrganizationsOfDistrict => organization via organization_district.DistrictId / district_id);
+
+/// The audit events of one node (type name and row id), oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AuditOfNode(pub &'static str, pub i32);
+
+impl Loader<AuditOfNode> for AppLoader {
+    type Value = Vec<entity::audit_event::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[AuditOfNode],
+    ) -> Result<HashMap<AuditOfNode, Self::Value>, Self::Error> {
+        use entity::audit_event;
+        let ids: Vec<i32> = keys.iter().map(|k| k.1).collect();
+        let types: Vec<&str> = keys.iter().map(|k| k.0).collect();
+        let rows = audit_event::Entity::find()
+            .filter(audit_event::Column::NodeId.is_in(ids))
+            .filter(audit_event::Column::NodeType.is_in(types))
+            .order_by_asc(audit_event::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<AuditOfNode, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            if let Some(key) = keys.iter().find(|k| k.0 == row.node_type && k.1 == row.node_id) {
+                if let Some(list) = out.get_mut(key) {
+                    list.push(row);
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -7,24 +7,30 @@
 
 pub mod ids;
 pub mod loaders;
+pub mod mutation;
 pub mod pagination;
 pub mod query;
 pub mod types;
 
 use std::hash::Hash;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
+use tokio::sync::OnceCell;
 
 use crate::auth::Caller;
+use crate::db::WriteGate;
+use crate::services::authz::Actor;
 use crate::error::AppError;
 use loaders::AppLoader;
+pub use mutation::MutationRoot;
 pub use query::QueryRoot;
 
 /// The schema type.
-pub type AppSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// What every resolver of one request may use.
 #[derive(Debug, Clone)]
@@ -33,11 +39,49 @@ pub struct RequestState {
     pub db: DatabaseConnection,
     /// Who is asking.
     pub caller: Caller,
+    /// The caller with ids resolved, once per request, when a rule needs it.
+    pub actor: Arc<OnceCell<Actor>>,
+    /// Serialises writes on SQLite.
+    pub write_gate: WriteGate,
+}
+
+impl RequestState {
+    /// The state of a request by `caller`.
+    pub fn new(db: DatabaseConnection, caller: Caller, write_gate: WriteGate) -> Self {
+        Self {
+            db,
+            caller,
+            actor: Arc::new(OnceCell::new()),
+            write_gate,
+        }
+    }
+}
+
+/// The caller with their organization and districts resolved (once per request, through
+/// the batch loader).
+pub(crate) async fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Actor> {
+    let st = state(ctx)?;
+    st.actor
+        .get_or_try_init(|| async {
+            let org = load(ctx, loaders::OrganizationSlug(st.caller.org.clone())).await?;
+            let lookups = st
+                .caller
+                .districts
+                .iter()
+                .map(|slug| load(ctx, loaders::DistrictSlug(slug.clone())));
+            let districts = futures_util::future::try_join_all(lookups).await?;
+            Ok::<_, async_graphql::Error>(Actor::new(
+                &st.caller,
+                org.map(|o| o.id),
+                districts.into_iter().flatten().map(|d| d.id).collect(),
+            ))
+        })
+        .await
 }
 
 /// Build the schema (without per-request data).
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription).finish()
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish()
 }
 
 /// The schema in SDL, as written to `schema.graphql`.

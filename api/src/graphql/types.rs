@@ -11,9 +11,95 @@ use entity::*;
 use super::ids::{NodeType, encode};
 use super::loaders::*;
 use super::pagination::{Page, PageArgs, page_vec};
-use super::{load, load_many, load_required, state};
+use super::{actor, load, load_many, load_required, state};
 use crate::auth::Role;
+use crate::error::AppError;
+use crate::services::authz::{self, Actor, Denied};
 use crate::services::terms;
+
+/// Whether the caller may make a change, by the same rule the mutation applies.
+async fn can(
+    ctx: &Context<'_>,
+    rule: impl FnOnce(&Actor) -> Result<(), Denied>,
+) -> async_graphql::Result<bool> {
+    Ok(rule(actor(ctx).await?).is_ok())
+}
+
+/// The audit trail of one node in `district`, for those who may read it.
+async fn history(
+    ctx: &Context<'_>,
+    node_type: &'static str,
+    id: i32,
+    district: i32,
+    args: PageArgs,
+) -> async_graphql::Result<Page<AuditEvent>> {
+    if !authz::audit_read(actor(ctx).await?, Some(district)) {
+        return Err(AppError::Forbidden(
+            "the audit log is read by the district's coordinators and admins".into(),
+        )
+        .into());
+    }
+    let rows = load_many(ctx, AuditOfNode(node_type, id)).await?;
+    Ok(page_vec(rows, |r| r.id, AuditEvent, args))
+}
+
+/// One recorded change: who made it, for which organization, what it did, and the node
+/// before and after.
+#[derive(Debug, Clone)]
+pub struct AuditEvent(pub entity::audit_event::Model);
+
+/// One recorded change: who made it, for which organization, what it did, and the node
+/// before and after.
+#[Object]
+impl AuditEvent {
+    /// When the change was made.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+    /// The token subject who made it.
+    async fn actor(&self) -> &str {
+        &self.0.actor_sub
+    }
+    /// The organization the actor acted for.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        match self.0.actor_organization_id {
+            Some(id) => Ok(load(ctx, OrganizationId(id)).await?.map(Organization)),
+            None => Ok(None),
+        }
+    }
+    /// What was done, e.g. `commitment.update`.
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+    /// The type of the node changed, e.g. `Commitment`.
+    async fn node_type(&self) -> &str {
+        &self.0.node_type
+    }
+    /// The global ID of the node changed (it may since have been removed).
+    async fn node_id(&self) -> Option<ID> {
+        super::ids::NodeType::from_type_name(&self.0.node_type).map(|t| encode(t, self.0.node_id))
+    }
+    /// The district the node lies in.
+    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
+        match self.0.district_id {
+            Some(id) => Ok(load(ctx, DistrictId(id)).await?.map(District)),
+            None => Ok(None),
+        }
+    }
+    /// The node before the change (null when it was created).
+    async fn before(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        json(self.0.before.as_deref())
+    }
+    /// The node after the change (null when it was removed).
+    async fn after(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        json(self.0.after.as_deref())
+    }
+}
+
+fn json(text: Option<&str>) -> Option<async_graphql::Json<serde_json::Value>> {
+    text.and_then(|t| serde_json::from_str(t).ok())
+        .map(async_graphql::Json)
+}
 
 /// What kind of body an organization is.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -334,6 +420,10 @@ impl Organization {
     async fn kind(&self) -> OrganizationKind {
         self.0.kind.into()
     }
+    /// Whether the caller may change the organization (admins).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        can(ctx, |a| authz::admin(a, "")).await
+    }
     /// The organization it belongs to (a local police area's region, a school's
     /// administration).
     async fn parent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
@@ -555,6 +645,10 @@ impl Method {
     async fn abbreviation(&self) -> Option<&str> {
         self.0.abbreviation.as_deref()
     }
+    /// Whether the caller may change the method (admins).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        can(ctx, |a| authz::admin(a, "")).await
+    }
     /// What the strategy says of it, as written.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
@@ -618,6 +712,11 @@ impl ActionPlan {
         Ok(District(
             load_required(ctx, DistrictId(self.0.district_id)).await?,
         ))
+    }
+    /// Whether the caller may change the plan and its rows.
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let d = self.0.district_id;
+        can(ctx, |a| authz::district(a, d, "")).await
     }
     /// The strategy it follows.
     async fn strategy(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Strategy>> {
@@ -700,6 +799,34 @@ impl Activity {
     /// When it was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+    /// Whether the caller may change or remove the row.
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
+        can(ctx, |a| authz::district(a, plan.district_id, "")).await
+    }
+    /// Whether the caller may report its follow-ups.
+    async fn viewer_can_report_follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
+        let responsible: Vec<i32> = load_many(ctx, ResponsibilitiesOfActivity(self.0.id))
+            .await?
+            .iter()
+            .map(|r| r.organization_id)
+            .collect();
+        can(ctx, |a| authz::follow_up(a, &responsible, plan.district_id, false)).await
+    }
+    /// Its changes, oldest first (the district's coordinators and admins).
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<AuditEvent>> {
+        let args = page_args(after, before, first, last)?;
+        let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
+        history(ctx, "Activity", self.0.id, plan.district_id, args).await
     }
     /// The plan it is a row of.
     async fn action_plan(&self, ctx: &Context<'_>) -> async_graphql::Result<ActionPlan> {
@@ -840,6 +967,32 @@ impl FollowUp {
             None => Ok(None),
         }
     }
+    /// Whether the caller may change this report (a locked one: admins only).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let activity = load_required(ctx, ActivityId(self.0.activity_id)).await?;
+        let plan = load_required(ctx, ActionPlanId(activity.action_plan_id)).await?;
+        let responsible: Vec<i32> = load_many(ctx, ResponsibilitiesOfActivity(activity.id))
+            .await?
+            .iter()
+            .map(|r| r.organization_id)
+            .collect();
+        let locked = self.0.locked;
+        can(ctx, |a| authz::follow_up(a, &responsible, plan.district_id, locked)).await
+    }
+    /// Its changes, oldest first (the district's coordinators and admins).
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<AuditEvent>> {
+        let args = page_args(after, before, first, last)?;
+        let activity = load_required(ctx, ActivityId(self.0.activity_id)).await?;
+        let plan = load_required(ctx, ActionPlanId(activity.action_plan_id)).await?;
+        history(ctx, "FollowUp", self.0.id, plan.district_id, args).await
+    }
     /// The activity followed up.
     async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Activity> {
         Ok(Activity(
@@ -884,6 +1037,11 @@ impl CollaborationArea {
         Ok(District(
             load_required(ctx, DistrictId(self.0.district_id)).await?,
         ))
+    }
+    /// Whether the caller may add groups to the area.
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let d = self.0.district_id;
+        can(ctx, |a| authz::district(a, d, "")).await
     }
     /// The groups organised under this area.
     async fn groups(
@@ -988,6 +1146,11 @@ impl CollaborationGroup {
             load_required(ctx, DistrictId(self.0.district_id)).await?,
         ))
     }
+    /// Whether the caller may change or archive the group and who takes part.
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let d = self.0.district_id;
+        can(ctx, |a| authz::district(a, d, "")).await
+    }
     /// The collaboration area it is organised under.
     async fn area(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CollaborationArea>> {
         match self.0.collaboration_area_id {
@@ -1058,6 +1221,12 @@ impl Participation {
             load_required(ctx, CollaborationGroupId(self.0.group_id)).await?,
         ))
     }
+    /// Whether the caller may change the seat or leave the group.
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let group = load_required(ctx, CollaborationGroupId(self.0.group_id)).await?;
+        let org = self.0.organization_id;
+        can(ctx, |a| authz::participation(a, org, "", group.district_id)).await
+    }
     /// What this organization has promised in this group.
     async fn commitments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Commitment>> {
         let rows = load_many(
@@ -1116,5 +1285,28 @@ impl Commitment {
         Ok(CollaborationGroup(
             load_required(ctx, CollaborationGroupId(self.0.group_id)).await?,
         ))
+    }
+    /// Whether the caller may change its text (only its own organization, or an admin).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let owner = self.0.organization_id;
+        can(ctx, |a| authz::commitment(a, owner, "")).await
+    }
+    /// Whether the caller may remove it (same rule as changing it).
+    async fn viewer_can_delete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let owner = self.0.organization_id;
+        can(ctx, |a| authz::commitment(a, owner, "")).await
+    }
+    /// Its changes, oldest first (the district's coordinators and admins).
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<AuditEvent>> {
+        let args = page_args(after, before, first, last)?;
+        let group = load_required(ctx, CollaborationGroupId(self.0.group_id)).await?;
+        history(ctx, "Commitment", self.0.id, group.district_id, args).await
     }
 }

@@ -2,5 +2,13 @@
 //! (which rows a filter selects, how data is validated). Resolvers call them and stay
 //! thin; tests can call them without HTTP.
 
+pub mod admin;
+pub mod audit;
+pub mod authz;
+pub mod commitments;
+pub mod follow_ups;
+pub mod groups;
+pub mod plans;
 pub mod queries;
 pub mod terms;
+pub mod write;

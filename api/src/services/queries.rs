@@ -211,3 +211,42 @@ pub fn districts(municipality: Option<i32>) -> Select<district::Entity> {
     }
     q
 }
+
+/// Filter of the audit log.
+#[derive(Debug, Default, Clone)]
+pub struct AuditFilter {
+    /// Events of this node (type name and row id).
+    pub node: Option<(String, i32)>,
+    /// Events by callers acting for this organization.
+    pub organization: Option<i32>,
+    /// Events in this district.
+    pub district: Option<i32>,
+    /// Only these districts (a coordinator's); `None` = no restriction (admins).
+    pub visible_districts: Option<Vec<i32>>,
+    /// Events at or after this time.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Audit events matching `f`.
+pub fn audit_events(f: &AuditFilter) -> Select<entity::audit_event::Entity> {
+    use entity::audit_event;
+    let mut q = audit_event::Entity::find();
+    if let Some((t, id)) = &f.node {
+        q = q
+            .filter(audit_event::Column::NodeType.eq(t.clone()))
+            .filter(audit_event::Column::NodeId.eq(*id));
+    }
+    if let Some(o) = f.organization {
+        q = q.filter(audit_event::Column::ActorOrganizationId.eq(o));
+    }
+    if let Some(d) = f.district {
+        q = q.filter(audit_event::Column::DistrictId.eq(d));
+    }
+    if let Some(ds) = &f.visible_districts {
+        q = q.filter(audit_event::Column::DistrictId.is_in(ds.clone()));
+    }
+    if let Some(since) = f.since {
+        q = q.filter(audit_event::Column::At.gte(since));
+    }
+    q
+}

@@ -1,0 +1,495 @@
+//! The city-wide catalogue — organizations, districts, strategies with their priority and
+//! focus areas, methods — changed by admins only.
+
+use entity::enums::OrganizationKind;
+use entity::{
+    district, focus_area, method, municipality, organization, organization_district,
+    priority_area, strategy,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+
+use super::audit::{self, Change};
+use super::authz::{self, Actor};
+use super::plans::Patch;
+use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT};
+use crate::error::{AppError, AppResult};
+
+async fn slug_free<E, C>(db: &C, column: E::Column, slug: &str, what: &str) -> AppResult<()>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    if E::find().filter(column.eq(slug)).count(db).await? > 0 {
+        return Err(AppError::bad_input(
+            "input.slug",
+            format!("a {what} with slug {slug:?} exists"),
+        ));
+    }
+    Ok(())
+}
+
+fn change<'a>(action: &'a str, node_type: &'a str, id: i32) -> Change<'a> {
+    Change {
+        action,
+        node_type,
+        node_id: id,
+        district_id: None,
+    }
+}
+
+/// A new organization.
+#[derive(Debug, Clone)]
+pub struct NewOrganization {
+    /// Readable identifier (default: from the name).
+    pub slug: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: OrganizationKind,
+    /// The organization it belongs to.
+    pub parent_id: Option<i32>,
+    /// The districts it serves.
+    pub district_ids: Vec<i32>,
+}
+
+#[derive(Debug, serde::Serialize)]
+struct OrganizationSnapshot<'a> {
+    #[serde(flatten)]
+    organization: &'a organization::Model,
+    districts: Vec<i32>,
+}
+
+async fn check_districts(db: &DatabaseConnection, ids: &[i32]) -> AppResult<()> {
+    let found = district::Entity::find()
+        .filter(district::Column::Id.is_in(ids.iter().copied()))
+        .count(db)
+        .await?;
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    if found as usize != unique.len() {
+        return Err(AppError::not_found("input.districts", "no district with one of these IDs"));
+    }
+    Ok(())
+}
+
+async fn set_districts<C: ConnectionTrait>(db: &C, org: i32, ids: &[i32]) -> AppResult<()> {
+    organization_district::Entity::delete_many()
+        .filter(organization_district::Column::OrganizationId.eq(org))
+        .exec(db)
+        .await?;
+    let mut unique = ids.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    for d in unique {
+        organization_district::ActiveModel {
+            organization_id: Set(org),
+            district_id: Set(d),
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn districts_of<C: ConnectionTrait>(db: &C, org: i32) -> AppResult<Vec<i32>> {
+    Ok(organization_district::Entity::find()
+        .filter(organization_district::Column::OrganizationId.eq(org))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.district_id)
+        .collect())
+}
+
+/// Add an organization.
+pub async fn create_organization(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewOrganization,
+) -> AppResult<organization::Model> {
+    authz::admin(actor, "organizations")?;
+    let name = write::required_text("input.name", &input.name, MAX_SHORT_TEXT)?;
+    let slug = match &input.slug {
+        Some(s) => write::slug("input.slug", s)?,
+        None => write::slugify(&name),
+    };
+    slug_free::<organization::Entity, _>(db, organization::Column::Slug, &slug, "organization")
+        .await?;
+    if let Some(p) = input.parent_id {
+        write::find::<organization::Entity, _>(db, p, "input.parent", "organization").await?;
+    }
+    check_districts(db, &input.district_ids).await?;
+    let txn = db.begin().await?;
+    let created = organization::ActiveModel {
+        slug: Set(slug),
+        name: Set(name),
+        kind: Set(input.kind),
+        parent_id: Set(input.parent_id),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    set_districts(&txn, created.id, &input.district_ids).await?;
+    let districts = districts_of(&txn, created.id).await?;
+    audit::record(
+        &txn,
+        actor,
+        change("organization.create", "Organization", created.id),
+        None::<&()>,
+        Some(&OrganizationSnapshot {
+            organization: &created,
+            districts,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes to an organization.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationChanges {
+    /// Name.
+    pub name: Option<String>,
+    /// Kind.
+    pub kind: Option<OrganizationKind>,
+    /// Parent.
+    pub parent_id: Patch<i32>,
+    /// Districts served (replaces the set when given).
+    pub district_ids: Option<Vec<i32>>,
+}
+
+/// Change an organization.
+pub async fn update_organization(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    changes: OrganizationChanges,
+) -> AppResult<organization::Model> {
+    authz::admin(actor, "organizations")?;
+    let before = write::find::<organization::Entity, _>(db, id, "input.id", "organization").await?;
+    let mut am: organization::ActiveModel = organization::ActiveModel {
+        id: Set(id),
+        ..Default::default()
+    };
+    if let Some(n) = &changes.name {
+        am.name = Set(write::required_text("input.name", n, MAX_SHORT_TEXT)?);
+    }
+    if let Some(k) = changes.kind {
+        am.kind = Set(k);
+    }
+    if let Some(p) = changes.parent_id {
+        if let Some(p) = p {
+            if p == id {
+                return Err(AppError::bad_input("input.parent", "an organization cannot be its own parent"));
+            }
+            write::find::<organization::Entity, _>(db, p, "input.parent", "organization").await?;
+        }
+        am.parent_id = Set(p);
+    }
+    if let Some(ds) = &changes.district_ids {
+        check_districts(db, ds).await?;
+    }
+    let districts_before = districts_of(db, id).await?;
+    let txn = db.begin().await?;
+    let after = if am.is_changed() {
+        am.update(&txn).await?
+    } else {
+        before.clone()
+    };
+    if let Some(ds) = &changes.district_ids {
+        set_districts(&txn, id, ds).await?;
+    }
+    let districts = districts_of(&txn, id).await?;
+    audit::record(
+        &txn,
+        actor,
+        change("organization.update", "Organization", id),
+        Some(&OrganizationSnapshot {
+            organization: &before,
+            districts: districts_before,
+        }),
+        Some(&OrganizationSnapshot {
+            organization: &after,
+            districts,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Add a district to a municipality.
+pub async fn create_district(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    municipality_id: i32,
+    slug: Option<String>,
+    name: &str,
+) -> AppResult<district::Model> {
+    authz::admin(actor, "districts")?;
+    write::find::<municipality::Entity, _>(db, municipality_id, "input.municipality", "municipality")
+        .await?;
+    let name = write::required_text("input.name", name, MAX_SHORT_TEXT)?;
+    let slug = match &slug {
+        Some(s) => write::slug("input.slug", s)?,
+        None => write::slugify(&name),
+    };
+    slug_free::<district::Entity, _>(db, district::Column::Slug, &slug, "district").await?;
+    let txn = db.begin().await?;
+    let created = district::ActiveModel {
+        municipality_id: Set(municipality_id),
+        slug: Set(slug),
+        name: Set(name),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: "district.create",
+            node_type: "District",
+            node_id: created.id,
+            district_id: Some(created.id),
+        },
+        None::<&()>,
+        Some(&created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// An area of a new strategy (a priority area with focus areas, or a focus area).
+#[derive(Debug, Clone)]
+pub struct NewArea {
+    /// Name.
+    pub name: String,
+    /// Opening text.
+    pub description: Option<String>,
+    /// Focus areas (of a priority area).
+    pub focus_areas: Vec<NewArea>,
+}
+
+/// A new strategy.
+#[derive(Debug, Clone)]
+pub struct NewStrategy {
+    /// Municipality.
+    pub municipality_id: i32,
+    /// Readable identifier (default: from the name).
+    pub slug: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Summary.
+    pub description: Option<String>,
+    /// First year.
+    pub start_year: i32,
+    /// Last year.
+    pub end_year: i32,
+    /// Its priority areas, in order.
+    pub priority_areas: Vec<NewArea>,
+}
+
+/// Add a strategy with its priority and focus areas.
+pub async fn create_strategy(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewStrategy,
+) -> AppResult<strategy::Model> {
+    authz::admin(actor, "strategies")?;
+    write::find::<municipality::Entity, _>(
+        db,
+        input.municipality_id,
+        "input.municipality",
+        "municipality",
+    )
+    .await?;
+    let name = write::required_text("input.name", &input.name, MAX_SHORT_TEXT)?;
+    let description =
+        write::optional_text("input.description", input.description.as_deref(), MAX_LONG_TEXT)?;
+    write::years(
+        "input.startYear",
+        Some(input.start_year),
+        "input.endYear",
+        Some(input.end_year),
+    )?;
+    let slug = match &input.slug {
+        Some(s) => write::slug("input.slug", s)?,
+        None => write::slugify(&format!("{name} {}-{}", input.start_year, input.end_year)),
+    };
+    slug_free::<strategy::Entity, _>(db, strategy::Column::Slug, &slug, "strategy").await?;
+    for (i, pa) in input.priority_areas.iter().enumerate() {
+        write::required_text(&format!("input.priorityAreas.{i}.name"), &pa.name, MAX_SHORT_TEXT)?;
+        for (j, fa) in pa.focus_areas.iter().enumerate() {
+            write::required_text(
+                &format!("input.priorityAreas.{i}.focusAreas.{j}.name"),
+                &fa.name,
+                MAX_SHORT_TEXT,
+            )?;
+        }
+    }
+    let txn = db.begin().await?;
+    let created = strategy::ActiveModel {
+        municipality_id: Set(input.municipality_id),
+        slug: Set(slug.clone()),
+        name: Set(name),
+        description: Set(description),
+        start_year: Set(input.start_year),
+        end_year: Set(input.end_year),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    for (i, pa) in input.priority_areas.iter().enumerate() {
+        let pa_slug = write::slugify(&format!("{slug} {}", pa.name));
+        let pa_row = priority_area::ActiveModel {
+            strategy_id: Set(created.id),
+            slug: Set(pa_slug.clone()),
+            name: Set(pa.name.trim().to_owned()),
+            description: Set(pa.description.clone()),
+            position: Set(i as i32 + 1),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        for (j, fa) in pa.focus_areas.iter().enumerate() {
+            focus_area::ActiveModel {
+                priority_area_id: Set(pa_row.id),
+                slug: Set(write::slugify(&format!("{pa_slug} {}", fa.name))),
+                name: Set(fa.name.trim().to_owned()),
+                description: Set(fa.description.clone()),
+                position: Set(j as i32 + 1),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    audit::record(
+        &txn,
+        actor,
+        change("strategy.create", "Strategy", created.id),
+        None::<&()>,
+        Some(&created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// A method for the catalogue (also its changes: `None` leaves a field).
+#[derive(Debug, Clone, Default)]
+pub struct MethodFields {
+    /// Readable identifier (create only; default: from the abbreviation or name).
+    pub slug: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Short form.
+    pub abbreviation: Patch<String>,
+    /// Description.
+    pub description: Patch<String>,
+}
+
+/// Add a method to the catalogue.
+pub async fn create_method(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: MethodFields,
+) -> AppResult<method::Model> {
+    authz::admin(actor, "methods")?;
+    let name = write::required_text(
+        "input.name",
+        input.name.as_deref().unwrap_or_default(),
+        MAX_SHORT_TEXT,
+    )?;
+    let abbreviation = write::optional_text(
+        "input.abbreviation",
+        input.abbreviation.clone().flatten().as_deref(),
+        MAX_SHORT_TEXT,
+    )?;
+    let description = write::optional_text(
+        "input.description",
+        input.description.clone().flatten().as_deref(),
+        MAX_LONG_TEXT,
+    )?;
+    let slug = match &input.slug {
+        Some(s) => write::slug("input.slug", s)?,
+        None => write::slugify(abbreviation.as_deref().unwrap_or(&name)),
+    };
+    slug_free::<method::Entity, _>(db, method::Column::Slug, &slug, "method").await?;
+    let txn = db.begin().await?;
+    let created = method::ActiveModel {
+        slug: Set(slug),
+        name: Set(name),
+        abbreviation: Set(abbreviation),
+        description: Set(description),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        change("method.create", "Method", created.id),
+        None::<&()>,
+        Some(&created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Change a method of the catalogue.
+pub async fn update_method(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    input: MethodFields,
+) -> AppResult<method::Model> {
+    authz::admin(actor, "methods")?;
+    let before = write::find::<method::Entity, _>(db, id, "input.id", "method").await?;
+    let mut am = method::ActiveModel {
+        id: Set(id),
+        ..Default::default()
+    };
+    if let Some(n) = &input.name {
+        am.name = Set(write::required_text("input.name", n, MAX_SHORT_TEXT)?);
+    }
+    if let Some(a) = &input.abbreviation {
+        am.abbreviation = Set(write::optional_text(
+            "input.abbreviation",
+            a.as_deref(),
+            MAX_SHORT_TEXT,
+        )?);
+    }
+    if let Some(d) = &input.description {
+        am.description = Set(write::optional_text(
+            "input.description",
+            d.as_deref(),
+            MAX_LONG_TEXT,
+        )?);
+    }
+    let txn = db.begin().await?;
+    let after = if am.is_changed() {
+        am.update(&txn).await?
+    } else {
+        before.clone()
+    };
+    audit::record(
+        &txn,
+        actor,
+        change("method.update", "Method", id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}

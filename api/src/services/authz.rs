@@ -1,0 +1,217 @@
+//! Who may change what: every rule of the role table, in one place.
+//!
+//! | role | may change |
+//! |---|---|
+//! | `VIEWER` | nothing |
+//! | `ORG_EDITOR` | its own organization's commitments and participations; follow-ups of activities its organization is responsible for |
+//! | `DISTRICT_COORDINATOR` | as `ORG_EDITOR` for its own organization, plus its districts' action plans, activities, collaboration areas, groups and who participates — never another organization's commitments |
+//! | `ADMIN` | everything, including organizations, districts, strategies and methods |
+//!
+//! Each rule is a plain function of the [`Actor`] and the facts about the thing to be
+//! changed (who owns it, which district it lies in). Mutations call them before they
+//! write; the `viewerCan…` fields call the same functions, so a UI sees exactly what the
+//! server will allow. A denial becomes `FORBIDDEN` with a message naming the rule; the
+//! GraphQL layer logs every denied attempt.
+
+use crate::auth::{Caller, Role};
+use crate::error::AppError;
+
+
+/// The caller of a request, with their organization and districts resolved to ids.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The token's subject.
+    pub sub: String,
+    /// The token's organization slug.
+    pub org_slug: String,
+    /// The organization's id; `None` when the token names an unknown organization (such
+    /// a caller may read but can act for no organization).
+    pub org_id: Option<i32>,
+    /// The token's roles.
+    pub roles: Vec<Role>,
+    /// Ids of the districts the token names.
+    pub district_ids: Vec<i32>,
+}
+
+impl Actor {
+    /// An actor from a caller and the ids their slugs resolve to.
+    pub fn new(caller: &Caller, org_id: Option<i32>, district_ids: Vec<i32>) -> Self {
+        Self {
+            sub: caller.sub.clone(),
+            org_slug: caller.org.clone(),
+            org_id,
+            roles: caller.roles.clone(),
+            district_ids,
+        }
+    }
+
+    fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+
+    /// Whether the actor is a city-wide admin.
+    pub fn is_admin(&self) -> bool {
+        self.has(Role::Admin)
+    }
+
+    /// Whether the actor edits on behalf of `org_id` (an ORG_EDITOR or a
+    /// DISTRICT_COORDINATOR of that organization).
+    fn edits_for(&self, org_id: i32) -> bool {
+        self.org_id == Some(org_id)
+            && (self.has(Role::OrgEditor) || self.has(Role::DistrictCoordinator))
+    }
+
+    /// Whether the actor coordinates `district_id`.
+    fn coordinates(&self, district_id: i32) -> bool {
+        self.has(Role::DistrictCoordinator) && self.district_ids.contains(&district_id)
+    }
+}
+
+/// A denial: the rule that denied the change, for a person to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied(pub String);
+
+impl From<Denied> for AppError {
+    fn from(d: Denied) -> Self {
+        AppError::Forbidden(d.0)
+    }
+}
+
+fn deny(_actor: &Actor, rule: String) -> Denied {
+    Denied(rule)
+}
+
+/// Create, edit or delete a commitment owned by `owner` (id and name): only the owning
+/// organization's editors and coordinators, or an admin.
+pub fn commitment(actor: &Actor, owner_id: i32, owner_name: &str) -> Result<(), Denied> {
+    if actor.is_admin() || actor.edits_for(owner_id) {
+        return Ok(());
+    }
+    Err(deny(
+        actor,
+        format!(
+            "commitment belongs to {owner_name}: only its own organization or an admin may change it"
+        ),
+    ))
+}
+
+/// Join, edit or leave a group's seat of organization `org` in a group of
+/// `group_district`: the organization itself, a coordinator of the district, or an
+/// admin.
+pub fn participation(
+    actor: &Actor,
+    org_id: i32,
+    org_name: &str,
+    group_district: i32,
+) -> Result<(), Denied> {
+    if actor.is_admin() || actor.edits_for(org_id) || actor.coordinates(group_district) {
+        return Ok(());
+    }
+    Err(deny(
+        actor,
+        format!(
+            "the seat belongs to {org_name}: only that organization, a coordinator of the group's district or an admin may change it"
+        ),
+    ))
+}
+
+/// Report (create or change) a follow-up of an activity that `responsible` organizations
+/// carry, in a plan of `plan_district`; a `locked` follow-up changes only by an admin.
+pub fn follow_up(
+    actor: &Actor,
+    responsible: &[i32],
+    plan_district: i32,
+    locked: bool,
+) -> Result<(), Denied> {
+    if actor.is_admin() {
+        return Ok(());
+    }
+    if locked {
+        return Err(deny(
+            actor,
+            "the follow-up has been submitted and is locked: only an admin may change it".into(),
+        ));
+    }
+    if responsible.iter().any(|org| actor.edits_for(*org)) || actor.coordinates(plan_district) {
+        return Ok(());
+    }
+    Err(deny(
+        actor,
+        "follow-ups are reported by the organizations responsible for the activity, a coordinator of its district or an admin".into(),
+    ))
+}
+
+/// Manage a district's plans, activities, collaboration areas and groups, and submit its
+/// follow-ups: a coordinator of that district or an admin.
+pub fn district(actor: &Actor, district_id: i32, district_name: &str) -> Result<(), Denied> {
+    if actor.is_admin() || actor.coordinates(district_id) {
+        return Ok(());
+    }
+    Err(deny(
+        actor,
+        format!("only a coordinator of {district_name} or an admin may change its plans and groups"),
+    ))
+}
+
+/// Organizations, districts, strategies and methods: admins only.
+pub fn admin(actor: &Actor, what: &str) -> Result<(), Denied> {
+    if actor.is_admin() {
+        return Ok(());
+    }
+    Err(deny(actor, format!("only an admin may change {what}")))
+}
+
+/// Read the audit log of `district` (`None`: events outside any district): admins, and
+/// coordinators of that district.
+pub fn audit_read(actor: &Actor, district: Option<i32>) -> bool {
+    actor.is_admin() || district.is_some_and(|d| actor.coordinates(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role], org: i32, districts: &[i32]) -> Actor {
+        Actor {
+            sub: "t".into(),
+            org_slug: "o".into(),
+            org_id: Some(org),
+            roles: roles.to_vec(),
+            district_ids: districts.to_vec(),
+        }
+    }
+
+    #[test]
+    fn commitments_belong_to_their_organization() {
+        let police = actor(&[Role::OrgEditor], 1, &[]);
+        assert!(commitment(&police, 1, "Polisen").is_ok());
+        let err = commitment(&police, 2, "Utbildningsförvaltningen").unwrap_err();
+        assert!(err.0.contains("Utbildningsförvaltningen"));
+        // A coordinator never edits another organization's commitment, even in its district.
+        let coordinator = actor(&[Role::DistrictCoordinator], 3, &[7]);
+        assert!(commitment(&coordinator, 2, "x").is_err());
+        assert!(commitment(&coordinator, 3, "x").is_ok());
+        assert!(commitment(&actor(&[Role::Admin], 9, &[]), 2, "x").is_ok());
+        assert!(commitment(&actor(&[Role::Viewer], 1, &[]), 1, "x").is_err());
+    }
+
+    #[test]
+    fn coordinators_run_their_districts_only() {
+        let c = actor(&[Role::DistrictCoordinator], 3, &[7]);
+        assert!(district(&c, 7, "Skarpnäck").is_ok());
+        assert!(district(&c, 8, "Bromma").is_err());
+        assert!(participation(&c, 99, "MTR", 7).is_ok());
+        assert!(participation(&c, 99, "MTR", 8).is_err());
+        assert!(audit_read(&c, Some(7)) && !audit_read(&c, Some(8)) && !audit_read(&c, None));
+    }
+
+    #[test]
+    fn follow_ups_by_responsible_organizations_and_locked_for_admins() {
+        let editor = actor(&[Role::OrgEditor], 1, &[]);
+        assert!(follow_up(&editor, &[1, 2], 7, false).is_ok());
+        assert!(follow_up(&editor, &[2], 7, false).is_err());
+        assert!(follow_up(&editor, &[1], 7, true).is_err());
+        assert!(follow_up(&actor(&[Role::Admin], 5, &[]), &[1], 7, true).is_ok());
+        assert!(admin(&editor, "methods").is_err());
+    }
+}

@@ -1,0 +1,446 @@
+//! Commitments (X:s åtagande) and participations (X:s plats i gruppen): each
+//! organization keeps its own.
+//!
+//! Every edit names the version it was based on; the row is updated with
+//! `… WHERE id = ? AND version = ?`, so of two concurrent edits of one version exactly
+//! one wins and the other gets `CONFLICT` — never a silent overwrite. The change and its
+//! audit event commit in one transaction.
+
+use chrono::Utc;
+use entity::{collaboration_group, commitment, organization, participation};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+use super::audit::{self, Change};
+use super::authz::{self, Actor};
+use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT};
+use crate::error::{AppError, AppResult};
+
+/// The organization a change acts for: the one named, or the actor's own.
+async fn acting_org(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    named: Option<i32>,
+    field: &str,
+) -> AppResult<organization::Model> {
+    match named.or(actor.org_id) {
+        Some(id) => write::find::<organization::Entity, _>(db, id, field, "organization").await,
+        None => Err(AppError::bad_input(
+            field,
+            format!(
+                "the token's organization {:?} is unknown: name the organization",
+                actor.org_slug
+            ),
+        )),
+    }
+}
+
+async fn active_group(
+    db: &DatabaseConnection,
+    id: i32,
+    field: &str,
+) -> AppResult<collaboration_group::Model> {
+    let group =
+        write::find::<collaboration_group::Entity, _>(db, id, field, "collaboration group").await?;
+    if group.archived_at.is_some() {
+        return Err(AppError::bad_input(field, "the group is archived"));
+    }
+    Ok(group)
+}
+
+/// A new commitment.
+#[derive(Debug, Clone)]
+pub struct NewCommitment {
+    /// The group it is made in.
+    pub group_id: i32,
+    /// The owning organization (default: the actor's).
+    pub organization_id: Option<i32>,
+    /// The promise.
+    pub text: String,
+}
+
+/// Make a commitment for an organization that takes part in the group.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewCommitment,
+) -> AppResult<commitment::Model> {
+    let group = active_group(db, input.group_id, "input.group").await?;
+    let org = acting_org(db, actor, input.organization_id, "input.organization").await?;
+    authz::commitment(actor, org.id, &org.name)?;
+    let text = write::required_text("input.text", &input.text, MAX_LONG_TEXT)?;
+    let seated = participation::Entity::find()
+        .filter(participation::Column::GroupId.eq(group.id))
+        .filter(participation::Column::OrganizationId.eq(org.id))
+        .one(db)
+        .await?
+        .is_some();
+    if !seated {
+        return Err(AppError::bad_input(
+            "input.group",
+            format!("{} does not take part in the group: join it first", org.name),
+        ));
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let created = commitment::ActiveModel {
+        group_id: Set(group.id),
+        organization_id: Set(org.id),
+        text: Set(text),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        created_by: Set(Some(actor.sub.clone())),
+        updated_by: Set(Some(actor.sub.clone())),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        change("commitment.create", created.id, group.district_id),
+        None::<&()>,
+        Some(&created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+fn change(action: &str, id: i32, district: i32) -> Change<'_> {
+    Change {
+        action,
+        node_type: "Commitment",
+        node_id: id,
+        district_id: Some(district),
+    }
+}
+
+/// The commitment, its owner and its group, checked against the actor and the version.
+async fn editable(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+) -> AppResult<(commitment::Model, collaboration_group::Model)> {
+    let current = write::find::<commitment::Entity, _>(db, id, "input.id", "commitment").await?;
+    let owner = write::find::<organization::Entity, _>(
+        db,
+        current.organization_id,
+        "input.id",
+        "organization",
+    )
+    .await?;
+    authz::commitment(actor, owner.id, &owner.name)?;
+    write::check_version(expected, current.version)?;
+    let group = write::find::<collaboration_group::Entity, _>(
+        db,
+        current.group_id,
+        "input.id",
+        "collaboration group",
+    )
+    .await?;
+    Ok((current, group))
+}
+
+/// Change a commitment's text, based on version `expected`.
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+    text: &str,
+) -> AppResult<commitment::Model> {
+    let (before, group) = editable(db, actor, id, expected).await?;
+    let text = write::required_text("input.text", text, MAX_LONG_TEXT)?;
+    let txn = db.begin().await?;
+    let updated = commitment::Entity::update_many()
+        .set(commitment::ActiveModel {
+            text: Set(text),
+            version: Set(expected + 1),
+            updated_at: Set(Utc::now()),
+            updated_by: Set(Some(actor.sub.clone())),
+            ..Default::default()
+        })
+        .filter(commitment::Column::Id.eq(id))
+        .filter(commitment::Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(stale(db, id, expected).await);
+    }
+    let after = write::find::<commitment::Entity, _>(&txn, id, "input.id", "commitment").await?;
+    audit::record(
+        &txn,
+        actor,
+        change("commitment.update", id, group.district_id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Remove a commitment, based on version `expected`.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+) -> AppResult<commitment::Model> {
+    let (before, group) = editable(db, actor, id, expected).await?;
+    let txn = db.begin().await?;
+    let deleted = commitment::Entity::delete_many()
+        .filter(commitment::Column::Id.eq(id))
+        .filter(commitment::Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(stale(db, id, expected).await);
+    }
+    audit::record(
+        &txn,
+        actor,
+        change("commitment.delete", id, group.district_id),
+        Some(&before),
+        None::<&()>,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(before)
+}
+
+/// The conflict error after a lost race (or a database error while finding out).
+async fn stale(db: &DatabaseConnection, id: i32, expected: i32) -> AppError {
+    match commitment::Entity::find_by_id(id).one(db).await {
+        Ok(Some(now)) => write::conflict(expected, now.version),
+        Ok(None) => AppError::not_found("input.id", "the commitment has been deleted"),
+        Err(err) => err.into(),
+    }
+}
+
+/// A new seat in a group.
+#[derive(Debug, Clone, Default)]
+pub struct NewParticipation {
+    /// The group.
+    pub group_id: i32,
+    /// The organization (default: the actor's).
+    pub organization_id: Option<i32>,
+    /// The contact's role (never a person's name).
+    pub contact_role: Option<String>,
+    /// Other participants of the organization.
+    pub other_participants: Option<String>,
+    /// Whether the organization convenes the group.
+    pub is_convener: bool,
+}
+
+fn seat_change(action: &str, id: i32, district: i32) -> Change<'_> {
+    Change {
+        action,
+        node_type: "Participation",
+        node_id: id,
+        district_id: Some(district),
+    }
+}
+
+/// Give an organization a seat in a group.
+pub async fn join(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewParticipation,
+) -> AppResult<participation::Model> {
+    let group = active_group(db, input.group_id, "input.group").await?;
+    let org = acting_org(db, actor, input.organization_id, "input.organization").await?;
+    authz::participation(actor, org.id, &org.name, group.district_id)?;
+    let contact_role = write::optional_text(
+        "input.contactRole",
+        input.contact_role.as_deref(),
+        MAX_SHORT_TEXT,
+    )?;
+    let other = write::optional_text(
+        "input.otherParticipants",
+        input.other_participants.as_deref(),
+        MAX_LONG_TEXT,
+    )?;
+    let exists = participation::Entity::find()
+        .filter(participation::Column::GroupId.eq(group.id))
+        .filter(participation::Column::OrganizationId.eq(org.id))
+        .one(db)
+        .await?;
+    if exists.is_some() {
+        return Err(AppError::bad_input(
+            "input.organization",
+            format!("{} already takes part in the group", org.name),
+        ));
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let created = participation::ActiveModel {
+        group_id: Set(group.id),
+        organization_id: Set(org.id),
+        contact_role: Set(contact_role),
+        other_participants: Set(other),
+        is_convener: Set(input.is_convener),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        seat_change("participation.create", created.id, group.district_id),
+        None::<&()>,
+        Some(&created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes to a seat; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct SeatChanges {
+    /// The contact's role.
+    pub contact_role: Option<Option<String>>,
+    /// Other participants.
+    pub other_participants: Option<Option<String>>,
+    /// Whether the organization convenes the group.
+    pub is_convener: Option<bool>,
+}
+
+async fn editable_seat(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+) -> AppResult<(participation::Model, collaboration_group::Model)> {
+    let seat = write::find::<participation::Entity, _>(db, id, "input.id", "participation").await?;
+    let org = write::find::<organization::Entity, _>(
+        db,
+        seat.organization_id,
+        "input.id",
+        "organization",
+    )
+    .await?;
+    let group = write::find::<collaboration_group::Entity, _>(
+        db,
+        seat.group_id,
+        "input.id",
+        "collaboration group",
+    )
+    .await?;
+    authz::participation(actor, org.id, &org.name, group.district_id)?;
+    write::check_version(expected, seat.version)?;
+    Ok((seat, group))
+}
+
+/// Change a seat, based on version `expected`.
+pub async fn update_seat(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+    changes: SeatChanges,
+) -> AppResult<participation::Model> {
+    let (before, group) = editable_seat(db, actor, id, expected).await?;
+    let mut am = participation::ActiveModel {
+        version: Set(expected + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    if let Some(v) = changes.contact_role {
+        am.contact_role = Set(write::optional_text(
+            "input.contactRole",
+            v.as_deref(),
+            MAX_SHORT_TEXT,
+        )?);
+    }
+    if let Some(v) = changes.other_participants {
+        am.other_participants = Set(write::optional_text(
+            "input.otherParticipants",
+            v.as_deref(),
+            MAX_LONG_TEXT,
+        )?);
+    }
+    if let Some(v) = changes.is_convener {
+        am.is_convener = Set(v);
+    }
+    let txn = db.begin().await?;
+    let updated = participation::Entity::update_many()
+        .set(am)
+        .filter(participation::Column::Id.eq(id))
+        .filter(participation::Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        txn.rollback().await?;
+        let now = write::find::<participation::Entity, _>(db, id, "input.id", "participation")
+            .await?;
+        return Err(write::conflict(expected, now.version));
+    }
+    let after = write::find::<participation::Entity, _>(&txn, id, "input.id", "participation")
+        .await?;
+    audit::record(
+        &txn,
+        actor,
+        seat_change("participation.update", id, group.district_id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Give up a seat, based on version `expected`. The organization's commitments in the
+/// group must be removed first (so no promise disappears by accident).
+pub async fn leave(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+) -> AppResult<participation::Model> {
+    let (before, group) = editable_seat(db, actor, id, expected).await?;
+    let promises = commitment::Entity::find()
+        .filter(commitment::Column::GroupId.eq(before.group_id))
+        .filter(commitment::Column::OrganizationId.eq(before.organization_id))
+        .one(db)
+        .await?;
+    if promises.is_some() {
+        return Err(AppError::bad_input(
+            "input.id",
+            "the organization still has commitments in the group: delete them first",
+        ));
+    }
+    let txn = db.begin().await?;
+    let deleted = participation::Entity::delete_many()
+        .filter(participation::Column::Id.eq(id))
+        .filter(participation::Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(AppError::Conflict(
+            "the seat changed meanwhile: reload and try again".into(),
+        ));
+    }
+    audit::record(
+        &txn,
+        actor,
+        seat_change("participation.delete", id, group.district_id),
+        Some(&before),
+        None::<&()>,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(before)
+}

@@ -1,0 +1,578 @@
+//! Action plans and their activities: run by the district's coordinators (and admins).
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use entity::enums::Term;
+use entity::{
+    action_plan, activity, activity_method, district, focus_area, method, organization,
+    priority_area, responsibility, strategy,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+};
+
+use super::audit::{self, Change};
+use super::authz::{self, Actor};
+use super::terms;
+use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT};
+use crate::error::{AppError, AppResult};
+
+/// A patch of one field: `None` leaves it, `Some(None)` clears it, `Some(Some(v))` sets it.
+pub type Patch<T> = Option<Option<T>>;
+
+/// A new action plan.
+#[derive(Debug, Clone, Default)]
+pub struct NewPlan {
+    /// The district.
+    pub district_id: i32,
+    /// The strategy it follows.
+    pub strategy_id: Option<i32>,
+    /// Readable identifier (default: made from the district and the years).
+    pub slug: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Introduction.
+    pub description: Option<String>,
+    /// First year.
+    pub start_year: Option<i32>,
+    /// Last year.
+    pub end_year: Option<i32>,
+}
+
+async fn district_of(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    field: &str,
+) -> AppResult<district::Model> {
+    let d = write::find::<district::Entity, _>(db, id, field, "district").await?;
+    authz::district(actor, d.id, &d.name)?;
+    Ok(d)
+}
+
+fn plan_change(action: &str, id: i32, district: i32) -> Change<'_> {
+    Change {
+        action,
+        node_type: "ActionPlan",
+        node_id: id,
+        district_id: Some(district),
+    }
+}
+
+/// Create an action plan for a district.
+pub async fn create_plan(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewPlan,
+) -> AppResult<action_plan::Model> {
+    let district = district_of(db, actor, input.district_id, "input.district").await?;
+    if let Some(s) = input.strategy_id {
+        write::find::<strategy::Entity, _>(db, s, "input.strategy", "strategy").await?;
+    }
+    let title = write::required_text("input.title", &input.title, MAX_SHORT_TEXT)?;
+    let description =
+        write::optional_text("input.description", input.description.as_deref(), MAX_LONG_TEXT)?;
+    write::years(
+        "input.startYear",
+        input.start_year,
+        "input.endYear",
+        input.end_year,
+    )?;
+    let slug = match &input.slug {
+        Some(s) => write::slug("input.slug", s)?,
+        None => write::slugify(&format!(
+            "{} {} {}",
+            district.slug,
+            input.start_year.map(|y| y.to_string()).unwrap_or_default(),
+            input.end_year.map(|y| y.to_string()).unwrap_or_default()
+        )),
+    };
+    if action_plan::Entity::find()
+        .filter(action_plan::Column::Slug.eq(&slug))
+        .count(db)
+        .await?
+        > 0
+    {
+        return Err(AppError::bad_input(
+            "input.slug",
+            format!("an action plan with slug {slug:?} exists: give another slug"),
+        ));
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let created = action_plan::ActiveModel {
+        district_id: Set(district.id),
+        strategy_id: Set(input.strategy_id),
+        slug: Set(slug),
+        title: Set(title),
+        description: Set(description),
+        start_year: Set(input.start_year),
+        end_year: Set(input.end_year),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        actor,
+        plan_change("actionPlan.create", created.id, district.id),
+        None::<&()>,
+        Some(&created),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes to a plan.
+#[derive(Debug, Clone, Default)]
+pub struct PlanChanges {
+    /// Title.
+    pub title: Option<String>,
+    /// Introduction.
+    pub description: Patch<String>,
+    /// First year.
+    pub start_year: Patch<i32>,
+    /// Last year.
+    pub end_year: Patch<i32>,
+    /// The strategy it follows.
+    pub strategy_id: Patch<i32>,
+}
+
+/// Change a plan, based on version `expected`.
+pub async fn update_plan(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+    changes: PlanChanges,
+) -> AppResult<action_plan::Model> {
+    let before = write::find::<action_plan::Entity, _>(db, id, "input.id", "action plan").await?;
+    district_of(db, actor, before.district_id, "input.id").await?;
+    write::check_version(expected, before.version)?;
+    let mut am = action_plan::ActiveModel {
+        version: Set(expected + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    if let Some(t) = &changes.title {
+        am.title = Set(write::required_text("input.title", t, MAX_SHORT_TEXT)?);
+    }
+    if let Some(d) = &changes.description {
+        am.description = Set(write::optional_text(
+            "input.description",
+            d.as_deref(),
+            MAX_LONG_TEXT,
+        )?);
+    }
+    if let Some(s) = changes.strategy_id {
+        if let Some(s) = s {
+            write::find::<strategy::Entity, _>(db, s, "input.strategy", "strategy").await?;
+        }
+        am.strategy_id = Set(s);
+    }
+    let start = changes.start_year.unwrap_or(before.start_year);
+    let end = changes.end_year.unwrap_or(before.end_year);
+    write::years("input.startYear", start, "input.endYear", end)?;
+    am.start_year = Set(start);
+    am.end_year = Set(end);
+    let txn = db.begin().await?;
+    let updated = action_plan::Entity::update_many()
+        .set(am)
+        .filter(action_plan::Column::Id.eq(id))
+        .filter(action_plan::Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        txn.rollback().await?;
+        let now = write::find::<action_plan::Entity, _>(db, id, "input.id", "action plan").await?;
+        return Err(write::conflict(expected, now.version));
+    }
+    let after = write::find::<action_plan::Entity, _>(&txn, id, "input.id", "action plan").await?;
+    audit::record(
+        &txn,
+        actor,
+        plan_change("actionPlan.update", id, before.district_id),
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Who carries an activity.
+#[derive(Debug, Clone)]
+pub struct NewResponsibility {
+    /// The organization.
+    pub organization_id: i32,
+    /// The role title(s).
+    pub role: Option<String>,
+}
+
+/// The content of an activity (for create; for update every field is optional).
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFields {
+    /// Priority area.
+    pub priority_area_id: Patch<i32>,
+    /// Focus area.
+    pub focus_area_id: Patch<i32>,
+    /// Mål och nytta.
+    pub goal: Patch<String>,
+    /// Metoder och arbetssätt.
+    pub description: Option<String>,
+    /// Methods (replaces the set when given).
+    pub method_ids: Option<Vec<i32>>,
+    /// Responsibilities (replace the list when given).
+    pub responsibilities: Option<Vec<NewResponsibility>>,
+    /// Tidsplan as written.
+    pub timeline: Patch<String>,
+    /// First year.
+    pub start_year: Patch<i32>,
+    /// Last year.
+    pub end_year: Patch<i32>,
+    /// Uppföljning as written.
+    pub follow_up_schedule: Patch<String>,
+    /// Reporting points asked for.
+    pub follow_up_terms: Option<Vec<Term>>,
+}
+
+/// A snapshot of an activity with its methods and responsibilities, for the audit trail.
+#[derive(Debug, serde::Serialize)]
+struct ActivitySnapshot<'a> {
+    #[serde(flatten)]
+    activity: &'a activity::Model,
+    methods: Vec<i32>,
+    responsibilities: Vec<(i32, Option<String>)>,
+}
+
+async fn snapshot<C: ConnectionTrait>(
+    db: &C,
+    a: &activity::Model,
+) -> AppResult<(Vec<i32>, Vec<(i32, Option<String>)>)> {
+    let methods = activity_method::Entity::find()
+        .filter(activity_method::Column::ActivityId.eq(a.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.method_id)
+        .collect();
+    let mut resp = responsibility::Entity::find()
+        .filter(responsibility::Column::ActivityId.eq(a.id))
+        .all(db)
+        .await?;
+    resp.sort_by_key(|r| (r.position, r.id));
+    Ok((
+        methods,
+        resp.into_iter().map(|r| (r.organization_id, r.role)).collect(),
+    ))
+}
+
+/// Check the references and texts of `fields`; returns the validated fields.
+async fn validate_activity(
+    db: &DatabaseConnection,
+    fields: &ActivityFields,
+) -> AppResult<()> {
+    if let Some(Some(id)) = fields.priority_area_id {
+        write::find::<priority_area::Entity, _>(db, id, "input.priorityArea", "priority area")
+            .await?;
+    }
+    if let Some(Some(id)) = fields.focus_area_id {
+        let fa = write::find::<focus_area::Entity, _>(db, id, "input.focusArea", "focus area")
+            .await?;
+        if let Some(Some(pa)) = fields.priority_area_id
+            && fa.priority_area_id != pa
+        {
+            return Err(AppError::bad_input(
+                "input.focusArea",
+                "the focus area belongs to another priority area",
+            ));
+        }
+    }
+    if let Some(d) = &fields.description {
+        write::required_text("input.description", d, MAX_LONG_TEXT)?;
+    }
+    if let Some(Some(g)) = &fields.goal {
+        write::required_text("input.goal", g, MAX_LONG_TEXT)?;
+    }
+    if let Some(ids) = &fields.method_ids {
+        let unique: HashSet<i32> = ids.iter().copied().collect();
+        let found = method::Entity::find()
+            .filter(method::Column::Id.is_in(unique.iter().copied()))
+            .count(db)
+            .await?;
+        if found as usize != unique.len() {
+            return Err(AppError::not_found("input.methods", "no method with one of these IDs"));
+        }
+    }
+    if let Some(rs) = &fields.responsibilities {
+        let unique: HashSet<i32> = rs.iter().map(|r| r.organization_id).collect();
+        let found = organization::Entity::find()
+            .filter(organization::Column::Id.is_in(unique.iter().copied()))
+            .count(db)
+            .await?;
+        if found as usize != unique.len() {
+            return Err(AppError::not_found("input.responsibilities", "no organization with one of these IDs"));
+        }
+        for (i, r) in rs.iter().enumerate() {
+            write::optional_text(
+                &format!("input.responsibilities.{i}.role"),
+                r.role.as_deref(),
+                MAX_SHORT_TEXT,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Write methods and responsibilities of activity `id` (replacing what was there).
+async fn write_links<C: ConnectionTrait>(db: &C, id: i32, fields: &ActivityFields) -> AppResult<()> {
+    if let Some(ids) = &fields.method_ids {
+        activity_method::Entity::delete_many()
+            .filter(activity_method::Column::ActivityId.eq(id))
+            .exec(db)
+            .await?;
+        let mut seen = HashSet::new();
+        for m in ids.iter().filter(|m| seen.insert(**m)) {
+            activity_method::ActiveModel {
+                activity_id: Set(id),
+                method_id: Set(*m),
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    if let Some(rs) = &fields.responsibilities {
+        responsibility::Entity::delete_many()
+            .filter(responsibility::Column::ActivityId.eq(id))
+            .exec(db)
+            .await?;
+        for (i, r) in rs.iter().enumerate() {
+            responsibility::ActiveModel {
+                activity_id: Set(id),
+                organization_id: Set(r.organization_id),
+                role: Set(r.role.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)),
+                position: Set(i as i32 + 1),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+fn apply(am: &mut activity::ActiveModel, fields: &ActivityFields) {
+    let trim = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(v) = fields.priority_area_id {
+        am.priority_area_id = Set(v);
+    }
+    if let Some(v) = fields.focus_area_id {
+        am.focus_area_id = Set(v);
+    }
+    if let Some(v) = &fields.goal {
+        am.goal = Set(trim(v));
+    }
+    if let Some(v) = &fields.description {
+        am.description = Set(v.trim().to_owned());
+    }
+    if let Some(v) = &fields.timeline {
+        am.timeline = Set(trim(v));
+    }
+    if let Some(v) = fields.start_year {
+        am.start_year = Set(v);
+    }
+    if let Some(v) = fields.end_year {
+        am.end_year = Set(v);
+    }
+    if let Some(v) = &fields.follow_up_schedule {
+        am.follow_up_schedule = Set(trim(v));
+    }
+    if let Some(v) = &fields.follow_up_terms {
+        am.follow_up_terms = Set(terms::encode(v));
+    }
+}
+
+fn activity_change(action: &str, id: i32, district: i32) -> Change<'_> {
+    Change {
+        action,
+        node_type: "Activity",
+        node_id: id,
+        district_id: Some(district),
+    }
+}
+
+/// Add a row to a plan.
+pub async fn create_activity(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    plan_id: i32,
+    fields: ActivityFields,
+) -> AppResult<activity::Model> {
+    let plan =
+        write::find::<action_plan::Entity, _>(db, plan_id, "input.actionPlan", "action plan").await?;
+    district_of(db, actor, plan.district_id, "input.actionPlan").await?;
+    if fields.description.is_none() {
+        return Err(AppError::bad_input("input.description", "must not be empty"));
+    }
+    validate_activity(db, &fields).await?;
+    write::years(
+        "input.startYear",
+        fields.start_year.flatten(),
+        "input.endYear",
+        fields.end_year.flatten(),
+    )?;
+    let position = activity::Entity::find()
+        .filter(activity::Column::ActionPlanId.eq(plan.id))
+        .count(db)
+        .await? as i32
+        + 1;
+    let now = Utc::now();
+    let mut am = activity::ActiveModel {
+        action_plan_id: Set(plan.id),
+        position: Set(position),
+        follow_up_terms: Set(String::new()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(&mut am, &fields);
+    let txn = db.begin().await?;
+    let created = am.insert(&txn).await?;
+    write_links(&txn, created.id, &fields).await?;
+    let (methods, responsibilities) = snapshot(&txn, &created).await?;
+    audit::record(
+        &txn,
+        actor,
+        activity_change("activity.create", created.id, plan.district_id),
+        None::<&()>,
+        Some(&ActivitySnapshot {
+            activity: &created,
+            methods,
+            responsibilities,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+async fn editable_activity(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+) -> AppResult<(activity::Model, action_plan::Model)> {
+    let a = write::find::<activity::Entity, _>(db, id, "input.id", "activity").await?;
+    let plan =
+        write::find::<action_plan::Entity, _>(db, a.action_plan_id, "input.id", "action plan").await?;
+    district_of(db, actor, plan.district_id, "input.id").await?;
+    write::check_version(expected, a.version)?;
+    Ok((a, plan))
+}
+
+/// Change a row, based on version `expected`.
+pub async fn update_activity(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+    fields: ActivityFields,
+) -> AppResult<activity::Model> {
+    let (before, plan) = editable_activity(db, actor, id, expected).await?;
+    validate_activity(db, &fields).await?;
+    write::years(
+        "input.startYear",
+        fields.start_year.unwrap_or(before.start_year),
+        "input.endYear",
+        fields.end_year.unwrap_or(before.end_year),
+    )?;
+    let (methods_before, resp_before) = snapshot(db, &before).await?;
+    let mut am = activity::ActiveModel {
+        version: Set(expected + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply(&mut am, &fields);
+    let txn = db.begin().await?;
+    let updated = activity::Entity::update_many()
+        .set(am)
+        .filter(activity::Column::Id.eq(id))
+        .filter(activity::Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        txn.rollback().await?;
+        let now = write::find::<activity::Entity, _>(db, id, "input.id", "activity").await?;
+        return Err(write::conflict(expected, now.version));
+    }
+    write_links(&txn, id, &fields).await?;
+    let after = write::find::<activity::Entity, _>(&txn, id, "input.id", "activity").await?;
+    let (methods, responsibilities) = snapshot(&txn, &after).await?;
+    audit::record(
+        &txn,
+        actor,
+        activity_change("activity.update", id, plan.district_id),
+        Some(&ActivitySnapshot {
+            activity: &before,
+            methods: methods_before,
+            responsibilities: resp_before,
+        }),
+        Some(&ActivitySnapshot {
+            activity: &after,
+            methods,
+            responsibilities,
+        }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Remove a row (with its follow-ups), based on version `expected`.
+pub async fn delete_activity(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected: i32,
+) -> AppResult<activity::Model> {
+    let (before, plan) = editable_activity(db, actor, id, expected).await?;
+    let (methods, responsibilities) = snapshot(db, &before).await?;
+    let txn = db.begin().await?;
+    let deleted = activity::Entity::delete_many()
+        .filter(activity::Column::Id.eq(id))
+        .filter(activity::Column::Version.eq(expected))
+        .exec(&txn)
+        .await?;
+    if deleted.rows_affected != 1 {
+        txn.rollback().await?;
+        return Err(AppError::Conflict(
+            "the activity changed meanwhile: reload and try again".into(),
+        ));
+    }
+    audit::record(
+        &txn,
+        actor,
+        activity_change("activity.delete", id, plan.district_id),
+        Some(&ActivitySnapshot {
+            activity: &before,
+            methods,
+            responsibilities,
+        }),
+        None::<&()>,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(before)
+}

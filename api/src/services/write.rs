@@ -1,0 +1,158 @@
+//! Helpers shared by the mutation services: text validation, lookups that answer
+//! `NOT_FOUND` for a named input field, and version checks.
+
+use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait};
+
+use crate::error::{AppError, AppResult};
+
+/// Longest commitment or follow-up text accepted.
+pub const MAX_LONG_TEXT: usize = 8000;
+/// Longest name, role or other short text accepted.
+pub const MAX_SHORT_TEXT: usize = 500;
+
+/// A required text: trimmed, not empty, at most `max` characters.
+pub fn required_text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(AppError::bad_input(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > max {
+        return Err(AppError::bad_input(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// An optional text: trimmed; empty means none; at most `max` characters.
+pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => required_text(field, v, max).map(Some),
+    }
+}
+
+/// A year that makes sense for plans and follow-ups.
+pub fn year(field: &str, value: i32) -> AppResult<i32> {
+    if (2000..=2100).contains(&value) {
+        Ok(value)
+    } else {
+        Err(AppError::bad_input(field, "must be a year between 2000 and 2100"))
+    }
+}
+
+/// A period of years: both valid, the end not before the start.
+pub fn years(
+    start_field: &str,
+    start: Option<i32>,
+    end_field: &str,
+    end: Option<i32>,
+) -> AppResult<()> {
+    if let Some(s) = start {
+        year(start_field, s)?;
+    }
+    if let Some(e) = end {
+        year(end_field, e)?;
+    }
+    if let (Some(s), Some(e)) = (start, end)
+        && e < s
+    {
+        return Err(AppError::bad_input(end_field, "must not be before the start"));
+    }
+    Ok(())
+}
+
+/// Find row `id` of `E`, or `NOT_FOUND` naming `field`.
+pub async fn find<E, C>(db: &C, id: i32, field: &str, what: &str) -> AppResult<E::Model>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+    C: ConnectionTrait,
+{
+    E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(field, format!("no {what} with this ID")))
+}
+
+/// The edit was based on `expected`; the row is at `current`.
+pub fn check_version(expected: i32, current: i32) -> AppResult<()> {
+    if expected == current {
+        Ok(())
+    } else {
+        Err(conflict(expected, current))
+    }
+}
+
+/// A `CONFLICT` error for an edit based on `expected` when the row is at `current`.
+pub fn conflict(expected: i32, current: i32) -> AppError {
+    AppError::Conflict(format!(
+        "the edit was based on version {expected}, but the current version is {current}: reload and apply the edit again"
+    ))
+}
+
+/// A slug from a name: lowercase ASCII, å/ä → a, ö → o, é → e, words joined by `-`.
+pub fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in name.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'å' | 'ä' | 'à' | 'á' => 'a',
+            'ö' | 'ø' | 'ó' => 'o',
+            'é' | 'è' | 'ë' => 'e',
+            'ü' => 'u',
+            c => c,
+        };
+        if c.is_ascii_alphanumeric() {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            out.push(c);
+            dash = false;
+        } else {
+            dash = true;
+        }
+    }
+    out
+}
+
+/// Check a slug given by a client.
+pub fn slug(field: &str, value: &str) -> AppResult<String> {
+    let ok = !value.is_empty()
+        && value.len() <= 100
+        && value
+            .split('-')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(AppError::bad_input(
+            field,
+            "a slug is lowercase ASCII letters and digits, words joined by `-`",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_follow_the_glossary() {
+        assert_eq!(slugify("Enskede-Årsta-Vantör"), "enskede-arsta-vantor");
+        assert_eq!(slugify("Skarpnäcks SDF"), "skarpnacks-sdf");
+        assert!(slug("x", "spanga-tensta").is_ok());
+        assert!(slug("x", "Spånga").is_err());
+        assert!(slug("x", "a--b").is_err());
+    }
+
+    #[test]
+    fn texts_are_checked() {
+        assert!(required_text("t", "  ", 10).is_err());
+        assert_eq!(required_text("t", " ok ", 10).ok().as_deref(), Some("ok"));
+        assert!(required_text("t", &"å".repeat(11), 10).is_err());
+        assert_eq!(optional_text("t", Some(" "), 10).ok(), Some(None));
+        assert!(years("s", Some(2022), "e", Some(2021)).is_err());
+    }
+}
