@@ -25,7 +25,9 @@ enum Command {
     Migrate(#[command(flatten)] Box<Settings>),
     /// Load the demo data (Stockholm), inserting only what is missing.
     Seed(#[command(flatten)] Box<Settings>),
-    /// Print a bearer token the server accepts.
+    /// Print a bearer token the server accepts: HS256 tokens are signed with the server's
+    /// secret; RS256/ES256 tokens with SAMVERKAN_JWT_PRIVATE_KEY, naming SAMVERKAN_JWT_KID
+    /// (the server's public key for that kid must verify them).
     Token {
         /// The token's subject: who it is for (a person or a script).
         #[arg(long)]
@@ -39,7 +41,7 @@ enum Command {
         /// A district slug the holder coordinates (repeatable).
         #[arg(long = "district")]
         districts: Vec<String>,
-        /// How long the token lives: e.g. 12h, 30d, 365d.
+        /// How long the token lives: e.g. 12h, 30d, or 365d for a script's service token.
         #[arg(long, default_value = "30d", value_parser = parse_ttl)]
         ttl: std::time::Duration,
         #[command(flatten)]

@@ -12,6 +12,31 @@ use secrecy::SecretString;
 /// The default database: an SQLite file in the working directory, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://samverkan.db?mode=rwc";
 
+/// The algorithm bearer tokens are signed with (`SAMVERKAN_JWT_ALGORITHM`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum JwtAlgorithm {
+    /// HMAC with SHA-256 and a shared secret (`SAMVERKAN_JWT_SECRET`).
+    #[default]
+    #[value(name = "HS256")]
+    Hs256,
+    /// RSA (PKCS#1 v1.5) with SHA-256; public keys from a PEM file or a JWKS file.
+    #[value(name = "RS256")]
+    Rs256,
+    /// ECDSA on P-256 with SHA-256; public keys from a PEM file or a JWKS file.
+    #[value(name = "ES256")]
+    Es256,
+}
+
+impl std::fmt::Display for JwtAlgorithm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Hs256 => "HS256",
+            Self::Rs256 => "RS256",
+            Self::Es256 => "ES256",
+        })
+    }
+}
+
 /// Settings of one Samverkan process.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Settings {
@@ -23,10 +48,38 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_ADDR", default_value = "127.0.0.1:8000")]
     pub addr: SocketAddr,
 
-    /// Shared secret for HS256 tokens. Required on PostgreSQL; on SQLite a secret is
-    /// generated on first start and kept beside the database file.
+    /// Shared secret for HS256 tokens. Required on PostgreSQL with HS256; on SQLite a
+    /// secret is generated on first start and kept beside the database file. Not used
+    /// with RS256/ES256.
     #[arg(long, env = "SAMVERKAN_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<SecretString>,
+
+    /// The algorithm every token must be signed with: `HS256` (a shared secret, for
+    /// development and single-node use), `RS256` or `ES256` (public keys, for
+    /// production). Pinned here: the `alg` a token names is never trusted.
+    #[arg(long, env = "SAMVERKAN_JWT_ALGORITHM", value_enum, ignore_case = true, default_value_t = JwtAlgorithm::Hs256)]
+    pub jwt_algorithm: JwtAlgorithm,
+
+    /// RS256/ES256: a PEM file with the public keys tokens may be signed with. Every key
+    /// is preceded by a line `# kid: NAME` naming it; a token picks its key by the `kid`
+    /// in its header. May be combined with `SAMVERKAN_JWT_JWKS`.
+    #[arg(long, env = "SAMVERKAN_JWT_PUBLIC_KEYS")]
+    pub jwt_public_keys: Option<PathBuf>,
+
+    /// RS256/ES256: a JWKS file (`{"keys": [...]}`) with the public keys tokens may be
+    /// signed with, chosen by their `kid`. Every key must fit the pinned algorithm.
+    #[arg(long, env = "SAMVERKAN_JWT_JWKS")]
+    pub jwt_jwks: Option<PathBuf>,
+
+    /// RS256/ES256: a PEM file with the private key `samverkan token` signs with (PKCS#8,
+    /// or PKCS#1 for RSA). The server itself never needs it.
+    #[arg(long, env = "SAMVERKAN_JWT_PRIVATE_KEY")]
+    pub jwt_private_key: Option<PathBuf>,
+
+    /// RS256/ES256: the `kid` `samverkan token` writes in the header: the name of the
+    /// public key that matches `SAMVERKAN_JWT_PRIVATE_KEY`.
+    #[arg(long, env = "SAMVERKAN_JWT_KID")]
+    pub jwt_kid: Option<String>,
 
     /// The `iss` claim tokens must carry (and `samverkan token` writes).
     #[arg(long, env = "SAMVERKAN_JWT_ISSUER", default_value = "samverkan")]
@@ -58,6 +111,11 @@ impl Settings {
             database_url: database_url.into(),
             addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             jwt_secret: None,
+            jwt_algorithm: JwtAlgorithm::Hs256,
+            jwt_public_keys: None,
+            jwt_jwks: None,
+            jwt_private_key: None,
+            jwt_kid: None,
             jwt_issuer: "samverkan".into(),
             jwt_audience: "samverkan".into(),
             db_max_connections: 10,

@@ -5,6 +5,7 @@
 
 mod auth;
 mod helpers;
+mod jwt;
 mod read;
 mod schema;
 mod seed_data;
