@@ -132,6 +132,101 @@ impl TestApp {
             .expect("mint token")
     }
 
+    /// A token for `org` with `role` and coordinator districts (slugs).
+    pub fn token_in(&self, org: &str, role: Role, districts: &[&str]) -> String {
+        let districts =
+            (!districts.is_empty()).then(|| districts.iter().map(|d| d.to_string()).collect());
+        self.keys
+            .mint(
+                "test-user",
+                org,
+                vec![role],
+                districts,
+                Duration::from_secs(600),
+            )
+            .expect("mint token")
+    }
+
+    /// An admin token.
+    pub fn admin_token(&self) -> String {
+        self.token("socialforvaltningen", Role::Admin)
+    }
+
+    /// Run `query` with `token`, failing on any GraphQL error; returns `data`.
+    pub async fn run_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let (status, body) = self.graphql_with(Some(token), query, variables).await;
+        assert_eq!(status, 200, "status of {query}: {body}");
+        assert!(body.get("errors").is_none(), "errors in {query}: {body}");
+        body["data"].clone()
+    }
+
+    /// A fingerprint of everything written: row count and version sum of every table,
+    /// and the number of audit events. Equal fingerprints: nothing was written.
+    pub async fn fingerprint(&self) -> Vec<(String, i64, i64)> {
+        use sea_orm::{ConnectionTrait, Statement};
+        let backend = self.db.get_database_backend();
+        let versioned = [
+            "action_plan",
+            "activity",
+            "follow_up",
+            "collaboration_group",
+            "participation",
+            "commitment",
+        ];
+        let plain = [
+            "municipality",
+            "district",
+            "organization",
+            "organization_district",
+            "strategy",
+            "priority_area",
+            "focus_area",
+            "method",
+            "activity_method",
+            "responsibility",
+            "collaboration_area",
+            "audit_event",
+        ];
+        let mut out = Vec::new();
+        for (table, sum) in versioned
+            .iter()
+            .map(|t| (*t, "SUM(version)"))
+            .chain(plain.iter().map(|t| (*t, "0")))
+        {
+            let sql = format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n, CAST(COALESCE({sum}, 0) AS BIGINT) AS v FROM {table}"
+            );
+            let row = self
+                .db
+                .query_one_raw(Statement::from_string(backend, sql))
+                .await
+                .expect("fingerprint query")
+                .expect("a row");
+            let n: i64 = row.try_get("", "n").expect("n");
+            let v: i64 = row.try_get("", "v").expect("v");
+            out.push((table.to_string(), n, v));
+        }
+        out
+    }
+
+    /// The number of audit events.
+    pub async fn audit_count(&self) -> u64 {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        entity::audit_event::Entity::find()
+            .count(&self.db)
+            .await
+            .expect("count audit events")
+    }
+
+    /// The global ID of the first node `query` (a `{ x { id } }` path) returns.
+    pub async fn id_of(&self, query: &str, pointer: &str) -> String {
+        let data = self.query(query, serde_json::json!({})).await;
+        data.pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_else(|| panic!("no id at {pointer} in {data}"))
+            .to_string()
+    }
+
     /// A viewer token.
     pub fn viewer_token(&self) -> String {
         self.token("skarpnack-sdf", Role::Viewer)

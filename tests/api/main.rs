@@ -11,3 +11,4 @@ mod schema;
 mod seed_data;
 mod startup;
 mod statements;
+mod writes;

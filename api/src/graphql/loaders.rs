@@ -316,10 +316,15 @@ impl Loader<AuditOfNode> for AppLoader {
         let mut out: HashMap<AuditOfNode, Self::Value> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
-            if let Some(key) = keys.iter().find(|k| k.0 == row.node_type && k.1 == row.node_id) {
-                if let Some(list) = out.get_mut(key) {
-                    list.push(row);
-                }
+            let key = AuditOfNode(
+                keys.iter()
+                    .find(|k| k.0 == row.node_type)
+                    .map(|k| k.0)
+                    .unwrap_or_default(),
+                row.node_id,
+            );
+            if let Some(list) = out.get_mut(&key) {
+                list.push(row);
             }
         }
         Ok(out)

@@ -23,8 +23,8 @@ use tokio::sync::OnceCell;
 
 use crate::auth::Caller;
 use crate::db::WriteGate;
-use crate::services::authz::Actor;
 use crate::error::AppError;
+use crate::services::authz::Actor;
 use loaders::AppLoader;
 pub use mutation::MutationRoot;
 pub use query::QueryRoot;

@@ -51,7 +51,9 @@ struct Outcome<T> {
 
 impl<T> Outcome<T> {
     fn conflicted(&self) -> bool {
-        self.errors.iter().any(|e| e.code == UserErrorCode::Conflict)
+        self.errors
+            .iter()
+            .any(|e| e.code == UserErrorCode::Conflict)
     }
 }
 
@@ -99,11 +101,7 @@ fn patch<T>(v: MaybeUndefined<T>) -> Patch<T> {
     }
 }
 
-fn patch_id(
-    v: MaybeUndefined<ID>,
-    kind: NodeType,
-    field: &str,
-) -> AppResult<Patch<i32>> {
+fn patch_id(v: MaybeUndefined<ID>, kind: NodeType, field: &str) -> AppResult<Patch<i32>> {
     Ok(match v {
         MaybeUndefined::Undefined => None,
         MaybeUndefined::Null => Some(None),
@@ -711,9 +709,7 @@ pub struct MethodPayload {
     pub client_mutation_id: Option<String>,
 }
 
-fn responsibilities(
-    list: Vec<ResponsibilityInput>,
-) -> AppResult<Vec<plans::NewResponsibility>> {
+fn responsibilities(list: Vec<ResponsibilityInput>) -> AppResult<Vec<plans::NewResponsibility>> {
     list.into_iter()
         .enumerate()
         .map(|(i, r)| {
@@ -789,8 +785,7 @@ impl MutationRoot {
         let id = decode_as(&input.id, NodeType::Commitment, "input.id");
         let known = id.as_ref().ok().copied();
         let out = run(ctx, async {
-            commitments::update(&st.db, actor, id?, input.expected_version, &input.text)
-                .await
+            commitments::update(&st.db, actor, id?, input.expected_version, &input.text).await
         })
         .await?;
         let conflicted = out.conflicted();
@@ -830,8 +825,7 @@ impl MutationRoot {
     async fn join_group(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Which group, which organization, which contact.")]
-        input: JoinGroupInput,
+        #[graphql(desc = "Which group, which organization, which contact.")] input: JoinGroupInput,
     ) -> async_graphql::Result<ParticipationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let out = run(ctx, async {
@@ -878,8 +872,7 @@ impl MutationRoot {
             is_convener: input.is_convener,
         };
         let out = run(ctx, async {
-            commitments::update_seat(&st.db, actor, id?, input.expected_version, changes)
-                .await
+            commitments::update_seat(&st.db, actor, id?, input.expected_version, changes).await
         })
         .await?;
         let conflicted = out.conflicted();
@@ -921,8 +914,7 @@ impl MutationRoot {
     async fn report_follow_up(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Which activity, which period, what status.")]
-        input: ReportFollowUpInput,
+        #[graphql(desc = "Which activity, which period, what status.")] input: ReportFollowUpInput,
     ) -> async_graphql::Result<FollowUpPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let activity = decode_as(&input.activity, NodeType::Activity, "input.activity");
@@ -1135,8 +1127,7 @@ impl MutationRoot {
                     .follow_up_terms
                     .map(|t| t.into_iter().map(Into::into).collect()),
             };
-            plans::update_activity(&st.db, actor, id?, input.expected_version, fields)
-                .await
+            plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
         })
         .await?;
         let conflicted = out.conflicted();
@@ -1268,8 +1259,7 @@ impl MutationRoot {
                 follow_up_cadence: patch(input.follow_up_cadence),
                 other_participants: patch(input.other_participants),
             };
-            groups::update_group(&st.db, actor, id?, input.expected_version, fields, false)
-                .await
+            groups::update_group(&st.db, actor, id?, input.expected_version, fields, false).await
         })
         .await?;
         let conflicted = out.conflicted();
@@ -1333,7 +1323,11 @@ impl MutationRoot {
                     slug: input.slug,
                     name: input.name,
                     kind: input.kind.into(),
-                    parent_id: opt_id(input.parent.as_ref(), NodeType::Organization, "input.parent")?,
+                    parent_id: opt_id(
+                        input.parent.as_ref(),
+                        NodeType::Organization,
+                        "input.parent",
+                    )?,
                     district_ids,
                 },
             )
@@ -1394,7 +1388,11 @@ impl MutationRoot {
     ) -> async_graphql::Result<DistrictPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let out = run(ctx, async {
-            let m = decode_as(&input.municipality, NodeType::Municipality, "input.municipality")?;
+            let m = decode_as(
+                &input.municipality,
+                NodeType::Municipality,
+                "input.municipality",
+            )?;
             admin::create_district(&st.db, actor, m, input.slug, &input.name).await
         })
         .await?;
@@ -1413,7 +1411,11 @@ impl MutationRoot {
     ) -> async_graphql::Result<StrategyPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let out = run(ctx, async {
-            let m = decode_as(&input.municipality, NodeType::Municipality, "input.municipality")?;
+            let m = decode_as(
+                &input.municipality,
+                NodeType::Municipality,
+                "input.municipality",
+            )?;
             let areas = input
                 .priority_areas
                 .into_iter()

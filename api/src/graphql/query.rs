@@ -95,6 +95,19 @@ pub struct ActionPlanFilterInput {
     pub strategy: Option<ID>,
 }
 
+/// Filters of the audit log.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct AuditEventFilterInput {
+    /// Events of this node (any global ID).
+    pub node: Option<ID>,
+    /// Events by callers acting for this organization (an Organization ID).
+    pub organization: Option<ID>,
+    /// Events in this district (a District ID).
+    pub district: Option<ID>,
+    /// Events at or after this time.
+    pub since: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Filters of the `districts` list.
 #[derive(InputObject, Debug, Default, Clone)]
 pub struct DistrictFilterInput {
@@ -422,6 +435,61 @@ impl QueryRoot {
             collaboration_group::Column::Id,
             |m| m.id,
             CollaborationGroup,
+            args,
+            wants_total(ctx),
+        )
+        .await?)
+    }
+
+    /// The audit log, oldest first: every change with who made it and the node before and
+    /// after. Admins read all of it; district coordinators the events of their districts.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which events.")] filter: Option<AuditEventFilterInput>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<AuditEvent>> {
+        let args = PageArgs::new(after, before, first, last)?;
+        let actor = super::actor(ctx).await?;
+        let visible_districts = if actor.is_admin() {
+            None
+        } else if actor
+            .roles
+            .contains(&crate::auth::Role::DistrictCoordinator)
+        {
+            Some(actor.district_ids.clone())
+        } else {
+            return Err(crate::error::AppError::Forbidden(
+                "the audit log is read by district coordinators (their districts) and admins"
+                    .into(),
+            )
+            .into());
+        };
+        let f = filter.unwrap_or_default();
+        let q = queries::AuditFilter {
+            node: f
+                .node
+                .as_ref()
+                .map(|id| decode(id).map(|(t, n)| (t.name().to_owned(), n)))
+                .transpose()?,
+            organization: opt_id(
+                &f.organization,
+                NodeType::Organization,
+                "filter.organization",
+            )?,
+            district: opt_id(&f.district, NodeType::District, "filter.district")?,
+            visible_districts,
+            since: f.since,
+        };
+        Ok(page_query(
+            &state(ctx)?.db,
+            queries::audit_events(&q),
+            entity::audit_event::Column::Id,
+            |m| m.id,
+            AuditEvent,
             args,
             wants_total(ctx),
         )

@@ -813,7 +813,10 @@ impl Activity {
             .iter()
             .map(|r| r.organization_id)
             .collect();
-        can(ctx, |a| authz::follow_up(a, &responsible, plan.district_id, false)).await
+        can(ctx, |a| {
+            authz::follow_up(a, &responsible, plan.district_id, false)
+        })
+        .await
     }
     /// Its changes, oldest first (the district's coordinators and admins).
     async fn history(
@@ -977,7 +980,10 @@ impl FollowUp {
             .map(|r| r.organization_id)
             .collect();
         let locked = self.0.locked;
-        can(ctx, |a| authz::follow_up(a, &responsible, plan.district_id, locked)).await
+        can(ctx, |a| {
+            authz::follow_up(a, &responsible, plan.district_id, locked)
+        })
+        .await
     }
     /// Its changes, oldest first (the district's coordinators and admins).
     async fn history(

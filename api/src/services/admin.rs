@@ -3,8 +3,8 @@
 
 use entity::enums::OrganizationKind;
 use entity::{
-    district, focus_area, method, municipality, organization, organization_district,
-    priority_area, strategy,
+    district, focus_area, method, municipality, organization, organization_district, priority_area,
+    strategy,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
@@ -72,7 +72,10 @@ async fn check_districts(db: &DatabaseConnection, ids: &[i32]) -> AppResult<()> 
     unique.sort_unstable();
     unique.dedup();
     if found as usize != unique.len() {
-        return Err(AppError::not_found("input.districts", "no district with one of these IDs"));
+        return Err(AppError::not_found(
+            "input.districts",
+            "no district with one of these IDs",
+        ));
     }
     Ok(())
 }
@@ -186,7 +189,10 @@ pub async fn update_organization(
     if let Some(p) = changes.parent_id {
         if let Some(p) = p {
             if p == id {
-                return Err(AppError::bad_input("input.parent", "an organization cannot be its own parent"));
+                return Err(AppError::bad_input(
+                    "input.parent",
+                    "an organization cannot be its own parent",
+                ));
             }
             write::find::<organization::Entity, _>(db, p, "input.parent", "organization").await?;
         }
@@ -233,8 +239,13 @@ pub async fn create_district(
     name: &str,
 ) -> AppResult<district::Model> {
     authz::admin(actor, "districts")?;
-    write::find::<municipality::Entity, _>(db, municipality_id, "input.municipality", "municipality")
-        .await?;
+    write::find::<municipality::Entity, _>(
+        db,
+        municipality_id,
+        "input.municipality",
+        "municipality",
+    )
+    .await?;
     let name = write::required_text("input.name", name, MAX_SHORT_TEXT)?;
     let slug = match &slug {
         Some(s) => write::slug("input.slug", s)?,
@@ -312,8 +323,11 @@ pub async fn create_strategy(
     )
     .await?;
     let name = write::required_text("input.name", &input.name, MAX_SHORT_TEXT)?;
-    let description =
-        write::optional_text("input.description", input.description.as_deref(), MAX_LONG_TEXT)?;
+    let description = write::optional_text(
+        "input.description",
+        input.description.as_deref(),
+        MAX_LONG_TEXT,
+    )?;
     write::years(
         "input.startYear",
         Some(input.start_year),
@@ -326,7 +340,11 @@ pub async fn create_strategy(
     };
     slug_free::<strategy::Entity, _>(db, strategy::Column::Slug, &slug, "strategy").await?;
     for (i, pa) in input.priority_areas.iter().enumerate() {
-        write::required_text(&format!("input.priorityAreas.{i}.name"), &pa.name, MAX_SHORT_TEXT)?;
+        write::required_text(
+            &format!("input.priorityAreas.{i}.name"),
+            &pa.name,
+            MAX_SHORT_TEXT,
+        )?;
         for (j, fa) in pa.focus_areas.iter().enumerate() {
             write::required_text(
                 &format!("input.priorityAreas.{i}.focusAreas.{j}.name"),

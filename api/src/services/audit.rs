@@ -36,8 +36,14 @@ where
     B: Serialize,
     A: Serialize,
 {
-    let before = before.map(serde_json::to_string).transpose().map_err(anyhow::Error::from)?;
-    let after = after.map(serde_json::to_string).transpose().map_err(anyhow::Error::from)?;
+    let before = before
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(anyhow::Error::from)?;
+    let after = after
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(anyhow::Error::from)?;
     let event = audit_event::ActiveModel {
         at: Set(Utc::now()),
         actor_sub: Set(actor.sub.clone()),

@@ -16,7 +16,6 @@
 use crate::auth::{Caller, Role};
 use crate::error::AppError;
 
-
 /// The caller of a request, with their organization and districts resolved to ids.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
@@ -149,7 +148,9 @@ pub fn district(actor: &Actor, district_id: i32, district_name: &str) -> Result<
     }
     Err(deny(
         actor,
-        format!("only a coordinator of {district_name} or an admin may change its plans and groups"),
+        format!(
+            "only a coordinator of {district_name} or an admin may change its plans and groups"
+        ),
     ))
 }
 

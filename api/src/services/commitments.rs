@@ -80,7 +80,10 @@ pub async fn create(
     if !seated {
         return Err(AppError::bad_input(
             "input.group",
-            format!("{} does not take part in the group: join it first", org.name),
+            format!(
+                "{} does not take part in the group: join it first",
+                org.name
+            ),
         ));
     }
     let now = Utc::now();
@@ -383,12 +386,12 @@ pub async fn update_seat(
         .await?;
     if updated.rows_affected != 1 {
         txn.rollback().await?;
-        let now = write::find::<participation::Entity, _>(db, id, "input.id", "participation")
-            .await?;
+        let now =
+            write::find::<participation::Entity, _>(db, id, "input.id", "participation").await?;
         return Err(write::conflict(expected, now.version));
     }
-    let after = write::find::<participation::Entity, _>(&txn, id, "input.id", "participation")
-        .await?;
+    let after =
+        write::find::<participation::Entity, _>(&txn, id, "input.id", "participation").await?;
     audit::record(
         &txn,
         actor,

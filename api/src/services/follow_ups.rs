@@ -172,8 +172,8 @@ pub async fn report(
                 .await?;
             if updated.rows_affected != 1 {
                 txn.rollback().await?;
-                let now =
-                    write::find::<follow_up::Entity, _>(db, before.id, "input", "follow-up").await?;
+                let now = write::find::<follow_up::Entity, _>(db, before.id, "input", "follow-up")
+                    .await?;
                 return Err(write::conflict(expected, now.version));
             }
             let after =
@@ -215,7 +215,9 @@ pub async fn submit(
                 Expr::col((action_plan::Entity, action_plan::Column::Id))
                     .equals((activity::Entity, activity::Column::ActionPlanId)),
             )
-            .and_where(Expr::col((action_plan::Entity, action_plan::Column::DistrictId)).eq(district.id))
+            .and_where(
+                Expr::col((action_plan::Entity, action_plan::Column::DistrictId)).eq(district.id),
+            )
             .to_owned(),
     );
     let txn = db.begin().await?;

@@ -134,7 +134,8 @@ pub struct GroupFields {
 }
 
 fn apply(am: &mut collaboration_group::ActiveModel, f: &GroupFields) -> AppResult<()> {
-    let text = |field: &str, v: &Option<String>| write::optional_text(field, v.as_deref(), MAX_LONG_TEXT);
+    let text =
+        |field: &str, v: &Option<String>| write::optional_text(field, v.as_deref(), MAX_LONG_TEXT);
     if let Some(v) = f.area_id {
         am.collaboration_area_id = Set(v);
     }
@@ -180,11 +181,7 @@ fn apply(am: &mut collaboration_group::ActiveModel, f: &GroupFields) -> AppResul
     Ok(())
 }
 
-async fn check_area(
-    db: &DatabaseConnection,
-    area: Patch<i32>,
-    district_id: i32,
-) -> AppResult<()> {
+async fn check_area(db: &DatabaseConnection, area: Patch<i32>, district_id: i32) -> AppResult<()> {
     if let Some(Some(a)) = area {
         let area =
             write::find::<collaboration_area::Entity, _>(db, a, "input.area", "collaboration area")
@@ -280,7 +277,10 @@ pub async fn update_group(
     coordinated_district(db, actor, before.district_id, "input.id").await?;
     write::check_version(expected, before.version)?;
     if archive && before.archived_at.is_some() {
-        return Err(AppError::bad_input("input.id", "the group is already archived"));
+        return Err(AppError::bad_input(
+            "input.id",
+            "the group is already archived",
+        ));
     }
     check_area(db, fields.area_id, before.district_id).await?;
     let now = Utc::now();
@@ -302,9 +302,13 @@ pub async fn update_group(
         .await?;
     if updated.rows_affected != 1 {
         txn.rollback().await?;
-        let now =
-            write::find::<collaboration_group::Entity, _>(db, id, "input.id", "collaboration group")
-                .await?;
+        let now = write::find::<collaboration_group::Entity, _>(
+            db,
+            id,
+            "input.id",
+            "collaboration group",
+        )
+        .await?;
         return Err(write::conflict(expected, now.version));
     }
     let after =

@@ -72,8 +72,11 @@ pub async fn create_plan(
         write::find::<strategy::Entity, _>(db, s, "input.strategy", "strategy").await?;
     }
     let title = write::required_text("input.title", &input.title, MAX_SHORT_TEXT)?;
-    let description =
-        write::optional_text("input.description", input.description.as_deref(), MAX_LONG_TEXT)?;
+    let description = write::optional_text(
+        "input.description",
+        input.description.as_deref(),
+        MAX_LONG_TEXT,
+    )?;
     write::years(
         "input.startYear",
         input.start_year,
@@ -269,22 +272,21 @@ async fn snapshot<C: ConnectionTrait>(
     resp.sort_by_key(|r| (r.position, r.id));
     Ok((
         methods,
-        resp.into_iter().map(|r| (r.organization_id, r.role)).collect(),
+        resp.into_iter()
+            .map(|r| (r.organization_id, r.role))
+            .collect(),
     ))
 }
 
 /// Check the references and texts of `fields`; returns the validated fields.
-async fn validate_activity(
-    db: &DatabaseConnection,
-    fields: &ActivityFields,
-) -> AppResult<()> {
+async fn validate_activity(db: &DatabaseConnection, fields: &ActivityFields) -> AppResult<()> {
     if let Some(Some(id)) = fields.priority_area_id {
         write::find::<priority_area::Entity, _>(db, id, "input.priorityArea", "priority area")
             .await?;
     }
     if let Some(Some(id)) = fields.focus_area_id {
-        let fa = write::find::<focus_area::Entity, _>(db, id, "input.focusArea", "focus area")
-            .await?;
+        let fa =
+            write::find::<focus_area::Entity, _>(db, id, "input.focusArea", "focus area").await?;
         if let Some(Some(pa)) = fields.priority_area_id
             && fa.priority_area_id != pa
         {
@@ -307,7 +309,10 @@ async fn validate_activity(
             .count(db)
             .await?;
         if found as usize != unique.len() {
-            return Err(AppError::not_found("input.methods", "no method with one of these IDs"));
+            return Err(AppError::not_found(
+                "input.methods",
+                "no method with one of these IDs",
+            ));
         }
     }
     if let Some(rs) = &fields.responsibilities {
@@ -317,7 +322,10 @@ async fn validate_activity(
             .count(db)
             .await?;
         if found as usize != unique.len() {
-            return Err(AppError::not_found("input.responsibilities", "no organization with one of these IDs"));
+            return Err(AppError::not_found(
+                "input.responsibilities",
+                "no organization with one of these IDs",
+            ));
         }
         for (i, r) in rs.iter().enumerate() {
             write::optional_text(
@@ -331,7 +339,11 @@ async fn validate_activity(
 }
 
 /// Write methods and responsibilities of activity `id` (replacing what was there).
-async fn write_links<C: ConnectionTrait>(db: &C, id: i32, fields: &ActivityFields) -> AppResult<()> {
+async fn write_links<C: ConnectionTrait>(
+    db: &C,
+    id: i32,
+    fields: &ActivityFields,
+) -> AppResult<()> {
     if let Some(ids) = &fields.method_ids {
         activity_method::Entity::delete_many()
             .filter(activity_method::Column::ActivityId.eq(id))
@@ -356,7 +368,12 @@ async fn write_links<C: ConnectionTrait>(db: &C, id: i32, fields: &ActivityField
             responsibility::ActiveModel {
                 activity_id: Set(id),
                 organization_id: Set(r.organization_id),
-                role: Set(r.role.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)),
+                role: Set(r
+                    .role
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned)),
                 position: Set(i as i32 + 1),
                 ..Default::default()
             }
@@ -420,10 +437,14 @@ pub async fn create_activity(
     fields: ActivityFields,
 ) -> AppResult<activity::Model> {
     let plan =
-        write::find::<action_plan::Entity, _>(db, plan_id, "input.actionPlan", "action plan").await?;
+        write::find::<action_plan::Entity, _>(db, plan_id, "input.actionPlan", "action plan")
+            .await?;
     district_of(db, actor, plan.district_id, "input.actionPlan").await?;
     if fields.description.is_none() {
-        return Err(AppError::bad_input("input.description", "must not be empty"));
+        return Err(AppError::bad_input(
+            "input.description",
+            "must not be empty",
+        ));
     }
     validate_activity(db, &fields).await?;
     write::years(
@@ -476,7 +497,8 @@ async fn editable_activity(
 ) -> AppResult<(activity::Model, action_plan::Model)> {
     let a = write::find::<activity::Entity, _>(db, id, "input.id", "activity").await?;
     let plan =
-        write::find::<action_plan::Entity, _>(db, a.action_plan_id, "input.id", "action plan").await?;
+        write::find::<action_plan::Entity, _>(db, a.action_plan_id, "input.id", "action plan")
+            .await?;
     district_of(db, actor, plan.district_id, "input.id").await?;
     write::check_version(expected, a.version)?;
     Ok((a, plan))

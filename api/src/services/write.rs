@@ -38,7 +38,10 @@ pub fn year(field: &str, value: i32) -> AppResult<i32> {
     if (2000..=2100).contains(&value) {
         Ok(value)
     } else {
-        Err(AppError::bad_input(field, "must be a year between 2000 and 2100"))
+        Err(AppError::bad_input(
+            field,
+            "must be a year between 2000 and 2100",
+        ))
     }
 }
 
@@ -58,7 +61,10 @@ pub fn years(
     if let (Some(s), Some(e)) = (start, end)
         && e < s
     {
-        return Err(AppError::bad_input(end_field, "must not be before the start"));
+        return Err(AppError::bad_input(
+            end_field,
+            "must not be before the start",
+        ));
     }
     Ok(())
 }
@@ -121,9 +127,12 @@ pub fn slugify(name: &str) -> String {
 pub fn slug(field: &str, value: &str) -> AppResult<String> {
     let ok = !value.is_empty()
         && value.len() <= 100
-        && value
-            .split('-')
-            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+        && value.split('-').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
     if ok {
         Ok(value.to_owned())
     } else {
