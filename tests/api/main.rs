@@ -6,6 +6,7 @@
 mod auth;
 mod helpers;
 mod jwt;
+mod matrix;
 mod read;
 mod schema;
 mod seed_data;

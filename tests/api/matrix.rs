@@ -1,0 +1,419 @@
+//! The authorization matrix: every mutation × every role × own/other organization ×
+//! own/other district. An allowed change succeeds and is audited; a denied one answers
+//! `FORBIDDEN` and writes nothing (every table's row count and version sum, and the audit
+//! log, are unchanged).
+//!
+//! The target of every mutation lies in Skarpnäck and, where it has an owner, belongs to
+//! the police (`lpo-farsta`). "Own organization" tokens act for `lpo-farsta`, "other"
+//! ones for `mtr`; "own district" tokens coordinate `skarpnack`, "other" ones `bromma`.
+
+use api::auth::Role;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_codes, spawn_app};
+
+/// Which rule of the role table decides a mutation.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    /// Only the owning organization (editors, coordinators) or an admin.
+    Commitment,
+    /// The organization itself, a coordinator of the group's district, or an admin.
+    Participation,
+    /// The responsible organizations, a coordinator of the plan's district, or an admin.
+    FollowUp,
+    /// A coordinator of the district, or an admin.
+    District,
+    /// Admins only.
+    Admin,
+}
+
+fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
+    let editor = matches!(role, Role::OrgEditor | Role::DistrictCoordinator);
+    let coordinator = role == Role::DistrictCoordinator;
+    match (role, rule) {
+        (Role::Admin, _) => true,
+        (Role::Viewer, _) => false,
+        (_, Rule::Commitment) => editor && own_org,
+        (_, Rule::Participation | Rule::FollowUp) => {
+            (editor && own_org) || (coordinator && own_district)
+        }
+        (_, Rule::District) => coordinator && own_district,
+        (_, Rule::Admin) => false,
+    }
+}
+
+/// IDs of the fixtures every case uses.
+struct Fixtures {
+    skarpnack: Value,
+    municipality: Value,
+    police: Value,
+    sspf: Value,
+    plan: Value,
+    police_activity: Value,
+    mvp: Value,
+}
+
+async fn fixtures(app: &TestApp) -> Fixtures {
+    let data = app
+        .query(
+            r#"{
+              municipalities { id }
+              district(slug: "skarpnack") { id actionPlans { nodes { id activities(first: 100) { nodes {
+                id responsibilities { organization { slug } } } } } } }
+              organization(slug: "lpo-farsta") { id }
+              collaborationGroups(filter: { kind: SSPF }) { nodes { id } }
+              methods(first: 100) { nodes { id slug } }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let plan = &data["district"]["actionPlans"]["nodes"][0];
+    let police_activity = plan["activities"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a.to_string().contains("lpo-farsta"))
+        .unwrap()["id"]
+        .clone();
+    Fixtures {
+        skarpnack: data["district"]["id"].clone(),
+        municipality: data["municipalities"][0]["id"].clone(),
+        police: data["organization"]["id"].clone(),
+        sspf: data["collaborationGroups"]["nodes"][0]["id"].clone(),
+        plan: plan["id"].clone(),
+        police_activity,
+        mvp: data["methods"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["slug"] == "mvp")
+            .unwrap()["id"]
+            .clone(),
+    }
+}
+
+/// Run `query` as admin and return the value at `pointer`.
+async fn admin_get(app: &TestApp, query: &str, vars: Value, pointer: &str) -> Value {
+    let data = app.run_as(&app.admin_token(), query, vars).await;
+    let value = data.pointer(pointer).cloned().unwrap_or(Value::Null);
+    assert!(!value.is_null(), "nothing at {pointer}: {data}");
+    value
+}
+
+async fn new_group(app: &TestApp, f: &Fixtures, n: u32) -> Value {
+    admin_get(
+        app,
+        r#"mutation($d: ID!, $name: String!) { createCollaborationGroup(input: { district: $d, name: $name, kind: OTHER }) { collaborationGroup { id } } }"#,
+        json!({ "d": f.skarpnack, "name": format!("Fixture group {n}") }),
+        "/createCollaborationGroup/collaborationGroup/id",
+    )
+    .await
+}
+
+async fn version_of(app: &TestApp, id: &Value) -> Value {
+    let data = app
+        .query(
+            r#"query($id: ID!) { node(id: $id) {
+                ... on Commitment { version } ... on Participation { version } ... on ActionPlan { version }
+                ... on Activity { version } ... on CollaborationGroup { version } } }"#,
+            json!({ "id": id }),
+        )
+        .await;
+    data["node"]["version"].clone()
+}
+
+/// The police's seat and commitment in SSPF.
+async fn police_in_sspf(app: &TestApp, f: &Fixtures) -> (Value, Value) {
+    let data = app
+        .query(
+            r#"query($g: ID!) { node(id: $g) { ... on CollaborationGroup {
+                participations { id organization { slug } commitments { id } } } } }"#,
+            json!({ "g": f.sspf }),
+        )
+        .await;
+    let seat = data["node"]["participations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["organization"]["slug"] == "lpo-farsta")
+        .unwrap()
+        .clone();
+    (seat["id"].clone(), seat["commitments"][0]["id"].clone())
+}
+
+/// The mutation of `name` and its variables, after preparing a fresh target for case `n`.
+async fn case(app: &TestApp, f: &Fixtures, name: &str, n: u32) -> (Rule, &'static str, Value) {
+    match name {
+        "createCommitment" => (
+            Rule::Commitment,
+            r#"mutation($g: ID!, $o: ID!) { createCommitment(input: { group: $g, organization: $o, text: "Nytt åtagande." }) { commitment { id } userErrors { code message } } }"#,
+            json!({ "g": f.sspf, "o": f.police }),
+        ),
+        "updateCommitment" => {
+            let (_, commitment) = police_in_sspf(app, f).await;
+            let v = version_of(app, &commitment).await;
+            (
+                Rule::Commitment,
+                r#"mutation($id: ID!, $v: Int!) { updateCommitment(input: { id: $id, expectedVersion: $v, text: "Ändrat." }) { commitment { id } userErrors { code message } } }"#,
+                json!({ "id": commitment, "v": v }),
+            )
+        }
+        "deleteCommitment" => {
+            let id = admin_get(
+                app,
+                r#"mutation($g: ID!, $o: ID!) { createCommitment(input: { group: $g, organization: $o, text: "Att ta bort." }) { commitment { id } } }"#,
+                json!({ "g": f.sspf, "o": f.police }),
+                "/createCommitment/commitment/id",
+            )
+            .await;
+            (
+                Rule::Commitment,
+                r#"mutation($id: ID!) { deleteCommitment(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "joinGroup" => {
+            let group = new_group(app, f, n).await;
+            (
+                Rule::Participation,
+                r#"mutation($g: ID!, $o: ID!) { joinGroup(input: { group: $g, organization: $o, contactRole: "Kommunpolis" }) { participation { id } userErrors { code message } } }"#,
+                json!({ "g": group, "o": f.police }),
+            )
+        }
+        "updateParticipation" => {
+            let (seat, _) = police_in_sspf(app, f).await;
+            let v = version_of(app, &seat).await;
+            (
+                Rule::Participation,
+                r#"mutation($id: ID!, $v: Int!) { updateParticipation(input: { id: $id, expectedVersion: $v, contactRole: "Kommunpolis" }) { participation { id } userErrors { code message } } }"#,
+                json!({ "id": seat, "v": v }),
+            )
+        }
+        "leaveGroup" => {
+            let group = new_group(app, f, n).await;
+            let seat = admin_get(
+                app,
+                r#"mutation($g: ID!, $o: ID!) { joinGroup(input: { group: $g, organization: $o }) { participation { id } } }"#,
+                json!({ "g": group, "o": f.police }),
+                "/joinGroup/participation/id",
+            )
+            .await;
+            (
+                Rule::Participation,
+                r#"mutation($id: ID!) { leaveGroup(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": seat }),
+            )
+        }
+        "reportFollowUp" => (
+            Rule::FollowUp,
+            r#"mutation($a: ID!, $y: Int!) { reportFollowUp(input: { activity: $a, period: { year: $y, term: T1 }, status: ONGOING }) { followUp { id } userErrors { code message } } }"#,
+            json!({ "a": f.police_activity, "y": 2030 + n }),
+        ),
+        "submitFollowUps" => {
+            let year = 2030 + n;
+            admin_get(
+                app,
+                r#"mutation($a: ID!, $y: Int!) { reportFollowUp(input: { activity: $a, period: { year: $y, term: T2 }, status: DONE }) { followUp { id } } }"#,
+                json!({ "a": f.police_activity, "y": year }),
+                "/reportFollowUp/followUp/id",
+            )
+            .await;
+            (
+                Rule::District,
+                r#"mutation($d: ID!, $y: Int!) { submitFollowUps(input: { district: $d, period: { year: $y, term: T2 } }) { followUps { id } userErrors { code message } } }"#,
+                json!({ "d": f.skarpnack, "y": year }),
+            )
+        }
+        "createActionPlan" => (
+            Rule::District,
+            r#"mutation($d: ID!, $s: String!) { createActionPlan(input: { district: $d, slug: $s, title: "Åtgärdsplan" }) { actionPlan { id } userErrors { code message } } }"#,
+            json!({ "d": f.skarpnack, "s": format!("skarpnack-plan-{n}") }),
+        ),
+        "updateActionPlan" => {
+            let v = version_of(app, &f.plan).await;
+            (
+                Rule::District,
+                r#"mutation($id: ID!, $v: Int!) { updateActionPlan(input: { id: $id, expectedVersion: $v, endYear: 2022 }) { actionPlan { id } userErrors { code message } } }"#,
+                json!({ "id": f.plan, "v": v }),
+            )
+        }
+        "createActivity" => (
+            Rule::District,
+            r#"mutation($p: ID!, $m: ID!) { createActivity(input: { actionPlan: $p, description: "Ny rad.", methods: [$m] }) { activity { id } userErrors { code message } } }"#,
+            json!({ "p": f.plan, "m": f.mvp }),
+        ),
+        "updateActivity" => {
+            let v = version_of(app, &f.police_activity).await;
+            (
+                Rule::District,
+                r#"mutation($id: ID!, $v: Int!) { updateActivity(input: { id: $id, expectedVersion: $v, timeline: "Hösten 2020" }) { activity { id } userErrors { code message } } }"#,
+                json!({ "id": f.police_activity, "v": v }),
+            )
+        }
+        "deleteActivity" => {
+            let id = admin_get(
+                app,
+                r#"mutation($p: ID!) { createActivity(input: { actionPlan: $p, description: "Att ta bort." }) { activity { id } } }"#,
+                json!({ "p": f.plan }),
+                "/createActivity/activity/id",
+            )
+            .await;
+            (
+                Rule::District,
+                r#"mutation($id: ID!) { deleteActivity(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "createCollaborationArea" => (
+            Rule::District,
+            r#"mutation($d: ID!, $name: String!) { createCollaborationArea(input: { district: $d, name: $name }) { collaborationArea { id } userErrors { code message } } }"#,
+            json!({ "d": f.skarpnack, "name": format!("Område {n}") }),
+        ),
+        "createCollaborationGroup" => (
+            Rule::District,
+            r#"mutation($d: ID!, $name: String!) { createCollaborationGroup(input: { district: $d, name: $name, kind: SSPF }) { collaborationGroup { id } userErrors { code message } } }"#,
+            json!({ "d": f.skarpnack, "name": format!("Grupp {n}") }),
+        ),
+        "updateCollaborationGroup" => {
+            let v = version_of(app, &f.sspf).await;
+            (
+                Rule::District,
+                r#"mutation($id: ID!, $v: Int!) { updateCollaborationGroup(input: { id: $id, expectedVersion: $v, communication: "Kallelser via mejl." }) { collaborationGroup { id } userErrors { code message } } }"#,
+                json!({ "id": f.sspf, "v": v }),
+            )
+        }
+        "archiveCollaborationGroup" => {
+            let group = new_group(app, f, n).await;
+            (
+                Rule::District,
+                r#"mutation($id: ID!) { archiveCollaborationGroup(input: { id: $id, expectedVersion: 1 }) { collaborationGroup { id } userErrors { code message } } }"#,
+                json!({ "id": group }),
+            )
+        }
+        "createOrganization" => (
+            Rule::Admin,
+            r#"mutation($name: String!) { createOrganization(input: { name: $name, kind: CIVIL_SOCIETY }) { organization { id } userErrors { code message } } }"#,
+            json!({ "name": format!("Förening {n}") }),
+        ),
+        "updateOrganization" => (
+            Rule::Admin,
+            r#"mutation($id: ID!) { updateOrganization(input: { id: $id, name: "Lokalpolisområde Farsta" }) { organization { id } userErrors { code message } } }"#,
+            json!({ "id": f.police }),
+        ),
+        "createDistrict" => (
+            Rule::Admin,
+            r#"mutation($m: ID!, $name: String!) { createDistrict(input: { municipality: $m, name: $name }) { district { id } userErrors { code message } } }"#,
+            json!({ "m": f.municipality, "name": format!("Stadsdel {n}") }),
+        ),
+        "createStrategy" => (
+            Rule::Admin,
+            r#"mutation($m: ID!, $name: String!) { createStrategy(input: { municipality: $m, name: $name, startYear: 2027, endYear: 2030 }) { strategy { id } userErrors { code message } } }"#,
+            json!({ "m": f.municipality, "name": format!("Strategi {n}") }),
+        ),
+        "createMethod" => (
+            Rule::Admin,
+            r#"mutation($name: String!) { createMethod(input: { name: $name }) { method { id } userErrors { code message } } }"#,
+            json!({ "name": format!("Metod {n}") }),
+        ),
+        "updateMethod" => (
+            Rule::Admin,
+            r#"mutation($id: ID!) { updateMethod(input: { id: $id, description: "Beskrivning." }) { method { id } userErrors { code message } } }"#,
+            json!({ "id": f.mvp }),
+        ),
+        other => panic!("no case for {other}"),
+    }
+}
+
+async fn check(name: &str) {
+    let app = spawn_app().await;
+    let f = fixtures(&app).await;
+    let mut n = 0;
+    for role in [
+        Role::Viewer,
+        Role::OrgEditor,
+        Role::DistrictCoordinator,
+        Role::Admin,
+    ] {
+        for own_org in [true, false] {
+            for own_district in [true, false] {
+                n += 1;
+                let (rule, query, vars) = case(&app, &f, name, n).await;
+                let org = if own_org { "lpo-farsta" } else { "mtr" };
+                let district = if own_district { "skarpnack" } else { "bromma" };
+                let token = app.token_in(org, role, &[district]);
+                let expect = allowed(rule, role, own_org, own_district);
+                let what = format!("{name} as {role:?} of {org} coordinating {district}");
+                let before = app.fingerprint().await;
+                let audit = app.audit_count().await;
+                let (status, body) = app.graphql_with(Some(&token), query, vars).await;
+                assert_eq!(status, 200, "{what}: {body}");
+                if expect {
+                    assert!(body.get("errors").is_none(), "{what} was refused: {body}");
+                    let payload = body["data"].as_object().unwrap().values().next().unwrap();
+                    assert_eq!(payload["userErrors"], json!([]), "{what}: {body}");
+                    assert!(app.audit_count().await > audit, "{what} was not audited");
+                } else {
+                    assert_eq!(
+                        error_codes(&body),
+                        vec!["FORBIDDEN"],
+                        "{what} was allowed: {body}"
+                    );
+                    assert_eq!(app.fingerprint().await, before, "{what} wrote something");
+                }
+            }
+        }
+    }
+}
+
+macro_rules! matrix {
+    ($($test:ident => $mutation:literal),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $test() {
+                check($mutation).await;
+            }
+        )*
+
+        /// Every mutation of the schema has a row in the matrix.
+        #[tokio::test]
+        async fn every_mutation_is_in_the_matrix() {
+            let covered = [$($mutation),*];
+            let response = api::graphql::build_schema()
+                .execute("{ __schema { mutationType { fields { name } } } }")
+                .await;
+            let data = response.data.into_json().unwrap();
+            let mutations = data["__schema"]["mutationType"]["fields"].as_array().unwrap();
+            assert!(!mutations.is_empty());
+            for m in mutations {
+                let name = m["name"].as_str().unwrap();
+                assert!(covered.contains(&name), "{name} is not in the authorization matrix");
+            }
+        }
+    };
+}
+
+matrix!(
+    create_commitment => "createCommitment",
+    update_commitment => "updateCommitment",
+    delete_commitment => "deleteCommitment",
+    join_group => "joinGroup",
+    update_participation => "updateParticipation",
+    leave_group => "leaveGroup",
+    report_follow_up => "reportFollowUp",
+    submit_follow_ups => "submitFollowUps",
+    create_action_plan => "createActionPlan",
+    update_action_plan => "updateActionPlan",
+    create_activity => "createActivity",
+    update_activity => "updateActivity",
+    delete_activity => "deleteActivity",
+    create_collaboration_area => "createCollaborationArea",
+    create_collaboration_group => "createCollaborationGroup",
+    update_collaboration_group => "updateCollaborationGroup",
+    archive_collaboration_group => "archiveCollaborationGroup",
+    create_organization => "createOrganization",
+    update_organization => "updateOrganization",
+    create_district => "createDistrict",
+    create_strategy => "createStrategy",
+    create_method => "createMethod",
+    update_method => "updateMethod",
+);
