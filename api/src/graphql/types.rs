@@ -800,10 +800,14 @@ impl Activity {
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
-    /// Whether the caller may change or remove the row.
+    /// Whether the caller may change the row.
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
         can(ctx, |a| authz::district(a, plan.district_id, "")).await
+    }
+    /// Whether the caller may remove the row (same rule as changing it).
+    async fn viewer_can_delete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        self.viewer_can_update(ctx).await
     }
     /// Whether the caller may report its follow-ups.
     async fn viewer_can_report_follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
@@ -1152,10 +1156,14 @@ impl CollaborationGroup {
             load_required(ctx, DistrictId(self.0.district_id)).await?,
         ))
     }
-    /// Whether the caller may change or archive the group and who takes part.
+    /// Whether the caller may change the group and who takes part.
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let d = self.0.district_id;
         can(ctx, |a| authz::district(a, d, "")).await
+    }
+    /// Whether the caller may archive the group (same rule as changing it).
+    async fn viewer_can_delete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        self.viewer_can_update(ctx).await
     }
     /// The collaboration area it is organised under.
     async fn area(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CollaborationArea>> {
@@ -1232,6 +1240,10 @@ impl Participation {
         let group = load_required(ctx, CollaborationGroupId(self.0.group_id)).await?;
         let org = self.0.organization_id;
         can(ctx, |a| authz::participation(a, org, "", group.district_id)).await
+    }
+    /// Whether the caller may give up the seat (same rule as changing it).
+    async fn viewer_can_delete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        self.viewer_can_update(ctx).await
     }
     /// What this organization has promised in this group.
     async fn commitments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Commitment>> {
