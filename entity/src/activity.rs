@@ -30,6 +30,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::action_plan::Entity",
+        from = "Column::ActionPlanId",
+        to = "super::action_plan::Column::Id"
+    )]
+    ActionPlan,
+}
+
+impl Related<super::action_plan::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ActionPlan.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

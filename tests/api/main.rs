@@ -9,6 +9,7 @@ mod helpers;
 mod jwt;
 mod matrix;
 mod read;
+mod reports;
 mod schema;
 mod seed_data;
 mod startup;

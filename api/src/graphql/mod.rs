@@ -10,6 +10,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
+pub mod reports;
 pub mod types;
 
 use std::hash::Hash;
@@ -27,7 +28,10 @@ use crate::error::AppError;
 use crate::services::authz::Actor;
 use loaders::AppLoader;
 pub use mutation::MutationRoot;
-pub use query::QueryRoot;
+
+/// The root of every read: the graph, and the cross-district reports.
+#[derive(async_graphql::MergedObject, Debug, Default)]
+pub struct QueryRoot(query::ReadQuery, reports::ReportQuery);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -81,7 +85,7 @@ pub(crate) async fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Ac
 
 /// Build the schema (without per-request data).
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription).finish()
+    Schema::build(QueryRoot::default(), MutationRoot, EmptySubscription).finish()
 }
 
 /// The schema in SDL, as written to `schema.graphql`.

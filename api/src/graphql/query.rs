@@ -11,9 +11,9 @@ use super::types::*;
 use super::{load, state};
 use crate::services::queries;
 
-/// The root of every read.
+/// Reads of the graph.
 #[derive(Debug, Default)]
-pub struct QueryRoot;
+pub struct ReadQuery;
 
 /// A reporting period as input: a year and a term.
 #[derive(InputObject, Debug, Clone, Copy)]
@@ -122,9 +122,9 @@ fn opt_id(id: &Option<ID>, kind: NodeType, field: &str) -> async_graphql::Result
         .transpose()?)
 }
 
-/// The root of every read.
+/// Reads of the graph.
 #[Object]
-impl QueryRoot {
+impl ReadQuery {
     /// Who is asking: the caller as their token describes them.
     async fn viewer(&self) -> Viewer {
         Viewer

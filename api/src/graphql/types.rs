@@ -194,6 +194,17 @@ pub struct ReportingPeriod {
     pub term: Term,
 }
 
+/// An activity's status at one reporting period.
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct StatusAtPeriod {
+    /// The period.
+    pub period: ReportingPeriod,
+    /// The status reported.
+    pub status: FollowUpStatus,
+    /// The date the status describes.
+    pub as_of: Option<NaiveDate>,
+}
+
 /// An object with a global ID.
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "The object's opaque global ID."))]
@@ -871,6 +882,33 @@ impl Activity {
         let mut rows = load_many(ctx, ResponsibilitiesOfActivity(self.0.id)).await?;
         rows.sort_by_key(|r| (r.position, r.id));
         Ok(rows.into_iter().map(Responsibility).collect())
+    }
+    /// Its most recent follow-up (latest period), if any.
+    async fn latest_follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FollowUp>> {
+        let rows = load_many(ctx, FollowUpsOfActivity(self.0.id)).await?;
+        Ok(rows
+            .into_iter()
+            .max_by_key(|r| (r.year, term_order(r.term)))
+            .map(FollowUp))
+    }
+    /// Its status at each reported period, oldest first.
+    async fn status_history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<StatusAtPeriod>> {
+        let mut rows = load_many(ctx, FollowUpsOfActivity(self.0.id)).await?;
+        rows.sort_by_key(|r| (r.year, term_order(r.term)));
+        Ok(rows
+            .into_iter()
+            .map(|r| StatusAtPeriod {
+                period: ReportingPeriod {
+                    year: r.year,
+                    term: r.term.into(),
+                },
+                status: r.status.into(),
+                as_of: r.as_of,
+            })
+            .collect())
     }
     /// Its follow-ups, oldest period first.
     async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FollowUp>> {

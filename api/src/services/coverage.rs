@@ -1,0 +1,502 @@
+//! Coverage across districts: for a set of districts and one dimension (group kind,
+//! priority area, focus area, method, organization kind, organization), how many
+//! groups, activities, seats or commitments each district has per key, which they are,
+//! and where there are none (the gaps).
+//!
+//! Cost is fixed, whatever the number of districts: one statement for the districts, one
+//! for the keys (none for enumerations) and one that fetches every (district, key, item)
+//! fact; the matrix is built in memory.
+
+use std::collections::{BTreeMap, HashSet};
+
+use entity::enums::{GroupKind, OrganizationKind};
+use entity::{
+    action_plan, activity, activity_method, collaboration_group, commitment, district, focus_area,
+    method, organization, participation, priority_area, responsibility,
+};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityName, EntityTrait, Iterable,
+    QueryFilter, QueryOrder,
+};
+
+use crate::error::{AppError, AppResult};
+
+/// What the columns of the matrix are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    /// Collaboration group kinds (SSPF, SIG, …).
+    GroupKind,
+    /// Priority areas of the strategies.
+    PriorityArea,
+    /// Focus areas of the strategies.
+    FocusArea,
+    /// Methods of the catalogue.
+    Method,
+    /// Organization kinds (police, housing company, …).
+    OrganizationKind,
+    /// Organizations.
+    Organization,
+}
+
+/// What the cells count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    /// Collaboration groups.
+    Groups,
+    /// Activities of the districts' plans.
+    Activities,
+    /// Organizations' seats in groups.
+    Participations,
+    /// Organizations' commitments in groups.
+    Commitments,
+}
+
+impl Dimension {
+    /// The measure a dimension counts unless told otherwise.
+    pub fn default_measure(self) -> Measure {
+        match self {
+            Self::GroupKind => Measure::Groups,
+            Self::PriorityArea | Self::FocusArea | Self::Method => Measure::Activities,
+            Self::OrganizationKind | Self::Organization => Measure::Participations,
+        }
+    }
+}
+
+/// What to cover.
+#[derive(Debug, Clone)]
+pub struct CoverageQuery {
+    /// The columns.
+    pub dimension: Dimension,
+    /// What to count (default: by dimension).
+    pub measure: Option<Measure>,
+    /// These districts (default: all of the municipality, or all).
+    pub districts: Option<Vec<i32>>,
+    /// The municipality whose districts to cover.
+    pub municipality: Option<i32>,
+    /// Priority/focus areas of this strategy only.
+    pub strategy: Option<i32>,
+    /// Organizations of this kind only (dimension ORGANIZATION).
+    pub organization_kind: Option<OrganizationKind>,
+}
+
+/// A column of the matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Key {
+    /// Stable key: an enumeration value (e.g. `SSPF`) or a slug (e.g. `mvp`).
+    pub key: String,
+    /// For people: the name.
+    pub label: String,
+}
+
+/// The coverage matrix.
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    /// The columns' dimension.
+    pub dimension: Dimension,
+    /// What the cells count.
+    pub measure: Measure,
+    /// The columns, in order.
+    pub keys: Vec<Key>,
+    /// The rows, in order.
+    pub districts: Vec<district::Model>,
+    /// Item ids per (district id, column index), sorted and distinct.
+    pub cells: BTreeMap<(i32, usize), Vec<i32>>,
+}
+
+impl Coverage {
+    /// The items of one cell.
+    pub fn items(&self, district: i32, key: usize) -> &[i32] {
+        self.cells
+            .get(&(district, key))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
+
+fn enum_key<T: sea_orm::ActiveEnum<Value = String>>(v: &T) -> String {
+    v.to_value()
+}
+
+/// The Swedish name of a group kind, as the documents say it.
+fn group_kind_label(kind: GroupKind) -> &'static str {
+    match kind {
+        GroupKind::Sspf => "SSPF",
+        GroupKind::Sig => "SIG",
+        GroupKind::OperativeBra => "Operativt BRÅ",
+        GroupKind::LocalBra => "Lokalt BRÅ",
+        GroupKind::Bus => "BUS",
+        GroupKind::YouthDeployment => "Ungdomsutsättning",
+        GroupKind::PlaceBased => "Platssamverkan",
+        GroupKind::SafetyWalk => "Trygghetsvandring",
+        GroupKind::DomesticViolence => "Våld i nära relation",
+        GroupKind::LocalAgreement => "Lokal samverkansöverenskommelse",
+        GroupKind::Other => "Övrigt",
+    }
+}
+
+/// The Swedish name of an organization kind.
+fn organization_kind_label(kind: OrganizationKind) -> &'static str {
+    match kind {
+        OrganizationKind::DistrictAdministration => "Stadsdelsförvaltning",
+        OrganizationKind::Police => "Polis",
+        OrganizationKind::Education => "Skola och utbildning",
+        OrganizationKind::CityAdministration => "Stadsövergripande förvaltning",
+        OrganizationKind::Region => "Region",
+        OrganizationKind::HousingCompany => "Bostadsbolag",
+        OrganizationKind::Transit => "Kollektivtrafik",
+        OrganizationKind::SecurityCompany => "Bevakningsföretag",
+        OrganizationKind::CivilSociety => "Civilsamhälle",
+        OrganizationKind::Business => "Näringsliv",
+        OrganizationKind::Other => "Övrigt",
+    }
+}
+
+/// Compute the coverage matrix.
+pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<Coverage> {
+    let measure = q.measure.unwrap_or(q.dimension.default_measure());
+    check(q.dimension, measure)?;
+
+    let mut districts = district::Entity::find().order_by_asc(district::Column::Id);
+    if let Some(ids) = &q.districts {
+        districts = districts.filter(district::Column::Id.is_in(ids.clone()));
+    }
+    if let Some(m) = q.municipality {
+        districts = districts.filter(district::Column::MunicipalityId.eq(m));
+    }
+    let districts = districts.all(db).await?;
+
+    // Columns: (key, label) plus, for entities, the row id the facts name.
+    let columns: Vec<(Key, Option<i32>)> = match q.dimension {
+        Dimension::GroupKind => GroupKind::iter()
+            .map(|k| {
+                let key = Key {
+                    key: enum_key(&k),
+                    label: group_kind_label(k).to_owned(),
+                };
+                (key, None)
+            })
+            .collect(),
+        Dimension::OrganizationKind => OrganizationKind::iter()
+            .map(|k| {
+                let key = Key {
+                    key: enum_key(&k),
+                    label: organization_kind_label(k).to_owned(),
+                };
+                (key, None)
+            })
+            .collect(),
+        Dimension::PriorityArea => {
+            let mut s = priority_area::Entity::find()
+                .order_by_asc(priority_area::Column::StrategyId)
+                .order_by_asc(priority_area::Column::Position);
+            if let Some(strategy) = q.strategy {
+                s = s.filter(priority_area::Column::StrategyId.eq(strategy));
+            }
+            s.all(db)
+                .await?
+                .into_iter()
+                .map(|p| {
+                    (
+                        Key {
+                            key: p.slug,
+                            label: p.name,
+                        },
+                        Some(p.id),
+                    )
+                })
+                .collect()
+        }
+        Dimension::FocusArea => {
+            let mut s = focus_area::Entity::find()
+                .order_by_asc(focus_area::Column::PriorityAreaId)
+                .order_by_asc(focus_area::Column::Position);
+            if let Some(strategy) = q.strategy {
+                s = s.filter(
+                    focus_area::Column::PriorityAreaId.in_subquery(
+                        Query::select()
+                            .column(priority_area::Column::Id)
+                            .from(priority_area::Entity)
+                            .and_where(Expr::col(priority_area::Column::StrategyId).eq(strategy))
+                            .to_owned(),
+                    ),
+                );
+            }
+            s.all(db)
+                .await?
+                .into_iter()
+                .map(|f| {
+                    (
+                        Key {
+                            key: f.slug,
+                            label: f.name,
+                        },
+                        Some(f.id),
+                    )
+                })
+                .collect()
+        }
+        Dimension::Method => method::Entity::find()
+            .order_by_asc(method::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|m| {
+                let label = match &m.abbreviation {
+                    Some(a) if a != &m.name => format!("{} ({a})", m.name),
+                    _ => m.name.clone(),
+                };
+                (Key { key: m.slug, label }, Some(m.id))
+            })
+            .collect(),
+        Dimension::Organization => {
+            let mut s = organization::Entity::find().order_by_asc(organization::Column::Id);
+            if let Some(kind) = q.organization_kind {
+                s = s.filter(organization::Column::Kind.eq(kind));
+            }
+            s.all(db)
+                .await?
+                .into_iter()
+                .map(|o| {
+                    (
+                        Key {
+                            key: o.slug,
+                            label: o.name,
+                        },
+                        Some(o.id),
+                    )
+                })
+                .collect()
+        }
+    };
+
+    let district_ids: HashSet<i32> = districts.iter().map(|d| d.id).collect();
+    let stmt = facts(q.dimension, measure);
+    let backend = db.get_database_backend();
+    let rows = db.query_all_raw(backend.build(&stmt)).await?;
+    let by_entity: BTreeMap<i32, usize> = columns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, id))| id.map(|id| (id, i)))
+        .collect();
+    let by_enum: BTreeMap<&str, usize> = columns
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.key.as_str(), i))
+        .collect();
+    let mut cells: BTreeMap<(i32, usize), Vec<i32>> = BTreeMap::new();
+    for row in rows {
+        let d: i32 = row.try_get("", "d")?;
+        if !district_ids.contains(&d) {
+            continue;
+        }
+        let column = match q.dimension {
+            Dimension::GroupKind | Dimension::OrganizationKind => {
+                let k: String = row.try_get("", "k")?;
+                by_enum.get(k.as_str()).copied()
+            }
+            _ => {
+                let k: i32 = row.try_get("", "k")?;
+                by_entity.get(&k).copied()
+            }
+        };
+        let Some(column) = column else { continue };
+        let item: i32 = row.try_get("", "i")?;
+        cells.entry((d, column)).or_default().push(item);
+    }
+    for items in cells.values_mut() {
+        items.sort_unstable();
+        items.dedup();
+    }
+    Ok(Coverage {
+        dimension: q.dimension,
+        measure,
+        keys: columns.into_iter().map(|(k, _)| k).collect(),
+        districts,
+        cells,
+    })
+}
+
+fn check(dimension: Dimension, measure: Measure) -> AppResult<()> {
+    use Dimension as D;
+    use Measure as M;
+    let ok = matches!(
+        (dimension, measure),
+        (D::GroupKind, M::Groups | M::Participations | M::Commitments)
+            | (D::PriorityArea | D::FocusArea | D::Method, M::Activities)
+            | (
+                D::OrganizationKind | D::Organization,
+                M::Participations | M::Commitments | M::Activities
+            )
+    );
+    if ok {
+        Ok(())
+    } else {
+        Err(AppError::bad_input(
+            "measure",
+            format!("{measure:?} cannot be counted by {dimension:?}"),
+        ))
+    }
+}
+
+/// One statement selecting `d` (district id), `k` (key) and `i` (item id).
+fn facts(dimension: Dimension, measure: Measure) -> SelectStatement {
+    let (d, k, i) = (Alias::new("d"), Alias::new("k"), Alias::new("i"));
+    let g = collaboration_group::Entity;
+    let live = Expr::col((g, collaboration_group::Column::ArchivedAt)).is_null();
+    let mut q = Query::select();
+    match (dimension, measure) {
+        (Dimension::GroupKind, Measure::Groups) => {
+            q.expr_as(Expr::col((g, collaboration_group::Column::DistrictId)), d)
+                .expr_as(Expr::col((g, collaboration_group::Column::Kind)), k)
+                .expr_as(Expr::col((g, collaboration_group::Column::Id)), i)
+                .from(g)
+                .and_where(live);
+        }
+        (Dimension::GroupKind, Measure::Participations | Measure::Commitments) => {
+            let (table, group_col, id_col) = seat_or_promise(measure);
+            q.expr_as(Expr::col((g, collaboration_group::Column::DistrictId)), d)
+                .expr_as(Expr::col((g, collaboration_group::Column::Kind)), k)
+                .expr_as(Expr::col((table.clone(), id_col)), i)
+                .from(table.clone())
+                .inner_join(
+                    g,
+                    Expr::col((g, collaboration_group::Column::Id)).equals((table, group_col)),
+                )
+                .and_where(live);
+        }
+        (Dimension::PriorityArea | Dimension::FocusArea, _) => {
+            let key = if dimension == Dimension::PriorityArea {
+                activity::Column::PriorityAreaId
+            } else {
+                activity::Column::FocusAreaId
+            };
+            q.expr_as(
+                Expr::col((action_plan::Entity, action_plan::Column::DistrictId)),
+                d,
+            )
+            .expr_as(Expr::col((activity::Entity, key)), k)
+            .expr_as(Expr::col((activity::Entity, activity::Column::Id)), i)
+            .from(activity::Entity)
+            .inner_join(
+                action_plan::Entity,
+                Expr::col((action_plan::Entity, action_plan::Column::Id))
+                    .equals((activity::Entity, activity::Column::ActionPlanId)),
+            )
+            .and_where(Expr::col((activity::Entity, key)).is_not_null());
+        }
+        (Dimension::Method, _) => {
+            q.expr_as(
+                Expr::col((action_plan::Entity, action_plan::Column::DistrictId)),
+                d,
+            )
+            .expr_as(
+                Expr::col((activity_method::Entity, activity_method::Column::MethodId)),
+                k,
+            )
+            .expr_as(Expr::col((activity::Entity, activity::Column::Id)), i)
+            .from(activity_method::Entity)
+            .inner_join(
+                activity::Entity,
+                Expr::col((activity::Entity, activity::Column::Id))
+                    .equals((activity_method::Entity, activity_method::Column::ActivityId)),
+            )
+            .inner_join(
+                action_plan::Entity,
+                Expr::col((action_plan::Entity, action_plan::Column::Id))
+                    .equals((activity::Entity, activity::Column::ActionPlanId)),
+            );
+        }
+        (Dimension::OrganizationKind | Dimension::Organization, Measure::Activities) => {
+            let key = org_key(dimension);
+            q.expr_as(
+                Expr::col((action_plan::Entity, action_plan::Column::DistrictId)),
+                d,
+            )
+            .expr_as(Expr::col((organization::Entity, key)), k)
+            .expr_as(Expr::col((activity::Entity, activity::Column::Id)), i)
+            .from(responsibility::Entity)
+            .inner_join(
+                activity::Entity,
+                Expr::col((activity::Entity, activity::Column::Id))
+                    .equals((responsibility::Entity, responsibility::Column::ActivityId)),
+            )
+            .inner_join(
+                action_plan::Entity,
+                Expr::col((action_plan::Entity, action_plan::Column::Id))
+                    .equals((activity::Entity, activity::Column::ActionPlanId)),
+            )
+            .inner_join(
+                organization::Entity,
+                Expr::col((organization::Entity, organization::Column::Id)).equals((
+                    responsibility::Entity,
+                    responsibility::Column::OrganizationId,
+                )),
+            );
+        }
+        (Dimension::OrganizationKind | Dimension::Organization, _) => {
+            let key = org_key(dimension);
+            let (table, group_col, id_col) = seat_or_promise(measure);
+            let org_col = Alias::new("organization_id");
+            q.expr_as(Expr::col((g, collaboration_group::Column::DistrictId)), d)
+                .expr_as(Expr::col((organization::Entity, key)), k)
+                .expr_as(Expr::col((table.clone(), id_col)), i)
+                .from(table.clone())
+                .inner_join(
+                    g,
+                    Expr::col((g, collaboration_group::Column::Id))
+                        .equals((table.clone(), group_col)),
+                )
+                .inner_join(
+                    organization::Entity,
+                    Expr::col((organization::Entity, organization::Column::Id))
+                        .equals((table, org_col)),
+                )
+                .and_where(live);
+        }
+        // Rejected by `check`; select nothing.
+        _ => {
+            q.expr_as(Expr::val(0), d)
+                .expr_as(Expr::val(0), k)
+                .expr_as(Expr::val(0), i)
+                .and_where(Expr::val(1).eq(0));
+        }
+    }
+    q.to_owned()
+}
+
+fn org_key(dimension: Dimension) -> organization::Column {
+    if dimension == Dimension::OrganizationKind {
+        organization::Column::Kind
+    } else {
+        organization::Column::Id
+    }
+}
+
+/// The table (participation or commitment) and its group and id columns.
+fn seat_or_promise(measure: Measure) -> (Alias, Alias, Alias) {
+    let table = if measure == Measure::Commitments {
+        commitment::Entity.table_name()
+    } else {
+        participation::Entity.table_name()
+    };
+    (Alias::new(table), Alias::new("group_id"), Alias::new("id"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_the_documents_words() {
+        assert_eq!(group_kind_label(GroupKind::OperativeBra), "Operativt BRÅ");
+        assert_eq!(enum_key(&GroupKind::OperativeBra), "OPERATIVE_BRA");
+    }
+
+    #[test]
+    fn measures_fit_dimensions() {
+        assert!(check(Dimension::GroupKind, Measure::Activities).is_err());
+        assert!(check(Dimension::Method, Measure::Activities).is_ok());
+        assert!(check(Dimension::Organization, Measure::Commitments).is_ok());
+    }
+}

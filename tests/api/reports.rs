@@ -1,0 +1,303 @@
+//! Cross-district coverage and follow-up tracking, on the real Stockholm data.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, operation, spawn_app};
+
+fn cell<'a>(coverage: &'a Value, district: &str, key: &str) -> &'a Value {
+    coverage["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["district"]["name"] == district)
+        .unwrap_or_else(|| panic!("no row for {district}"))["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["key"] == key)
+        .unwrap_or_else(|| panic!("no cell {key} for {district}"))
+}
+
+fn gap_districts(coverage: &Value, key: &str) -> Vec<String> {
+    coverage["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|g| g["key"] == key)
+        .map(|g| g["district"]["name"].as_str().unwrap().to_string())
+        .collect()
+}
+
+async fn run_op(app: &TestApp, name: &str, variables: Value) -> Value {
+    let token = app.viewer_token();
+    let (status, body) = app
+        .graphql_op(Some(&token), &operation(name), Some(name), variables)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    body["data"].clone()
+}
+
+#[tokio::test]
+async fn which_districts_have_no_sspf() {
+    let app = spawn_app().await;
+    let data = run_op(&app, "CoverageByGroupKind", json!({})).await;
+    let coverage = &data["coverage"];
+    assert_eq!(coverage["rows"].as_array().unwrap().len(), 13);
+    assert!(
+        coverage["keys"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("SSPF"))
+    );
+    assert_eq!(cell(coverage, "Skarpnäck", "SSPF")["count"], 1);
+    assert_eq!(cell(coverage, "Skarpnäck", "SAFETY_WALK")["count"], 1);
+    let without = gap_districts(coverage, "SSPF");
+    assert_eq!(without.len(), 12);
+    assert!(without.contains(&"Bromma".to_string()));
+    assert!(!without.contains(&"Skarpnäck".to_string()));
+}
+
+#[tokio::test]
+async fn coverage_answers_the_scripts_questions_in_one_request() {
+    let app = spawn_app().await;
+    let ids = app
+        .query(
+            r#"{ bromma: district(slug: "bromma") { id } strategy(slug: "stockholm-2024-2026") { id } }"#,
+            json!({}),
+        )
+        .await;
+    let data = app
+        .query(
+            r#"query($bromma: ID!, $s2024: ID!) {
+              areas: coverage(dimension: PRIORITY_AREA, strategy: $s2024, districts: [$bromma]) {
+                keys rows { total } gaps { key } total }
+              methods: coverage(dimension: METHOD) {
+                rows { district { name } cells { key count } total } columns { key label total } total }
+              police: coverage(dimension: ORGANIZATION_KIND, measure: COMMITMENTS) {
+                gaps { district { name } key } rows { district { name } cells { key count } } }
+              housing: coverage(dimension: ORGANIZATION, organizationKind: HOUSING_COMPANY) {
+                keys rows { district { name } cells { key count items { ... on Participation { group { name } } } } } }
+            }"#,
+            json!({ "bromma": ids["bromma"]["id"], "s2024": ids["strategy"]["id"] }),
+        )
+        .await;
+
+    // Bromma's plan follows the 2019–2022 strategy: no 2024–2026 priority area has an activity.
+    assert_eq!(data["areas"]["keys"].as_array().unwrap().len(), 4);
+    assert_eq!(data["areas"]["gaps"].as_array().unwrap().len(), 4);
+    assert_eq!(data["areas"]["total"], 0);
+
+    // Which districts use MVP.
+    let methods = &data["methods"];
+    for district in ["Bromma", "Skarpnäck", "Spånga-Tensta"] {
+        assert!(
+            cell(methods, district, "mvp")["count"].as_u64().unwrap() >= 1,
+            "{district} uses MVP"
+        );
+    }
+    assert_eq!(cell(methods, "Farsta", "mvp")["count"], 0);
+    // Totals agree: rows, columns, matrix.
+    let row_sum: u64 = methods["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["total"].as_u64().unwrap())
+        .sum();
+    let column_sum: u64 = methods["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["total"].as_u64().unwrap())
+        .sum();
+    assert_eq!(row_sum, methods["total"].as_u64().unwrap());
+    assert_eq!(column_sum, row_sum);
+    assert!(row_sum > 0);
+
+    // In which districts the police have no commitment in any group.
+    let police_gaps = gap_districts(&data["police"], "POLICE");
+    assert_eq!(police_gaps.len(), 12);
+    assert!(!police_gaps.contains(&"Skarpnäck".to_string()));
+    assert_eq!(cell(&data["police"], "Skarpnäck", "POLICE")["count"], 6);
+
+    // Which housing companies take part where.
+    let housing = &data["housing"];
+    assert_eq!(
+        housing["keys"],
+        json!(["stockholmshem", "svenska-bostader", "shis"])
+    );
+    let stockholmshem = cell(housing, "Skarpnäck", "stockholmshem");
+    assert_eq!(stockholmshem["count"], 2);
+    let groups: Vec<&str> = stockholmshem["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["group"]["name"].as_str().unwrap())
+        .collect();
+    assert!(groups.contains(&"Operativ samverkan för trygghet i Bagarmossen och Skarpnäck"));
+}
+
+#[tokio::test]
+async fn coverage_costs_the_same_for_one_district_or_all() {
+    let app = spawn_app().await;
+    let bromma = app
+        .id_of(r#"{ district(slug: "bromma") { id } }"#, "/district/id")
+        .await;
+    let query = r#"query($d: [ID!]) { coverage(dimension: ORGANIZATION, measure: COMMITMENTS, districts: $d) {
+        rows { total cells { count } } gaps { key } } }"#;
+    let before = app.statements.get();
+    app.query(query, json!({ "d": [bromma] })).await;
+    let one = app.statements.get() - before;
+    let before = app.statements.get();
+    app.query(query, json!({ "d": null })).await;
+    let all = app.statements.get() - before;
+    assert_eq!(one, all, "one district: {one} statements, all: {all}");
+    assert!(all <= 3, "{all} statements");
+}
+
+#[tokio::test]
+async fn a_measure_that_does_not_fit_the_dimension_is_a_user_error() {
+    let app = spawn_app().await;
+    let token = app.viewer_token();
+    let (_, body) = app
+        .graphql_with(
+            Some(&token),
+            "{ coverage(dimension: GROUP_KIND, measure: ACTIVITIES) { total } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(crate::helpers::error_codes(&body), vec!["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
+async fn the_follow_up_summary_lists_statuses_and_missing_reports() {
+    let app = spawn_app().await;
+    let data = run_op(
+        &app,
+        "FollowUpSummary",
+        json!({ "year": 2021, "term": "T2" }),
+    )
+    .await;
+    let summaries = data["followUpSummary"].as_array().unwrap();
+    assert_eq!(summaries.len(), 13);
+    let of = |name: &str| {
+        summaries
+            .iter()
+            .find(|s| s["district"]["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let spanga = of("Spånga-Tensta");
+    let count = |s: &Value, status: &str| {
+        s["byStatus"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["status"] == status)
+            .unwrap()["count"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(count(&spanga, "ONGOING"), 16);
+    assert_eq!(count(&spanga, "DONE"), 4);
+    assert_eq!(count(&spanga, "PAUSED"), 2);
+    assert_eq!(spanga["missing"], json!([]));
+
+    // Bromma's plan asks for T1, T2 and VB reports 2020–2022 but none is recorded: the
+    // rows running in 2021 are missing; those that ended in 2020 are not.
+    let bromma = of("Bromma");
+    let missing = bromma["missing"].as_array().unwrap();
+    assert!(missing.len() >= 15, "{} missing", missing.len());
+    assert!(missing.len() < 22, "rows of 2020 only are not due in 2021");
+    assert!(
+        missing
+            .iter()
+            .all(|a| a["goal"].is_string() || a["goal"].is_null())
+    );
+
+    // After a report, the activity leaves the missing list.
+    let activity = missing[0]["id"].clone();
+    let admin = app.admin_token();
+    app.run_as(
+        &admin,
+        r#"mutation($a: ID!) { reportFollowUp(input: { activity: $a, period: { year: 2021, term: T2 }, status: ONGOING }) { userErrors { code } } }"#,
+        json!({ "a": activity }),
+    )
+    .await;
+    let data = run_op(
+        &app,
+        "FollowUpSummary",
+        json!({ "year": 2021, "term": "T2" }),
+    )
+    .await;
+    let bromma_after = data["followUpSummary"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["district"]["name"] == "Bromma")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        bromma_after["missing"].as_array().unwrap().len(),
+        missing.len() - 1
+    );
+    assert_eq!(count(&bromma_after, "ONGOING"), 1);
+}
+
+#[tokio::test]
+async fn the_reporting_calendar_tells_what_is_open_and_due() {
+    let app = spawn_app().await;
+    let data = app
+        .query(
+            r#"{ reportingPeriods(year: 2021, today: "2021-09-01") { period { year term } startsOn endsOn dueOn state } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["reportingPeriods"],
+        json!([
+            { "period": { "year": 2021, "term": "T1" }, "startsOn": "2021-01-01", "endsOn": "2021-04-30", "dueOn": "2021-05-15", "state": "CLOSED" },
+            { "period": { "year": 2021, "term": "T2" }, "startsOn": "2021-05-01", "endsOn": "2021-08-31", "dueOn": "2021-09-15", "state": "DUE" },
+            { "period": { "year": 2021, "term": "ANNUAL" }, "startsOn": "2021-01-01", "endsOn": "2021-12-31", "dueOn": "2022-01-15", "state": "OPEN" }
+        ])
+    );
+}
+
+#[tokio::test]
+async fn an_activity_tells_its_latest_follow_up_and_history() {
+    let app = spawn_app().await;
+    let data = app
+        .query(
+            r#"{ district(slug: "spanga-tensta") { actionPlans { nodes { activities(first: 1) { nodes {
+                id latestFollowUp { period { year term } status } statusHistory { period { year term } status asOf } } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let a = &data["district"]["actionPlans"]["nodes"][0]["activities"]["nodes"][0];
+    assert_eq!(
+        a["latestFollowUp"]["period"],
+        json!({ "year": 2021, "term": "T2" })
+    );
+    assert_eq!(a["statusHistory"].as_array().unwrap().len(), 1);
+    // A later period becomes the latest.
+    app.run_as(
+        &app.admin_token(),
+        r#"mutation($a: ID!) { reportFollowUp(input: { activity: $a, period: { year: 2021, term: ANNUAL }, status: DONE }) { userErrors { code } } }"#,
+        json!({ "a": a["id"] }),
+    )
+    .await;
+    let data = app
+        .query(
+            r#"query($id: ID!) { node(id: $id) { ... on Activity { latestFollowUp { period { term } status } statusHistory { status } } } }"#,
+            json!({ "id": a["id"] }),
+        )
+        .await;
+    assert_eq!(
+        data["node"]["latestFollowUp"],
+        json!({ "period": { "term": "ANNUAL" }, "status": "DONE" })
+    );
+    assert_eq!(
+        data["node"]["statusHistory"],
+        json!([{ "status": "ONGOING" }, { "status": "DONE" }])
+    );
+}
