@@ -112,6 +112,9 @@ pub struct DistrictSummary {
     pub expected: u64,
 }
 
+/// Per district while summing: follow-ups per status, missing activities, expected count.
+type Tally = (HashMap<FollowUpStatus, u64>, Vec<activity::Model>, u64);
+
 /// Whether `activity` of `plan` should report in `year`/`term`: its schedule names the
 /// term and its timeline (or else its plan's) covers the year.
 pub fn expects_report(
@@ -157,8 +160,7 @@ pub async fn summary(
         .map(|f| (f.activity_id, f.status))
         .collect();
 
-    let mut per_district: BTreeMap<i32, (HashMap<FollowUpStatus, u64>, Vec<activity::Model>, u64)> =
-        BTreeMap::new();
+    let mut per_district: BTreeMap<i32, Tally> = BTreeMap::new();
     let mut seen = HashSet::new();
     for (a, plan) in rows {
         let Some(plan) = plan else { continue };
