@@ -9,18 +9,22 @@
 //! Routes:
 //! - `POST /graphql` — GraphQL (bearer token required);
 //! - `GET /graphql` — GraphiQL, the in-browser IDE;
+//! - `GET /graphql/ws` — subscriptions over WebSocket (graphql-transport-ws);
 //! - `GET /healthz` — 200 while the process runs.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql::Data;
+use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
 use axum::Router;
 use axum::extract::State;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderName, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
+use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -28,10 +32,11 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Instrument;
 
-use crate::auth::JwtKeys;
+use crate::auth::{Caller, JwtKeys};
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::error::AppError;
+use crate::events::EventBus;
 use crate::graphql::{self, AppSchema, RequestState};
 
 /// Longest a request may take before it is answered with 408.
@@ -45,6 +50,7 @@ struct AppState {
     keys: Arc<JwtKeys>,
     loader_delay: Duration,
     write_gate: db::WriteGate,
+    events: EventBus,
 }
 
 /// A built application, bound to its port and ready to serve.
@@ -55,6 +61,7 @@ pub struct Application {
     db: DatabaseConnection,
     statements: StatementCounter,
     keys: Arc<JwtKeys>,
+    events: EventBus,
 }
 
 impl std::fmt::Debug for Application {
@@ -77,6 +84,7 @@ impl Application {
             statements.clone(),
         )
         .await?;
+        let events = EventBus::start(db.clone(), &settings.database_url).await?;
         let listener = TcpListener::bind(settings.addr).await?;
         let port = listener.local_addr()?.port();
         let state = AppState {
@@ -85,10 +93,12 @@ impl Application {
             keys: keys.clone(),
             loader_delay: Duration::from_micros(settings.loader_delay_us),
             write_gate: db::WriteGate::for_backend(db.get_database_backend()),
+            events,
         };
         Ok(Self {
             listener,
             port,
+            events: state.events.clone(),
             router: router(state),
             db,
             statements,
@@ -111,6 +121,11 @@ impl Application {
         self.statements.clone()
     }
 
+    /// The event bus (tests wait on its subscriber count).
+    pub fn events(&self) -> EventBus {
+        self.events.clone()
+    }
+
     /// The token keys (tests mint tokens with them).
     pub fn keys(&self) -> Arc<JwtKeys> {
         self.keys.clone()
@@ -129,6 +144,7 @@ fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     Router::new()
         .route("/graphql", get(graphiql).post(graphql_handler))
+        .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(healthz))
         .with_state(state)
         .layer(TimeoutLayer::with_status_code(
@@ -157,6 +173,7 @@ async fn graphiql() -> Html<String> {
     Html(
         GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
             .title("Samverkan GraphiQL")
             .finish(),
     )
@@ -211,17 +228,104 @@ async fn graphql_handler(
         }
     };
     let span = tracing::info_span!("graphql", sub = %caller.sub, org = %caller.org);
-    let loader = graphql::new_loader(state.db.clone(), state.loader_delay);
-    let request = request
-        .into_inner()
-        .data(RequestState::new(
-            state.db.clone(),
-            caller,
-            state.write_gate.clone(),
-        ))
-        .data(loader);
+    let mut request = request.into_inner();
+    request.data = request_data(&state, caller);
     let response = state.schema.execute(request).instrument(span).await;
     GraphQLResponse::from(response).into_response()
+}
+
+/// What every operation of one caller needs: state, batch loader, event bus.
+fn request_data(state: &AppState, caller: Caller) -> Data {
+    let mut data = Data::default();
+    data.insert(RequestState::new(
+        state.db.clone(),
+        caller,
+        state.write_gate.clone(),
+    ));
+    data.insert(graphql::new_loader(state.db.clone(), state.loader_delay));
+    data.insert(state.events.clone());
+    data
+}
+
+/// How long a client may take to send `connection_init`.
+const CONNECTION_INIT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Subscriptions over WebSocket (graphql-transport-ws; the legacy
+/// subscriptions-transport-ws is accepted too). The token comes in the
+/// `connection_init` payload as `{"Authorization": "Bearer <token>"}` (or
+/// `{"token": "<token>"}`); without a valid one the socket is closed with
+/// `4403: Forbidden`, as the protocol asks.
+async fn graphql_ws(
+    State(state): State<AppState>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| serve_ws(state, socket, protocol))
+}
+
+async fn serve_ws(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
+    let (mut sink, mut stream) = socket.split();
+    // The first text message must be connection_init, in time.
+    let first = tokio::time::timeout(CONNECTION_INIT_TIMEOUT, async {
+        while let Some(Ok(msg)) = stream.next().await {
+            if let Message::Text(text) = &msg {
+                return Some((text.to_string(), msg));
+            }
+        }
+        None
+    })
+    .await;
+    let (text, first) = match first {
+        Ok(Some(found)) => found,
+        Ok(None) => return,
+        Err(_) => {
+            close(&mut sink, 4408, "Connection initialisation timeout").await;
+            return;
+        }
+    };
+    let init: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    if init["type"] != "connection_init" {
+        close(&mut sink, 4400, "Expected connection_init").await;
+        return;
+    }
+    let payload = &init["payload"];
+    let token = ["Authorization", "authorization"]
+        .iter()
+        .find_map(|k| payload[*k].as_str())
+        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v))
+        .or_else(|| payload["token"].as_str());
+    let caller = match token.map(|t| state.keys.verify(t.trim())) {
+        Some(Ok(caller)) => caller,
+        Some(Err(err)) => {
+            tracing::info!(reason = %err, "subscription refused");
+            close(&mut sink, 4403, "Forbidden").await;
+            return;
+        }
+        None => {
+            tracing::info!("subscription refused: no token in connection_init");
+            close(&mut sink, 4403, "Forbidden").await;
+            return;
+        }
+    };
+    let data = request_data(&state, caller);
+    let replay = futures_util::stream::once(async move { Ok(first) }).chain(stream);
+    GraphQLWebSocket::new_with_pair(sink, replay, state.schema.clone(), protocol)
+        .with_data(data)
+        .serve()
+        .await;
+}
+
+async fn close<S>(sink: &mut S, code: u16, reason: &'static str)
+where
+    S: futures_util::Sink<Message> + Unpin,
+{
+    let frame = CloseFrame {
+        code,
+        reason: reason.into(),
+    };
+    let _ = sink.send(Message::Close(Some(frame))).await;
 }
 
 async fn shutdown_signal() {

@@ -34,6 +34,10 @@ enum TestDb {
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`.
     pub address: String,
+    /// The server's port.
+    pub port: u16,
+    /// The server's event bus.
+    pub events: api::events::EventBus,
     /// Statement counter of the server's pool.
     pub statements: StatementCounter,
     /// A direct database handle.
@@ -109,12 +113,15 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .await
         .expect("build application");
     let port = app.port();
+    let events = app.events();
     let statements = app.statements();
     let db = app.db().clone();
     let keys = app.keys();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
+        port,
+        events,
         statements,
         db,
         keys,

@@ -7,6 +7,7 @@ mod auth;
 mod concurrency;
 mod helpers;
 mod jwt;
+mod live;
 mod matrix;
 mod read;
 mod reports;

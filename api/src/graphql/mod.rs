@@ -11,6 +11,7 @@ pub mod mutation;
 pub mod pagination;
 pub mod query;
 pub mod reports;
+pub mod subscription;
 pub mod types;
 
 use std::hash::Hash;
@@ -18,7 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::{Context, EmptySubscription, Schema};
+use async_graphql::{Context, Schema};
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
 
@@ -28,13 +29,14 @@ use crate::error::AppError;
 use crate::services::authz::Actor;
 use loaders::AppLoader;
 pub use mutation::MutationRoot;
+pub use subscription::SubscriptionRoot;
 
 /// The root of every read: the graph, and the cross-district reports.
 #[derive(async_graphql::MergedObject, Debug, Default)]
 pub struct QueryRoot(query::ReadQuery, reports::ReportQuery);
 
 /// The schema type.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// What every resolver of one request may use.
 #[derive(Debug, Clone)]
@@ -85,7 +87,7 @@ pub(crate) async fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Ac
 
 /// Build the schema (without per-request data).
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot::default(), MutationRoot, EmptySubscription).finish()
+    Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot).finish()
 }
 
 /// The schema in SDL, as written to `schema.graphql`.

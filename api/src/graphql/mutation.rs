@@ -18,6 +18,7 @@ use super::query::ReportingPeriodInput;
 use super::types::*;
 use super::{actor, load, state};
 use crate::error::{AppError, AppResult};
+use crate::events::{Event, EventBus, EventKind};
 use crate::services::plans::Patch;
 use crate::services::{admin, commitments, follow_ups, groups, plans};
 
@@ -91,6 +92,56 @@ where
             })
         }
     }
+}
+
+/// Tell live subscribers about a change (after it committed). Never fails the mutation.
+async fn publish(ctx: &Context<'_>, kind: EventKind, action: &str, node_id: i32, place: Place) {
+    let (Ok(st), Ok(bus)) = (state(ctx), ctx.data::<EventBus>()) else {
+        return;
+    };
+    let located = match place {
+        Place::Group {
+            group_id,
+            organization_id,
+        } => load(ctx, CollaborationGroupId(group_id))
+            .await
+            .ok()
+            .flatten()
+            .map(|g| (g.district_id, Some(group_id), organization_id)),
+        Place::Activity(activity_id) => match load(ctx, ActivityId(activity_id)).await {
+            Ok(Some(a)) => load(ctx, ActionPlanId(a.action_plan_id))
+                .await
+                .ok()
+                .flatten()
+                .map(|p| (p.district_id, None, None)),
+            _ => None,
+        },
+    };
+    let Some((district_id, group_id, organization_id)) = located else {
+        tracing::warn!(action, node_id, "cannot place an event; not published");
+        return;
+    };
+    bus.publish(Event {
+        kind,
+        action: action.to_owned(),
+        node_id,
+        district_id,
+        group_id,
+        organization_id,
+        actor: st.caller.sub.clone(),
+    })
+    .await;
+}
+
+/// Where a changed node lies, to route its event.
+enum Place {
+    /// In a group (commitments, seats, the group itself).
+    Group {
+        group_id: i32,
+        organization_id: Option<i32>,
+    },
+    /// Under an activity (follow-ups).
+    Activity(i32),
 }
 
 fn patch<T>(v: MaybeUndefined<T>) -> Patch<T> {
@@ -765,6 +816,13 @@ impl MutationRoot {
             .await
         })
         .await?;
+        if let Some(c) = &out.value {
+            let place = Place::Group {
+                group_id: c.group_id,
+                organization_id: Some(c.organization_id),
+            };
+            publish(ctx, EventKind::Commitment, "commitment.create", c.id, place).await;
+        }
         Ok(CommitmentPayload {
             commitment: out.value.map(Commitment),
             user_errors: out.errors,
@@ -788,6 +846,13 @@ impl MutationRoot {
             commitments::update(&st.db, actor, id?, input.expected_version, &input.text).await
         })
         .await?;
+        if let Some(c) = &out.value {
+            let place = Place::Group {
+                group_id: c.group_id,
+                organization_id: Some(c.organization_id),
+            };
+            publish(ctx, EventKind::Commitment, "commitment.update", c.id, place).await;
+        }
         let conflicted = out.conflicted();
         let commitment = match (out.value, conflicted, known) {
             (Some(c), _, _) => Some(c),
@@ -813,6 +878,13 @@ impl MutationRoot {
             commitments::delete(&st.db, actor, id, input.expected_version).await
         })
         .await?;
+        if let Some(c) = &out.value {
+            let place = Place::Group {
+                group_id: c.group_id,
+                organization_id: Some(c.organization_id),
+            };
+            publish(ctx, EventKind::Commitment, "commitment.delete", c.id, place).await;
+        }
         Ok(DeletePayload {
             deleted_id: out.value.map(|c| encode(NodeType::Commitment, c.id)),
             user_errors: out.errors,
@@ -849,6 +921,13 @@ impl MutationRoot {
             .await
         })
         .await?;
+        if let Some(p) = &out.value {
+            let place = Place::Group {
+                group_id: p.group_id,
+                organization_id: Some(p.organization_id),
+            };
+            publish(ctx, EventKind::Group, "participation.create", p.id, place).await;
+        }
         Ok(ParticipationPayload {
             participation: out.value.map(Participation),
             user_errors: out.errors,
@@ -875,6 +954,13 @@ impl MutationRoot {
             commitments::update_seat(&st.db, actor, id?, input.expected_version, changes).await
         })
         .await?;
+        if let Some(p) = &out.value {
+            let place = Place::Group {
+                group_id: p.group_id,
+                organization_id: Some(p.organization_id),
+            };
+            publish(ctx, EventKind::Group, "participation.update", p.id, place).await;
+        }
         let conflicted = out.conflicted();
         let seat = match (out.value, conflicted, known) {
             (Some(p), _, _) => Some(p),
@@ -901,6 +987,13 @@ impl MutationRoot {
             commitments::leave(&st.db, actor, id, input.expected_version).await
         })
         .await?;
+        if let Some(p) = &out.value {
+            let place = Place::Group {
+                group_id: p.group_id,
+                organization_id: Some(p.organization_id),
+            };
+            publish(ctx, EventKind::Group, "participation.delete", p.id, place).await;
+        }
         Ok(DeletePayload {
             deleted_id: out.value.map(|p| encode(NodeType::Participation, p.id)),
             user_errors: out.errors,
@@ -937,6 +1030,21 @@ impl MutationRoot {
             .await
         })
         .await?;
+        if let Some(f) = &out.value {
+            let action = if f.version == 1 {
+                "followUp.create"
+            } else {
+                "followUp.update"
+            };
+            publish(
+                ctx,
+                EventKind::FollowUp,
+                action,
+                f.id,
+                Place::Activity(f.activity_id),
+            )
+            .await;
+        }
         let conflicted = out.conflicted();
         let follow_up = match (out.value, conflicted, known) {
             (Some(f), _, _) => Some(f),
@@ -974,6 +1082,16 @@ impl MutationRoot {
             .await
         })
         .await?;
+        for f in out.value.iter().flatten() {
+            publish(
+                ctx,
+                EventKind::FollowUp,
+                "followUp.submit",
+                f.id,
+                Place::Activity(f.activity_id),
+            )
+            .await;
+        }
         Ok(SubmitFollowUpsPayload {
             follow_ups: out
                 .value
@@ -1224,6 +1342,20 @@ impl MutationRoot {
             groups::create_group(&st.db, actor, district, input.slug, fields).await
         })
         .await?;
+        if let Some(g) = &out.value {
+            let place = Place::Group {
+                group_id: g.id,
+                organization_id: None,
+            };
+            publish(
+                ctx,
+                EventKind::Group,
+                "collaborationGroup.create",
+                g.id,
+                place,
+            )
+            .await;
+        }
         Ok(CollaborationGroupPayload {
             collaboration_group: out.value.map(CollaborationGroup),
             user_errors: out.errors,
@@ -1262,6 +1394,20 @@ impl MutationRoot {
             groups::update_group(&st.db, actor, id?, input.expected_version, fields, false).await
         })
         .await?;
+        if let Some(g) = &out.value {
+            let place = Place::Group {
+                group_id: g.id,
+                organization_id: None,
+            };
+            publish(
+                ctx,
+                EventKind::Group,
+                "collaborationGroup.update",
+                g.id,
+                place,
+            )
+            .await;
+        }
         let conflicted = out.conflicted();
         let group = match (out.value, conflicted, known) {
             (Some(g), _, _) => Some(g),
@@ -1296,6 +1442,20 @@ impl MutationRoot {
             .await
         })
         .await?;
+        if let Some(g) = &out.value {
+            let place = Place::Group {
+                group_id: g.id,
+                organization_id: None,
+            };
+            publish(
+                ctx,
+                EventKind::Group,
+                "collaborationGroup.archive",
+                g.id,
+                place,
+            )
+            .await;
+        }
         Ok(CollaborationGroupPayload {
             collaboration_group: out.value.map(CollaborationGroup),
             user_errors: out.errors,
