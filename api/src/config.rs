@@ -102,6 +102,71 @@ pub struct Settings {
     /// next tick.)
     #[arg(long, env = "SAMVERKAN_LOADER_DELAY_US", default_value_t = 200)]
     pub loader_delay_us: u64,
+
+    /// `development` (GraphiQL, introspection and field suggestions on, text logs) or
+    /// `production` (all three off unless enabled below, JSON logs).
+    #[arg(long, env = "SAMVERKAN_ENV", value_enum, default_value_t = Environment::Development)]
+    pub env: Environment,
+
+    /// Serve GraphiQL on `GET /graphql` (default: on in development, off in production).
+    #[arg(long, env = "SAMVERKAN_GRAPHIQL")]
+    pub graphiql: Option<bool>,
+
+    /// Answer introspection queries (default: on in development, off in production).
+    #[arg(long, env = "SAMVERKAN_INTROSPECTION")]
+    pub introspection: Option<bool>,
+
+    /// Origins allowed to call the API from a browser (comma-separated, e.g.
+    /// `https://dashboard.stad.se`); empty: no cross-origin browser calls.
+    #[arg(long, env = "SAMVERKAN_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Deepest nesting of fields a query may have.
+    #[arg(long, env = "SAMVERKAN_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+
+    /// Highest cost a query may have (each field costs 1; a list field costs its `first`
+    /// times its selection; a coverage matrix costs 2000).
+    #[arg(long, env = "SAMVERKAN_MAX_COMPLEXITY", default_value_t = 100_000)]
+    pub max_complexity: usize,
+
+    /// Deepest nesting of selection sets (also through fragments) the parser accepts.
+    #[arg(long, env = "SAMVERKAN_MAX_RECURSIVE_DEPTH", default_value_t = 24)]
+    pub max_recursive_depth: usize,
+
+    /// Most directives on one field.
+    #[arg(long, env = "SAMVERKAN_MAX_DIRECTIVES", default_value_t = 4)]
+    pub max_directives: usize,
+
+    /// Most operations in one batched request.
+    #[arg(long, env = "SAMVERKAN_MAX_BATCH", default_value_t = 5)]
+    pub max_batch: usize,
+
+    /// Largest request body accepted, in bytes (larger: HTTP 413).
+    #[arg(long, env = "SAMVERKAN_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Longest a request may take, in seconds (longer: HTTP 408).
+    #[arg(long, env = "SAMVERKAN_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Requests a token (its `sub`) may make per minute on one replica; beyond that
+    /// HTTP 429 with `Retry-After`. 0 turns the limit off.
+    #[arg(long, env = "SAMVERKAN_RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
+
+    /// Requests a token may make at once beyond its steady rate.
+    #[arg(long, env = "SAMVERKAN_RATE_LIMIT_BURST", default_value_t = 60)]
+    pub rate_limit_burst: u32,
+}
+
+/// Where the service runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Environment {
+    /// A developer's machine: GraphiQL, introspection, suggestions, text logs.
+    Development,
+    /// Exposed to a city's network: safe defaults.
+    Production,
 }
 
 impl Settings {
@@ -121,7 +186,32 @@ impl Settings {
             db_max_connections: 10,
             seed_on_start: true,
             loader_delay_us: 200,
+            env: Environment::Development,
+            graphiql: None,
+            introspection: None,
+            cors_origins: Vec::new(),
+            max_depth: 12,
+            max_complexity: 100_000,
+            max_recursive_depth: 24,
+            max_directives: 4,
+            max_batch: 5,
+            max_body_bytes: 256 * 1024,
+            request_timeout_secs: 30,
+            rate_limit_per_minute: 600,
+            rate_limit_burst: 60,
         }
+    }
+
+    /// Whether GraphiQL is served.
+    pub fn graphiql_enabled(&self) -> bool {
+        self.graphiql
+            .unwrap_or(self.env == Environment::Development)
+    }
+
+    /// Whether introspection (and field suggestions) are answered.
+    pub fn introspection_enabled(&self) -> bool {
+        self.introspection
+            .unwrap_or(self.env == Environment::Development)
     }
 
     /// Whether the database is SQLite.

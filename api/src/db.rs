@@ -54,6 +54,27 @@ impl WriteGate {
     }
 }
 
+tokio::task_local! {
+    /// The statement count of the GraphQL request a task serves (set by the HTTP layer
+    /// and carried into the batch loaders' tasks).
+    pub static REQUEST_STATEMENTS: Arc<AtomicU64>;
+}
+
+/// Spawn `fut` on Tokio, carrying the current request's statement count into it.
+pub fn spawn_in_request<F>(fut: F)
+where
+    F: std::future::Future<Output = ()> + Send + 'static,
+{
+    match REQUEST_STATEMENTS.try_with(Arc::clone) {
+        Ok(n) => {
+            tokio::spawn(REQUEST_STATEMENTS.scope(n, fut));
+        }
+        Err(_) => {
+            tokio::spawn(fut);
+        }
+    }
+}
+
 /// Key of the advisory lock that serialises migrations between replicas ("SAMVERK").
 const MIGRATION_LOCK_KEY: i64 = 0x53_41_4d_56_45_52_4b;
 
@@ -78,7 +99,11 @@ pub async fn connect(
                 .foreign_keys(true)
         });
     let mut db = Database::connect(options).await?;
-    db.set_metric_callback(move |_info| counter.increment());
+    db.set_metric_callback(move |_info| {
+        counter.increment();
+        // Attribute the statement to the request being served, if any.
+        let _ = REQUEST_STATEMENTS.try_with(|n| n.fetch_add(1, Ordering::Relaxed));
+    });
     Ok(db)
 }
 

@@ -17,6 +17,8 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod http;
+pub mod metrics;
 pub mod seed;
 pub mod services;
 pub mod startup;

@@ -85,9 +85,23 @@ pub(crate) async fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Ac
         .await
 }
 
-/// Build the schema (without per-request data).
+/// Build the schema (without per-request data or limits: for the SDL and tools).
 pub fn build_schema() -> AppSchema {
     Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot).finish()
+}
+
+/// Build the schema the server runs, with the abuse limits and, in production,
+/// introspection and field suggestions off (unless enabled).
+pub fn build_limited_schema(settings: &crate::config::Settings) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot)
+        .limit_depth(settings.max_depth)
+        .limit_complexity(settings.max_complexity)
+        .limit_recursive_depth(settings.max_recursive_depth)
+        .limit_directives(settings.max_directives);
+    if !settings.introspection_enabled() {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
 }
 
 /// The schema in SDL, as written to `schema.graphql`.
@@ -97,7 +111,7 @@ pub fn sdl() -> String {
 
 /// A request's batch loader, spawning its batches on Tokio after `delay`.
 pub fn new_loader(db: DatabaseConnection, delay: Duration) -> DataLoader<AppLoader> {
-    DataLoader::new(AppLoader::new(db), tokio::spawn).delay(delay)
+    DataLoader::new(AppLoader::new(db), crate::db::spawn_in_request).delay(delay)
 }
 
 /// The request's state.

@@ -28,6 +28,12 @@ pub const MAX_PAGE: i32 = 100;
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE: i32 = 50;
 
+/// The cost of a page for the complexity limit: its size times the cost of one item.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
+    size.saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// A cursor: the opaque form of a row id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IdCursor(pub i32);

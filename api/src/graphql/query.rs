@@ -213,6 +213,7 @@ impl ReadQuery {
     }
 
     /// Districts, optionally of one municipality.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
         ctx: &Context<'_>,
@@ -251,6 +252,7 @@ impl ReadQuery {
     }
 
     /// Organizations, optionally of one kind or serving one district.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -315,6 +317,7 @@ impl ReadQuery {
     }
 
     /// The method catalogue.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn methods(
         &self,
         ctx: &Context<'_>,
@@ -337,6 +340,7 @@ impl ReadQuery {
     }
 
     /// Action plans, optionally of one district or following one strategy.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn action_plans(
         &self,
         ctx: &Context<'_>,
@@ -363,6 +367,7 @@ impl ReadQuery {
     }
 
     /// Activities (plan rows) across every district, filtered.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -408,6 +413,7 @@ impl ReadQuery {
 
     /// Collaboration groups across every district, filtered. Archived groups are left
     /// out unless asked for.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn collaboration_groups(
         &self,
         ctx: &Context<'_>,
@@ -443,6 +449,7 @@ impl ReadQuery {
 
     /// The audit log, oldest first: every change with who made it and the node before and
     /// after. Admins read all of it; district coordinators the events of their districts.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -497,6 +504,7 @@ impl ReadQuery {
     }
 
     /// Commitments across every district, filtered.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn commitments(
         &self,
         ctx: &Context<'_>,

@@ -220,6 +220,7 @@ impl ReportQuery {
     /// priority areas have no activity in a district, which districts use MVP, where the
     /// police have no commitment, which housing companies take part where.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = 2000)]
     async fn coverage(
         &self,
         ctx: &Context<'_>,

@@ -311,6 +311,7 @@ impl Municipality {
         &self.0.name
     }
     /// The municipality's districts.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
         ctx: &Context<'_>,
@@ -370,6 +371,7 @@ impl District {
     }
     /// The district's collaboration groups.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn collaboration_groups(
         &self,
         ctx: &Context<'_>,
@@ -391,6 +393,7 @@ impl District {
         Ok(page_vec(rows, |r| r.id, CollaborationGroup, args))
     }
     /// The district's action plans.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn action_plans(
         &self,
         ctx: &Context<'_>,
@@ -459,6 +462,7 @@ impl Organization {
         Ok(rows.into_iter().map(Participation).collect())
     }
     /// Its commitments, in every district and group.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn commitments(
         &self,
         ctx: &Context<'_>,
@@ -571,6 +575,7 @@ impl PriorityArea {
         Ok(rows.into_iter().map(FocusArea).collect())
     }
     /// The activities under this priority area, in every district.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -619,6 +624,7 @@ impl FocusArea {
         ))
     }
     /// The activities under this focus area, in every district.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -665,6 +671,7 @@ impl Method {
         self.0.description.as_deref()
     }
     /// The activities that use it, in every district.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -737,6 +744,7 @@ impl ActionPlan {
         }
     }
     /// Its activities (rows), in the plan's order.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -834,6 +842,7 @@ impl Activity {
         .await
     }
     /// Its changes, oldest first (the district's coordinators and admins).
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
@@ -1028,6 +1037,7 @@ impl FollowUp {
         .await
     }
     /// Its changes, oldest first (the district's coordinators and admins).
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
@@ -1218,6 +1228,7 @@ impl CollaborationGroup {
         Ok(rows.into_iter().map(Participation).collect())
     }
     /// What each organization has promised in the group.
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn commitments(
         &self,
         ctx: &Context<'_>,
@@ -1353,6 +1364,7 @@ impl Commitment {
         can(ctx, |a| authz::commitment(a, owner, "")).await
     }
     /// Its changes, oldest first (the district's coordinators and admins).
+    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
