@@ -128,12 +128,20 @@ impl Application {
 
     /// Serve until Ctrl-C or SIGTERM, then finish the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serve until `stop` completes, then close subscriptions (`1001: going away`) and
+    /// finish the requests in flight.
+    pub async fn run_until(
+        self,
+        stop: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         tracing::info!(port = self.port, "listening");
         let shutdown = self.shutdown;
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(async move {
-                shutdown_signal().await;
-                // Subscriptions close with `1001: going away`; requests in flight finish.
+                stop.await;
                 let _ = shutdown.send(true);
             })
             .await

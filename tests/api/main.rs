@@ -15,4 +15,5 @@ mod schema;
 mod seed_data;
 mod startup;
 mod statements;
+mod transport;
 mod writes;

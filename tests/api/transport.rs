@@ -1,0 +1,379 @@
+//! Safe to expose: abuse limits, GraphQL-over-HTTP transport rules, production mode,
+//! CORS, rate limits, probes, metrics and a clean shutdown.
+
+use api::config::Environment;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_codes, spawn_app, spawn_app_with};
+
+async fn post_raw(
+    app: &TestApp,
+    content_type: &str,
+    accept: Option<&str>,
+    body: String,
+) -> reqwest::Response {
+    let mut req = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(app.viewer_token())
+        .header("content-type", content_type)
+        .body(body);
+    if let Some(a) = accept {
+        req = req.header("accept", a);
+    }
+    req.send().await.unwrap()
+}
+
+/// Assert that `query` is refused without touching the database.
+async fn refused_before_the_database(app: &TestApp, query: &str, expect: &str) {
+    let before = app.statements.get();
+    let token = app.viewer_token();
+    let (status, body) = app.graphql_with(Some(&token), query, json!({})).await;
+    assert_eq!(status, 200);
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(expect), "{body}");
+    assert!(body["data"].is_null(), "{body}");
+    assert_eq!(app.statements.get(), before, "the refused query ran SQL");
+}
+
+#[tokio::test]
+async fn expensive_and_deep_queries_are_refused_before_the_database() {
+    let app = spawn_app().await;
+    let aliases: String = (0..101)
+        .map(|i| format!("c{i}: coverage(dimension: METHOD) {{ total }} "))
+        .collect();
+    refused_before_the_database(&app, &format!("{{ {aliases} }}"), "too complex").await;
+
+    // 22 levels: 10 beyond the limit of 12.
+    let mut deep = String::from("id");
+    for _ in 0..21 {
+        deep = format!("parent {{ {deep} }}");
+    }
+    refused_before_the_database(
+        &app,
+        &format!(r#"{{ organization(slug: "lpo-farsta") {{ {deep} }} }}"#),
+        "nested too deep",
+    )
+    .await;
+
+    // The users' own dashboard passes the limits.
+    let token = app.viewer_token();
+    let (_, body) = app
+        .graphql_op(
+            Some(&token),
+            &crate::helpers::operation("DistrictDashboard"),
+            Some("DistrictDashboard"),
+            json!({ "slug": "skarpnack" }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+}
+
+#[tokio::test]
+async fn batches_are_bounded() {
+    let app = spawn_app().await;
+    let one = json!({ "query": "{ districts { totalCount } }" });
+    let before = app.statements.get();
+    let response = post_raw(
+        &app,
+        "application/json",
+        None,
+        Value::Array(vec![one.clone(); 10]).to_string(),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_codes(&body), vec!["BAD_USER_INPUT"]);
+    assert_eq!(app.statements.get(), before, "the refused batch ran SQL");
+
+    let response = post_raw(
+        &app,
+        "application/json",
+        None,
+        Value::Array(vec![one; 2]).to_string(),
+    )
+    .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body[0]["data"]["districts"]["totalCount"], 13);
+    assert_eq!(body[1]["data"]["districts"]["totalCount"], 13);
+}
+
+#[tokio::test]
+async fn only_json_posts_and_get_queries_are_accepted() {
+    let app = spawn_app().await;
+    let query = json!({ "query": "{ districts { totalCount } }" }).to_string();
+    // Form and text bodies (what a cross-site form can send) are refused.
+    for content_type in [
+        "application/x-www-form-urlencoded",
+        "text/plain",
+        "multipart/form-data",
+    ] {
+        let response = post_raw(&app, content_type, None, query.clone()).await;
+        assert_eq!(response.status().as_u16(), 415, "{content_type}");
+    }
+    // A body beyond the limit: 413.
+    let huge =
+        json!({ "query": format!("{{ districts {{ totalCount }} }} # {}", "x".repeat(300_000)) });
+    let response = post_raw(&app, "application/json", None, huge.to_string()).await;
+    assert_eq!(response.status().as_u16(), 413);
+
+    // Queries over GET work; mutations over GET do not.
+    let get = |q: &str| {
+        app.client
+            .get(format!("{}/graphql", app.address))
+            .query(&[("query", q)])
+            .bearer_auth(app.viewer_token())
+            .send()
+    };
+    let response = get("{ districts { totalCount } }").await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["districts"]["totalCount"], 13);
+    let before = app.fingerprint().await;
+    let response =
+        get(r#"mutation { createMethod(input: { name: "Via GET" }) { method { id } } }"#)
+            .await
+            .unwrap();
+    assert_eq!(response.status().as_u16(), 405);
+    assert_eq!(response.headers()["allow"], "POST");
+    assert_eq!(app.fingerprint().await, before);
+}
+
+#[tokio::test]
+async fn graphql_response_json_is_served_when_asked_for() {
+    let app = spawn_app().await;
+    let accept = Some("application/graphql-response+json");
+    let ok = json!({ "query": "{ districts { totalCount } }" }).to_string();
+    let response = post_raw(&app, "application/json", accept, ok.clone()).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/graphql-response+json"
+    );
+    // A request that fails validation is a 400 in that media type, a 200 in plain JSON.
+    let bad = json!({ "query": "{ noSuchField }" }).to_string();
+    let response = post_raw(&app, "application/json", accept, bad.clone()).await;
+    assert_eq!(response.status().as_u16(), 400);
+    let response = post_raw(&app, "application/json", None, bad).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+}
+
+#[tokio::test]
+async fn a_token_over_its_rate_gets_429_with_retry_after() {
+    let app = spawn_app_with(|s| {
+        s.rate_limit_per_minute = 2;
+        s.rate_limit_burst = 2;
+    })
+    .await;
+    let token = app.viewer_token();
+    for _ in 0..2 {
+        let (status, _) = app
+            .graphql_with(Some(&token), "{ districts { totalCount } }", json!({}))
+            .await;
+        assert_eq!(status, 200);
+    }
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ districts { totalCount } }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 429);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // Another token (another `sub`) is not held back.
+    let other = app
+        .keys
+        .mint(
+            "someone-else",
+            "mtr",
+            vec![api::auth::Role::Viewer],
+            None,
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+    let (status, _) = app
+        .graphql_with(Some(&other), "{ districts { totalCount } }", json!({}))
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn production_mode_hides_the_schema_and_graphiql() {
+    let app = spawn_app_with(|s| s.env = Environment::Production).await;
+    let token = app.viewer_token();
+    let (_, body) = app
+        .graphql_with(Some(&token), "{ __schema { types { name } } }", json!({}))
+        .await;
+    assert!(
+        body["data"]["__schema"]["types"].is_null(),
+        "introspection answered: {body}"
+    );
+    let (_, body) = app
+        .graphql_with(Some(&token), "{ distrcts { totalCount } }", json!({}))
+        .await;
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(!message.contains("Did you mean"), "{message}");
+    let page = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(page.status().as_u16(), 200);
+    // Queries still work.
+    let (_, body) = app
+        .graphql_with(Some(&token), "{ districts { totalCount } }", json!({}))
+        .await;
+    assert_eq!(body["data"]["districts"]["totalCount"], 13);
+}
+
+#[tokio::test]
+async fn cors_answers_only_the_allowed_origins() {
+    let app = spawn_app_with(|s| s.cors_origins = vec!["https://dashboard.example".into()]).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "authorization,content-type",
+            )
+            .send()
+    };
+    let allowed = preflight("https://dashboard.example").await.unwrap();
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://dashboard.example"
+    );
+    let other = preflight("https://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn probes_and_metrics_answer() {
+    let app = spawn_app().await;
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+    let token = app.viewer_token();
+    app.graphql_op(
+        Some(&token),
+        "query Districts { districts { totalCount } }",
+        Some("Districts"),
+        json!({}),
+    )
+    .await;
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"samverkan_http_requests_total{operation="Districts",outcome="ok"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("samverkan_sql_statements_per_request_count 1"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("samverkan_sql_statements_total"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("samverkan_live_subscriptions 0"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"samverkan_db_pool_connections{state="idle"}"#),
+        "{metrics}"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_closes_subscriptions_and_finishes() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let fresh = crate::helpers::fresh_database().await;
+    let app = api::startup::Application::build(&crate::helpers::test_settings(&fresh.url))
+        .await
+        .unwrap();
+    let port = app.port();
+    let keys = app.keys();
+    let events = app.events();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+
+    let token = keys
+        .mint(
+            "t",
+            "mtr",
+            vec![api::auth::Role::Viewer],
+            None,
+            std::time::Duration::from_secs(60),
+        )
+        .unwrap();
+    let mut request = format!("ws://127.0.0.1:{port}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+    socket
+        .send(Message::Text(init.to_string().into()))
+        .await
+        .unwrap();
+    let sub = json!({ "id": "1", "type": "subscribe", "payload": { "query": "subscription { groupChanged { action } }" } });
+    socket
+        .send(Message::Text(sub.to_string().into()))
+        .await
+        .unwrap();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while events.subscriber_count() < 1 {
+        assert!(tokio::time::Instant::now() < deadline);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+
+    stop.send(()).unwrap();
+    let mut close_code = None;
+    while let Ok(Some(msg)) =
+        tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()).await
+    {
+        if let Ok(Message::Close(frame)) = msg {
+            close_code = frame.map(|f| u16::from(f.code));
+            break;
+        }
+    }
+    assert_eq!(close_code, Some(1001));
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(10), server).await;
+    assert!(
+        matches!(finished, Ok(Ok(Ok(())))),
+        "the server did not stop cleanly"
+    );
+}
