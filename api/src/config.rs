@@ -158,6 +158,28 @@ pub struct Settings {
     /// Requests a token may make at once beyond its steady rate.
     #[arg(long, env = "SAMVERKAN_RATE_LIMIT_BURST", default_value_t = 60)]
     pub rate_limit_burst: u32,
+
+    /// `auto`: Apollo automatic persisted queries (clients may send a hash instead of
+    /// the text); `allowlist`: only the operations of `SAMVERKAN_ALLOWED_OPERATIONS` run;
+    /// `off`.
+    #[arg(long, env = "SAMVERKAN_PERSISTED_QUERIES", value_enum, default_value_t = PersistedQueries::Auto)]
+    pub persisted_queries: PersistedQueries,
+
+    /// A `.graphql` file of named operations: the allow-list (with
+    /// `SAMVERKAN_PERSISTED_QUERIES=allowlist`).
+    #[arg(long, env = "SAMVERKAN_ALLOWED_OPERATIONS")]
+    pub allowed_operations: Option<PathBuf>,
+}
+
+/// How persisted queries work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PersistedQueries {
+    /// Only full query texts.
+    Off,
+    /// Apollo automatic persisted queries.
+    Auto,
+    /// Only registered operations run.
+    Allowlist,
 }
 
 /// Where the service runs.
@@ -199,6 +221,8 @@ impl Settings {
             request_timeout_secs: 30,
             rate_limit_per_minute: 600,
             rate_limit_burst: 60,
+            persisted_queries: PersistedQueries::Auto,
+            allowed_operations: None,
         }
     }
 

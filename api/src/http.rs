@@ -53,6 +53,8 @@ pub(crate) struct AppState {
     pub(crate) max_batch: usize,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) metrics: Arc<Metrics>,
+    /// Only these operations run (allow-list mode).
+    pub(crate) allowlist: Option<Arc<crate::allowlist::AllowList>>,
     /// Flips to `true` when the server shuts down: subscriptions close.
     pub(crate) shutdown: watch::Receiver<bool>,
 }
@@ -273,6 +275,17 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
         return response;
+    }
+    let mut batch = batch;
+    if let Some(list) = &state.allowlist {
+        let resolved = match &mut batch {
+            BatchRequest::Single(r) => list.resolve(r),
+            BatchRequest::Batch(rs) => rs.iter_mut().try_for_each(|r| list.resolve(r)),
+        };
+        if let Err(err) = resolved {
+            state.metrics.request("-", "not_allowed", started.elapsed());
+            return refuse(StatusCode::FORBIDDEN, err);
+        }
     }
     let operation = match &batch {
         BatchRequest::Single(r) => r.operation_name.clone().unwrap_or_else(|| "-".into()),

@@ -11,6 +11,7 @@
 //! - [`db`], [`seed`]: connection, migrations, and the demo data;
 //! - [`error`]: the one error type and its mapping to GraphQL error codes.
 
+pub mod allowlist;
 pub mod auth;
 pub mod config;
 pub mod db;

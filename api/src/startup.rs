@@ -88,6 +88,15 @@ impl Application {
             )),
             metrics: Arc::new(Metrics::new(statements.clone())?),
             shutdown: shutdown_rx,
+            allowlist: match (settings.persisted_queries, &settings.allowed_operations) {
+                (crate::config::PersistedQueries::Allowlist, Some(path)) => {
+                    Some(Arc::new(crate::allowlist::AllowList::load(path)?))
+                }
+                (crate::config::PersistedQueries::Allowlist, None) => anyhow::bail!(
+                    "SAMVERKAN_PERSISTED_QUERIES=allowlist needs SAMVERKAN_ALLOWED_OPERATIONS"
+                ),
+                _ => None,
+            },
         };
         Ok(Self {
             listener,

@@ -377,3 +377,94 @@ async fn shutdown_closes_subscriptions_and_finishes() {
         "the server did not stop cleanly"
     );
 }
+
+fn persisted(hash: &str, query: Option<&str>, variables: Value) -> Value {
+    let mut body = json!({
+        "variables": variables,
+        "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } }
+    });
+    if let Some(q) = query {
+        body["query"] = json!(q);
+    }
+    body
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_let_frontends_send_hashes() {
+    let app = spawn_app().await;
+    let query = "{ districts { totalCount } }";
+    let hash = api::allowlist::sha256_hex(query);
+    let send = |body: Value| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(app.viewer_token())
+            .json(&body)
+            .send()
+    };
+    let unknown: Value = send(persisted(&hash, None, json!({})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        unknown["errors"][0]["message"], "PersistedQueryNotFound",
+        "{unknown}"
+    );
+    let registered: Value = send(persisted(&hash, Some(query), json!({})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(registered["data"]["districts"]["totalCount"], 13);
+    let by_hash: Value = send(persisted(&hash, None, json!({})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_hash["data"]["districts"]["totalCount"], 13, "{by_hash}");
+}
+
+#[tokio::test]
+async fn in_allowlist_mode_only_registered_operations_run() {
+    let file = std::env::temp_dir().join(format!("allow-{}.graphql", uuid::Uuid::new_v4()));
+    std::fs::write(&file, crate::helpers::OPERATIONS).unwrap();
+    let path = file.clone();
+    let app = spawn_app_with(move |s| {
+        s.persisted_queries = api::config::PersistedQueries::Allowlist;
+        s.allowed_operations = Some(path);
+    })
+    .await;
+    let dashboard = crate::helpers::operation("DistrictDashboard");
+    let hash = api::allowlist::sha256_hex(&dashboard);
+    let send = |body: Value| {
+        app.client
+            .post(format!("{}/graphql", app.address))
+            .bearer_auth(app.viewer_token())
+            .json(&body)
+            .send()
+    };
+    let response = send(persisted(&hash, None, json!({ "slug": "skarpnack" })))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["district"]["name"], "Skarpnäck", "{body}");
+
+    // The same text without a hash is recognised; anything else is refused unrun.
+    let response = send(json!({ "query": dashboard, "variables": { "slug": "bromma" } }))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let before = app.statements.get();
+    let response = send(json!({ "query": "{ districts { totalCount } }" }))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_codes(&body), vec!["FORBIDDEN"]);
+    assert_eq!(app.statements.get(), before);
+    let _ = std::fs::remove_file(file);
+}

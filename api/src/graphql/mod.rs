@@ -101,6 +101,12 @@ pub fn build_limited_schema(settings: &crate::config::Settings) -> AppSchema {
     if !settings.introspection_enabled() {
         builder = builder.disable_introspection().disable_suggestions();
     }
+    if settings.persisted_queries == crate::config::PersistedQueries::Auto {
+        use async_graphql::extensions::apollo_persisted_queries::{
+            ApolloPersistedQueries, LruCacheStorage,
+        };
+        builder = builder.extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)));
+    }
     builder.finish()
 }
 
