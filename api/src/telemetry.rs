@@ -9,7 +9,8 @@ use tracing_subscriber::EnvFilter;
 /// Install the global subscriber (once; later calls are ignored).
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let production = std::env::var("SAMVERKAN_ENV").is_ok_and(|v| v.eq_ignore_ascii_case("production"));
+    let production =
+        std::env::var("SAMVERKAN_ENV").is_ok_and(|v| v.eq_ignore_ascii_case("production"));
     let json = match std::env::var("SAMVERKAN_LOG_FORMAT") {
         Ok(v) => v.eq_ignore_ascii_case("json"),
         Err(_) => production,

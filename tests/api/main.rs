@@ -9,6 +9,7 @@ mod helpers;
 mod jwt;
 mod live;
 mod matrix;
+mod outage;
 mod read;
 mod reports;
 mod schema;
