@@ -37,15 +37,9 @@ fn binary_env() -> BTreeSet<String> {
         names.contains("DATABASE_URL") && names.contains("SAMVERKAN_JWT_SECRET"),
         "clap reports no env names: {names:?}"
     );
-    // Read outside `Settings`: RUST_LOG by tracing's EnvFilter and SAMVERKAN_LOG_FORMAT by
-    // `api::telemetry`. SAMVERKAN_ENV and SAMVERKAN_CORS_ORIGINS are settings being added
-    // alongside these deploy files (SAMVERKAN_LOG_FORMAT may then move into `Settings`).
-    for name in [
-        "RUST_LOG",
-        "SAMVERKAN_LOG_FORMAT",
-        "SAMVERKAN_ENV",
-        "SAMVERKAN_CORS_ORIGINS",
-    ] {
+    // Read outside `Settings`, before it is parsed: RUST_LOG by tracing's EnvFilter and
+    // SAMVERKAN_LOG_FORMAT by `api::telemetry`.
+    for name in ["RUST_LOG", "SAMVERKAN_LOG_FORMAT"] {
         names.insert(name.to_owned());
     }
     names
