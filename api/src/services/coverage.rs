@@ -22,6 +22,9 @@ use sea_orm::{
 
 use crate::error::{AppError, AppResult};
 
+/// Largest matrix answered (districts × keys); a bigger question must be narrowed.
+pub const MAX_CELLS: usize = 250_000;
+
 /// What the columns of the matrix are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dimension {
@@ -270,8 +273,18 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
         }
     };
 
+    check_size(columns.len(), districts.len())?;
     let district_ids: HashSet<i32> = districts.iter().map(|d| d.id).collect();
-    let stmt = facts(q.dimension, measure);
+    let mut stmt = facts(q.dimension, measure);
+    if q.districts.is_some() || q.municipality.is_some() {
+        // Fetch only the facts of the districts asked about.
+        let f = Alias::new("f");
+        stmt = Query::select()
+            .column(sea_orm::sea_query::Asterisk)
+            .from_subquery(stmt, f.clone())
+            .and_where(Expr::col((f, Alias::new("d"))).is_in(district_ids.iter().copied()))
+            .to_owned();
+    }
     let backend = db.get_database_backend();
     let rows = db.query_all_raw(backend.build(&stmt)).await?;
     let by_entity: BTreeMap<i32, usize> = columns
@@ -315,6 +328,20 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
         districts,
         cells,
     })
+}
+
+/// Refuse a matrix larger than [`MAX_CELLS`].
+fn check_size(keys: usize, districts: usize) -> AppResult<()> {
+    let size = keys.saturating_mul(districts);
+    if size > MAX_CELLS {
+        return Err(AppError::bad_input(
+            "dimension",
+            format!(
+                "the matrix would have {size} cells (at most {MAX_CELLS}): narrow it with districts, municipality, strategy or organizationKind"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn check(dimension: Dimension, measure: Measure) -> AppResult<()> {
@@ -491,6 +518,12 @@ mod tests {
     fn labels_are_the_documents_words() {
         assert_eq!(group_kind_label(GroupKind::OperativeBra), "Operativt BRÅ");
         assert_eq!(enum_key(&GroupKind::OperativeBra), "OPERATIVE_BRA");
+    }
+
+    #[test]
+    fn a_matrix_has_a_bounded_size() {
+        assert!(check_size(11, 3000).is_ok());
+        assert!(check_size(6000, 3000).is_err());
     }
 
     #[test]
