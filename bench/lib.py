@@ -202,6 +202,60 @@ TARGETS = """\
 """
 
 
+def verdicts(rows, idx):
+    """The targets, judged from the rows."""
+
+    def num(r, key):
+        try:
+            return float(r[idx[key]])
+        except (ValueError, IndexError):
+            return None
+
+    def find(db, phase, prefix, conc=None):
+        for r in rows:
+            if r[idx["db"]] == db and r[idx["phase"]] == phase and r[idx["scenario"]].startswith(prefix):
+                if conc is None or r[idx["concurrency"]] == str(conc):
+                    return r
+        return None
+
+    out = ["## Verdict", "", "| target | database | data set | measured | met? |", "|---|---|---|---|---|"]
+    dbs = list(dict.fromkeys(r[idx["db"]] for r in rows))
+    for db in dbs:
+        phases = list(dict.fromkeys(r[idx["phase"]] for r in rows if r[idx["db"]] == db))
+        for phase in phases:
+            dash = find(db, phase, "dashboard", 1)
+            raw = find(db, phase, "raw SQL")
+            if dash and raw and num(dash, "p50") and num(raw, "p50"):
+                ratio = num(dash, "p50") / num(raw, "p50")
+                out.append(
+                    f"| dashboard p50 ≤ 2× raw SQL | {db} | {phase} | {num(dash, 'p50'):.2f} ms vs "
+                    f"{num(raw, 'p50'):.2f} ms = {ratio:.1f}× | {'yes' if ratio <= 2 else 'no'} |"
+                )
+            dash16 = find(db, phase, "dashboard", 16) or dash
+            sql = num(dash16, "sql") if dash16 else None
+            out.append(
+                f"| SQL statements per request ≤ depth + 1 (dashboard: 9) | {db} | {phase} | "
+                + (f"{sql:.1f} | {'yes' if sql <= 9 else 'no'} |" if sql is not None else "n/a | not measured here |")
+            )
+        national = [p for p in phases if p.startswith("national")]
+        for phase in national:
+            cov = find(db, phase, "coverage GROUP_KIND")
+            if cov and num(cov, "p95") is not None:
+                p95 = num(cov, "p95")
+                target = db == "postgres"
+                out.append(
+                    f"| coverage p95 < 250 ms{'' if target else ' (target is for PostgreSQL)'} | {db} | {phase} | "
+                    f"{p95:.1f} ms | {('yes' if p95 < 250 else 'no') if target else ('(yes)' if p95 < 250 else '(no)')} |"
+                )
+        rss = [num(r, "rss") for r in rows if r[idx["db"]] == db and num(r, "rss") is not None]
+        if rss:
+            out.append(
+                f"| peak RSS < 100 MB under load | {db} | all | {max(rss):.1f} MB | {'yes' if max(rss) < 100 else 'no'} |"
+            )
+    out.append("")
+    return out
+
+
 def report(results_tsv, machine_file, out_md):
     rows = [line.rstrip("\n").split("\t") for line in open(results_tsv, encoding="utf-8")]
     header, rows = rows[0], rows[1:]
@@ -210,6 +264,7 @@ def report(results_tsv, machine_file, out_md):
     out = ["# Benchmarks", "", "Measured by `bash bench/run.sh` (see the README, *Benchmarks*).", ""]
     out += ["## Machine", "", machine.strip(), ""]
     out += ["## Targets", "", TARGETS]
+    out += verdicts(rows, idx)
     out += ["## Results", ""]
     cols = [
         ("database", "db"),
