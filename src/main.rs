@@ -1,6 +1,6 @@
-//! The `samverkan` command: serve the API, migrate, load the demo data, mint tokens and
-//! export the schema. Settings come from environment variables (see the README) or the
-//! same-named flags.
+//! The `samverkan` command: serve the API, migrate, load the demo data, generate a
+//! synthetic nation, mint tokens and export the schema. Settings come from environment
+//! variables (see the README) or the same-named flags.
 
 use std::path::PathBuf;
 
@@ -44,6 +44,24 @@ enum Command {
         /// How long the token lives: e.g. 12h, 30d, or 365d for a script's service token.
         #[arg(long, default_value = "30d", value_parser = parse_ttl)]
         ttl: std::time::Duration,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+    /// Fill the database with a synthetic nation for benchmarks: N municipalities with
+    /// their districts, organizations, groups, commitments, plans, activities and years
+    /// of follow-ups, beside the demo data (loaded first if missing). Deterministic from
+    /// the seed; municipalities already there are skipped.
+    Generate {
+        /// How many municipalities (290 gives about 3,000 districts and over a million
+        /// follow-ups).
+        #[arg(long)]
+        municipalities: u32,
+        /// The seed of the random generator: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Do not draw the progress bar.
+        #[arg(long)]
+        no_progress: bool,
         #[command(flatten)]
         settings: Box<Settings>,
     },
@@ -94,6 +112,33 @@ async fn main() -> anyhow::Result<()> {
             .await?;
             let report = api::seed::load(&db).await?;
             eprintln!("{report}");
+            Ok(())
+        }
+        Some(Command::Generate {
+            municipalities,
+            seed,
+            no_progress,
+            settings,
+        }) => {
+            api::db::prepare(&settings.database_url, false).await?;
+            let db = api::db::connect(
+                &settings.database_url,
+                2,
+                api::db::StatementCounter::default(),
+            )
+            .await?;
+            let seeded = api::seed::load(&db).await?;
+            if seeded.total() > 0 {
+                eprintln!("demo data: {seeded}");
+            }
+            let options = api::generate::Options {
+                municipalities,
+                seed,
+                progress: !no_progress,
+            };
+            let report = api::generate::generate(&db, &options).await?;
+            eprint!("{report}");
+            db.close().await?;
             Ok(())
         }
         Some(Command::Token {

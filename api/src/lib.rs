@@ -9,6 +9,7 @@
 //! - [`graphql`]: the schema — thin resolvers, batch loaders, paging, global IDs;
 //! - [`services`]: the rules, as plain functions over a database connection;
 //! - [`db`], [`seed`]: connection, migrations, and the demo data;
+//! - [`generate`]: a synthetic nation for benchmarks;
 //! - [`error`]: the one error type and its mapping to GraphQL error codes.
 
 pub mod allowlist;
@@ -17,6 +18,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod generate;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
