@@ -74,6 +74,7 @@ pub struct CoverageColumn {
 pub struct CoverageCell {
     key: String,
     measure: coverage::Measure,
+    count: u64,
     items: Vec<i32>,
 }
 
@@ -86,7 +87,7 @@ impl CoverageCell {
     }
     /// How many items the district has for the key.
     async fn count(&self) -> u64 {
-        self.items.len() as u64
+        self.count
     }
     /// The items behind the count.
     async fn items(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CoverageItem>> {
@@ -254,6 +255,12 @@ impl ReportQuery {
                 .map(|s| decode_as(&s, NodeType::Strategy, "strategy"))
                 .transpose()?,
             organization_kind: organization_kind.map(Into::into),
+            with_items: ctx
+                .look_ahead()
+                .field("rows")
+                .field("cells")
+                .field("items")
+                .exists(),
         };
         let m = coverage::coverage(&state(ctx)?.db, &q).await?;
         let mut column_totals = vec![0u64; m.keys.len()];
@@ -267,12 +274,13 @@ impl ReportQuery {
                 .map(|(i, k)| CoverageCell {
                     key: k.key.clone(),
                     measure: m.measure,
+                    count: m.count(d.id, i),
                     items: m.items(d.id, i).to_vec(),
                 })
                 .collect();
             for (i, cell) in cells.iter().enumerate() {
-                column_totals[i] += cell.items.len() as u64;
-                if cell.items.is_empty() {
+                column_totals[i] += cell.count;
+                if cell.count == 0 {
                     gaps.push(CoverageGap {
                         district: District(d.clone()),
                         key: cell.key.clone(),
@@ -281,7 +289,7 @@ impl ReportQuery {
             }
             rows.push(CoverageRow {
                 district: District(d.clone()),
-                total: cells.iter().map(|c| c.items.len() as u64).sum(),
+                total: cells.iter().map(|c| c.count).sum(),
                 cells,
             });
         }

@@ -81,6 +81,9 @@ pub struct CoverageQuery {
     pub strategy: Option<i32>,
     /// Organizations of this kind only (dimension ORGANIZATION).
     pub organization_kind: Option<OrganizationKind>,
+    /// Whether the items behind each count are wanted (else only counts are fetched,
+    /// aggregated in SQL).
+    pub with_items: bool,
 }
 
 /// A column of the matrix.
@@ -103,16 +106,22 @@ pub struct Coverage {
     pub keys: Vec<Key>,
     /// The rows, in order.
     pub districts: Vec<district::Model>,
-    /// Item ids per (district id, column index), sorted and distinct.
-    pub cells: BTreeMap<(i32, usize), Vec<i32>>,
+    /// Per (district id, column index): the count and, when asked for, the item ids
+    /// (sorted, distinct).
+    pub cells: BTreeMap<(i32, usize), (u64, Vec<i32>)>,
 }
 
 impl Coverage {
-    /// The items of one cell.
+    /// The count of one cell.
+    pub fn count(&self, district: i32, key: usize) -> u64 {
+        self.cells.get(&(district, key)).map_or(0, |(n, _)| *n)
+    }
+
+    /// The items of one cell (empty unless asked for).
     pub fn items(&self, district: i32, key: usize) -> &[i32] {
         self.cells
             .get(&(district, key))
-            .map(Vec::as_slice)
+            .map(|(_, items)| items.as_slice())
             .unwrap_or_default()
     }
 }
@@ -285,6 +294,21 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
             .and_where(Expr::col((f, Alias::new("d"))).is_in(district_ids.iter().copied()))
             .to_owned();
     }
+    if !q.with_items {
+        // Counts only: aggregate in the database, one row per non-empty cell.
+        let g = Alias::new("g");
+        stmt = Query::select()
+            .expr_as(Expr::col((g.clone(), Alias::new("d"))), Alias::new("d"))
+            .expr_as(Expr::col((g.clone(), Alias::new("k"))), Alias::new("k"))
+            .expr_as(
+                Expr::col((g.clone(), Alias::new("i"))).count_distinct(),
+                Alias::new("n"),
+            )
+            .from_subquery(stmt, g.clone())
+            .group_by_col((g.clone(), Alias::new("d")))
+            .group_by_col((g, Alias::new("k")))
+            .to_owned();
+    }
     let backend = db.get_database_backend();
     let rows = db.query_all_raw(backend.build(&stmt)).await?;
     let by_entity: BTreeMap<i32, usize> = columns
@@ -297,7 +321,7 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
         .enumerate()
         .map(|(i, (k, _))| (k.key.as_str(), i))
         .collect();
-    let mut cells: BTreeMap<(i32, usize), Vec<i32>> = BTreeMap::new();
+    let mut cells: BTreeMap<(i32, usize), (u64, Vec<i32>)> = BTreeMap::new();
     for row in rows {
         let d: i32 = row.try_get("", "d")?;
         if !district_ids.contains(&d) {
@@ -314,12 +338,20 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
             }
         };
         let Some(column) = column else { continue };
-        let item: i32 = row.try_get("", "i")?;
-        cells.entry((d, column)).or_default().push(item);
+        let cell = cells.entry((d, column)).or_default();
+        if q.with_items {
+            cell.1.push(row.try_get("", "i")?);
+        } else {
+            let n: i64 = row.try_get("", "n")?;
+            cell.0 += u64::try_from(n).unwrap_or_default();
+        }
     }
-    for items in cells.values_mut() {
-        items.sort_unstable();
-        items.dedup();
+    if q.with_items {
+        for (n, items) in cells.values_mut() {
+            items.sort_unstable();
+            items.dedup();
+            *n = items.len() as u64;
+        }
     }
     Ok(Coverage {
         dimension: q.dimension,
