@@ -160,23 +160,20 @@ pub async fn update(
     let (before, group) = editable(db, actor, id, expected).await?;
     let text = write::required_text("input.text", text, MAX_LONG_TEXT)?;
     let txn = db.begin().await?;
-    let updated = commitment::Entity::update_many()
-        .set(commitment::ActiveModel {
+    let after = write::update_if_version::<commitment::Entity, _>(
+        &txn,
+        commitment::ActiveModel {
             text: Set(text),
             version: Set(expected + 1),
             updated_at: Set(Utc::now()),
             updated_by: Set(Some(actor.sub.clone())),
             ..Default::default()
-        })
-        .filter(commitment::Column::Id.eq(id))
-        .filter(commitment::Column::Version.eq(expected))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(stale(db, id, expected).await);
-    }
-    let after = write::find::<commitment::Entity, _>(&txn, id, "input.id", "commitment").await?;
+        },
+        (commitment::Column::Id, commitment::Column::Version),
+        (id, expected),
+        "commitment",
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
@@ -378,20 +375,14 @@ pub async fn update_seat(
         am.is_convener = Set(v);
     }
     let txn = db.begin().await?;
-    let updated = participation::Entity::update_many()
-        .set(am)
-        .filter(participation::Column::Id.eq(id))
-        .filter(participation::Column::Version.eq(expected))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        let now =
-            write::find::<participation::Entity, _>(db, id, "input.id", "participation").await?;
-        return Err(write::conflict(expected, now.version));
-    }
-    let after =
-        write::find::<participation::Entity, _>(&txn, id, "input.id", "participation").await?;
+    let after = write::update_if_version::<participation::Entity, _>(
+        &txn,
+        am,
+        (participation::Column::Id, participation::Column::Version),
+        (id, expected),
+        "participation",
+    )
+    .await?;
     audit::record(
         &txn,
         actor,

@@ -155,8 +155,9 @@ pub async fn report(
                 ))
             })?;
             write::check_version(expected, before.version)?;
-            let updated = follow_up::Entity::update_many()
-                .set(follow_up::ActiveModel {
+            let after = write::update_if_version::<follow_up::Entity, _>(
+                &txn,
+                follow_up::ActiveModel {
                     status: Set(input.status),
                     effects: Set(effects),
                     as_of: Set(Some(as_of)),
@@ -165,19 +166,12 @@ pub async fn report(
                     version: Set(expected + 1),
                     updated_at: Set(now),
                     ..Default::default()
-                })
-                .filter(follow_up::Column::Id.eq(before.id))
-                .filter(follow_up::Column::Version.eq(expected))
-                .exec(&txn)
-                .await?;
-            if updated.rows_affected != 1 {
-                txn.rollback().await?;
-                let now = write::find::<follow_up::Entity, _>(db, before.id, "input", "follow-up")
-                    .await?;
-                return Err(write::conflict(expected, now.version));
-            }
-            let after =
-                write::find::<follow_up::Entity, _>(&txn, before.id, "input", "follow-up").await?;
+                },
+                (follow_up::Column::Id, follow_up::Column::Version),
+                (before.id, expected),
+                "follow-up",
+            )
+            .await?;
             audit::record(
                 &txn,
                 actor,

@@ -294,26 +294,17 @@ pub async fn update_group(
         am.archived_at = Set(Some(now));
     }
     let txn = db.begin().await?;
-    let updated = collaboration_group::Entity::update_many()
-        .set(am)
-        .filter(collaboration_group::Column::Id.eq(id))
-        .filter(collaboration_group::Column::Version.eq(expected))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        let now = write::find::<collaboration_group::Entity, _>(
-            db,
-            id,
-            "input.id",
-            "collaboration group",
-        )
-        .await?;
-        return Err(write::conflict(expected, now.version));
-    }
-    let after =
-        write::find::<collaboration_group::Entity, _>(&txn, id, "input.id", "collaboration group")
-            .await?;
+    let after = write::update_if_version::<collaboration_group::Entity, _>(
+        &txn,
+        am,
+        (
+            collaboration_group::Column::Id,
+            collaboration_group::Column::Version,
+        ),
+        (id, expected),
+        "collaboration group",
+    )
+    .await?;
     let action = if archive {
         "collaborationGroup.archive"
     } else {

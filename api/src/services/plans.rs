@@ -185,18 +185,14 @@ pub async fn update_plan(
     am.start_year = Set(start);
     am.end_year = Set(end);
     let txn = db.begin().await?;
-    let updated = action_plan::Entity::update_many()
-        .set(am)
-        .filter(action_plan::Column::Id.eq(id))
-        .filter(action_plan::Column::Version.eq(expected))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        let now = write::find::<action_plan::Entity, _>(db, id, "input.id", "action plan").await?;
-        return Err(write::conflict(expected, now.version));
-    }
-    let after = write::find::<action_plan::Entity, _>(&txn, id, "input.id", "action plan").await?;
+    let after = write::update_if_version::<action_plan::Entity, _>(
+        &txn,
+        am,
+        (action_plan::Column::Id, action_plan::Column::Version),
+        (id, expected),
+        "action plan",
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
@@ -528,17 +524,14 @@ pub async fn update_activity(
     };
     apply(&mut am, &fields);
     let txn = db.begin().await?;
-    let updated = activity::Entity::update_many()
-        .set(am)
-        .filter(activity::Column::Id.eq(id))
-        .filter(activity::Column::Version.eq(expected))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        txn.rollback().await?;
-        let now = write::find::<activity::Entity, _>(db, id, "input.id", "activity").await?;
-        return Err(write::conflict(expected, now.version));
-    }
+    write::update_if_version::<activity::Entity, _>(
+        &txn,
+        am,
+        (activity::Column::Id, activity::Column::Version),
+        (id, expected),
+        "activity",
+    )
+    .await?;
     write_links(&txn, id, &fields).await?;
     let after = write::find::<activity::Entity, _>(&txn, id, "input.id", "activity").await?;
     let (methods, responsibilities) = snapshot(&txn, &after).await?;

@@ -1,7 +1,10 @@
 //! Helpers shared by the mutation services: text validation, lookups that answer
 //! `NOT_FOUND` for a named input field, and version checks.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    PrimaryKeyTrait, QueryFilter, QuerySelect,
+};
 
 use crate::error::{AppError, AppResult};
 
@@ -80,6 +83,45 @@ where
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found(field, format!("no {what} with this ID")))
+}
+
+/// Apply `changes` to row `id` (columns: its id and version) inside `txn` if the row is
+/// still at version `expected`, and return the row after. When another edit got there
+/// first nothing is written: `CONFLICT` naming the current version, read in the same
+/// transaction (which then sees the other edit's commit), or `NOT_FOUND` when the row
+/// was removed meanwhile.
+pub async fn update_if_version<E, A>(
+    txn: &DatabaseTransaction,
+    changes: A,
+    (id_column, version_column): (E::Column, E::Column),
+    (id, expected): (i32, i32),
+    what: &str,
+) -> AppResult<E::Model>
+where
+    E: EntityTrait,
+    A: ActiveModelTrait<Entity = E>,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
+{
+    let updated = E::update_many()
+        .set(changes)
+        .filter(id_column.eq(id))
+        .filter(version_column.eq(expected))
+        .exec(txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        let current: Option<i32> = E::find()
+            .select_only()
+            .column(version_column)
+            .filter(id_column.eq(id))
+            .into_tuple()
+            .one(txn)
+            .await?;
+        return Err(match current {
+            Some(version) => conflict(expected, version),
+            None => AppError::not_found("input.id", format!("the {what} has been removed")),
+        });
+    }
+    find::<E, _>(txn, id, "input.id", what).await
 }
 
 /// The edit was based on `expected`; the row is at `current`.
