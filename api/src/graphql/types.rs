@@ -17,6 +17,18 @@ use crate::error::AppError;
 use crate::services::authz::{self, Actor, Denied};
 use crate::services::terms;
 
+/// The organizations responsible for an activity (who may report its follow-ups).
+async fn responsible_organizations(
+    ctx: &Context<'_>,
+    activity_id: i32,
+) -> async_graphql::Result<Vec<i32>> {
+    Ok(load_many(ctx, ResponsibilitiesOfActivity(activity_id))
+        .await?
+        .iter()
+        .map(|r| r.organization_id)
+        .collect())
+}
+
 /// Whether the caller may make a change, by the same rule the mutation applies.
 async fn can(
     ctx: &Context<'_>,
@@ -831,11 +843,7 @@ impl Activity {
     /// Whether the caller may report its follow-ups.
     async fn viewer_can_report_follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
-        let responsible: Vec<i32> = load_many(ctx, ResponsibilitiesOfActivity(self.0.id))
-            .await?
-            .iter()
-            .map(|r| r.organization_id)
-            .collect();
+        let responsible = responsible_organizations(ctx, self.0.id).await?;
         can(ctx, |a| {
             authz::follow_up(a, &responsible, plan.district_id, false)
         })
@@ -1025,11 +1033,7 @@ impl FollowUp {
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let activity = load_required(ctx, ActivityId(self.0.activity_id)).await?;
         let plan = load_required(ctx, ActionPlanId(activity.action_plan_id)).await?;
-        let responsible: Vec<i32> = load_many(ctx, ResponsibilitiesOfActivity(activity.id))
-            .await?
-            .iter()
-            .map(|r| r.organization_id)
-            .collect();
+        let responsible = responsible_organizations(ctx, activity.id).await?;
         let locked = self.0.locked;
         can(ctx, |a| {
             authz::follow_up(a, &responsible, plan.district_id, locked)

@@ -17,21 +17,6 @@ use super::plans::Patch;
 use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT};
 use crate::error::{AppError, AppResult};
 
-async fn slug_free<E, C>(db: &C, column: E::Column, slug: &str, what: &str) -> AppResult<()>
-where
-    E: EntityTrait,
-    E::Model: Sync,
-    C: ConnectionTrait,
-{
-    if E::find().filter(column.eq(slug)).count(db).await? > 0 {
-        return Err(AppError::bad_input(
-            "input.slug",
-            format!("a {what} with slug {slug:?} exists"),
-        ));
-    }
-    Ok(())
-}
-
 fn change<'a>(action: &'a str, node_type: &'a str, id: i32) -> Change<'a> {
     Change {
         action,
@@ -121,8 +106,13 @@ pub async fn create_organization(
         Some(s) => write::slug("input.slug", s)?,
         None => write::slugify(&name),
     };
-    slug_free::<organization::Entity, _>(db, organization::Column::Slug, &slug, "organization")
-        .await?;
+    write::slug_free::<organization::Entity, _>(
+        db,
+        organization::Column::Slug,
+        &slug,
+        "organization",
+    )
+    .await?;
     if let Some(p) = input.parent_id {
         write::find::<organization::Entity, _>(db, p, "input.parent", "organization").await?;
     }
@@ -251,7 +241,7 @@ pub async fn create_district(
         Some(s) => write::slug("input.slug", s)?,
         None => write::slugify(&name),
     };
-    slug_free::<district::Entity, _>(db, district::Column::Slug, &slug, "district").await?;
+    write::slug_free::<district::Entity, _>(db, district::Column::Slug, &slug, "district").await?;
     let txn = db.begin().await?;
     let created = district::ActiveModel {
         municipality_id: Set(municipality_id),
@@ -338,7 +328,7 @@ pub async fn create_strategy(
         Some(s) => write::slug("input.slug", s)?,
         None => write::slugify(&format!("{name} {}-{}", input.start_year, input.end_year)),
     };
-    slug_free::<strategy::Entity, _>(db, strategy::Column::Slug, &slug, "strategy").await?;
+    write::slug_free::<strategy::Entity, _>(db, strategy::Column::Slug, &slug, "strategy").await?;
     for (i, pa) in input.priority_areas.iter().enumerate() {
         write::required_text(
             &format!("input.priorityAreas.{i}.name"),
@@ -441,7 +431,7 @@ pub async fn create_method(
         Some(s) => write::slug("input.slug", s)?,
         None => write::slugify(abbreviation.as_deref().unwrap_or(&name)),
     };
-    slug_free::<method::Entity, _>(db, method::Column::Slug, &slug, "method").await?;
+    write::slug_free::<method::Entity, _>(db, method::Column::Slug, &slug, "method").await?;
     let txn = db.begin().await?;
     let created = method::ActiveModel {
         slug: Set(slug),

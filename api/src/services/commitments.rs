@@ -195,15 +195,13 @@ pub async fn delete(
 ) -> AppResult<commitment::Model> {
     let (before, group) = editable(db, actor, id, expected).await?;
     let txn = db.begin().await?;
-    let deleted = commitment::Entity::delete_many()
-        .filter(commitment::Column::Id.eq(id))
-        .filter(commitment::Column::Version.eq(expected))
-        .exec(&txn)
-        .await?;
-    if deleted.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(stale(db, id, expected).await);
-    }
+    write::delete_if_version::<commitment::Entity>(
+        &txn,
+        (commitment::Column::Id, commitment::Column::Version),
+        (id, expected),
+        "commitment",
+    )
+    .await?;
     audit::record(
         &txn,
         actor,
@@ -214,15 +212,6 @@ pub async fn delete(
     .await?;
     txn.commit().await?;
     Ok(before)
-}
-
-/// The conflict error after a lost race (or a database error while finding out).
-async fn stale(db: &DatabaseConnection, id: i32, expected: i32) -> AppError {
-    match commitment::Entity::find_by_id(id).one(db).await {
-        Ok(Some(now)) => write::conflict(expected, now.version),
-        Ok(None) => AppError::not_found("input.id", "the commitment has been deleted"),
-        Err(err) => err.into(),
-    }
 }
 
 /// A new seat in a group.
@@ -416,17 +405,13 @@ pub async fn leave(
         ));
     }
     let txn = db.begin().await?;
-    let deleted = participation::Entity::delete_many()
-        .filter(participation::Column::Id.eq(id))
-        .filter(participation::Column::Version.eq(expected))
-        .exec(&txn)
-        .await?;
-    if deleted.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "the seat changed meanwhile: reload and try again".into(),
-        ));
-    }
+    write::delete_if_version::<participation::Entity>(
+        &txn,
+        (participation::Column::Id, participation::Column::Version),
+        (id, expected),
+        "participation",
+    )
+    .await?;
     audit::record(
         &txn,
         actor,

@@ -55,17 +55,13 @@ pub async fn create_area(
         Some(s) => write::slug("input.slug", s)?,
         None => write::slugify(&format!("{} {}", district.slug, name)),
     };
-    if collaboration_area::Entity::find()
-        .filter(collaboration_area::Column::Slug.eq(&slug))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(AppError::bad_input(
-            "input.slug",
-            format!("a collaboration area with slug {slug:?} exists"),
-        ));
-    }
+    write::slug_free::<collaboration_area::Entity, _>(
+        db,
+        collaboration_area::Column::Slug,
+        &slug,
+        "collaboration area",
+    )
+    .await?;
     let position = collaboration_area::Entity::find()
         .filter(collaboration_area::Column::DistrictId.eq(district.id))
         .count(db)
@@ -226,17 +222,13 @@ pub async fn create_group(
         Some(s) => write::slug("input.slug", s)?,
         None => write::slugify(&format!("{} {}", district.slug, name)),
     };
-    if collaboration_group::Entity::find()
-        .filter(collaboration_group::Column::Slug.eq(&slug))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(AppError::bad_input(
-            "input.slug",
-            format!("a collaboration group with slug {slug:?} exists"),
-        ));
-    }
+    write::slug_free::<collaboration_group::Entity, _>(
+        db,
+        collaboration_group::Column::Slug,
+        &slug,
+        "collaboration group",
+    )
+    .await?;
     let now = Utc::now();
     let mut am = collaboration_group::ActiveModel {
         district_id: Set(district.id),

@@ -92,17 +92,8 @@ pub async fn create_plan(
             input.end_year.map(|y| y.to_string()).unwrap_or_default()
         )),
     };
-    if action_plan::Entity::find()
-        .filter(action_plan::Column::Slug.eq(&slug))
-        .count(db)
-        .await?
-        > 0
-    {
-        return Err(AppError::bad_input(
-            "input.slug",
-            format!("an action plan with slug {slug:?} exists: give another slug"),
-        ));
-    }
+    write::slug_free::<action_plan::Entity, _>(db, action_plan::Column::Slug, &slug, "action plan")
+        .await?;
     let now = Utc::now();
     let txn = db.begin().await?;
     let created = action_plan::ActiveModel {
@@ -565,17 +556,13 @@ pub async fn delete_activity(
     let (before, plan) = editable_activity(db, actor, id, expected).await?;
     let (methods, responsibilities) = snapshot(db, &before).await?;
     let txn = db.begin().await?;
-    let deleted = activity::Entity::delete_many()
-        .filter(activity::Column::Id.eq(id))
-        .filter(activity::Column::Version.eq(expected))
-        .exec(&txn)
-        .await?;
-    if deleted.rows_affected != 1 {
-        txn.rollback().await?;
-        return Err(AppError::Conflict(
-            "the activity changed meanwhile: reload and try again".into(),
-        ));
-    }
+    write::delete_if_version::<activity::Entity>(
+        &txn,
+        (activity::Column::Id, activity::Column::Version),
+        (id, expected),
+        "activity",
+    )
+    .await?;
     audit::record(
         &txn,
         actor,

@@ -3,7 +3,7 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PrimaryKeyTrait, QueryFilter, QuerySelect,
+    PaginatorTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
 };
 
 use crate::error::{AppError, AppResult};
@@ -124,6 +124,39 @@ where
     find::<E, _>(txn, id, "input.id", what).await
 }
 
+/// Remove row `id` inside `txn` if it is still at version `expected`; else nothing is
+/// removed and the answer is `CONFLICT` (or `NOT_FOUND`), as for
+/// [`update_if_version`].
+pub async fn delete_if_version<E>(
+    txn: &DatabaseTransaction,
+    (id_column, version_column): (E::Column, E::Column),
+    (id, expected): (i32, i32),
+    what: &str,
+) -> AppResult<()>
+where
+    E: EntityTrait,
+{
+    let deleted = E::delete_many()
+        .filter(id_column.eq(id))
+        .filter(version_column.eq(expected))
+        .exec(txn)
+        .await?;
+    if deleted.rows_affected == 1 {
+        return Ok(());
+    }
+    let current: Option<i32> = E::find()
+        .select_only()
+        .column(version_column)
+        .filter(id_column.eq(id))
+        .into_tuple()
+        .one(txn)
+        .await?;
+    Err(match current {
+        Some(version) => conflict(expected, version),
+        None => AppError::not_found("input.id", format!("the {what} has been removed")),
+    })
+}
+
 /// The edit was based on `expected`; the row is at `current`.
 pub fn check_version(expected: i32, current: i32) -> AppResult<()> {
     if expected == current {
@@ -163,6 +196,22 @@ pub fn slugify(name: &str) -> String {
         }
     }
     out
+}
+
+/// `BAD_USER_INPUT` on `input.slug` when a `what` with `slug` exists in `column`.
+pub async fn slug_free<E, C>(db: &C, column: E::Column, slug: &str, what: &str) -> AppResult<()>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    if E::find().filter(column.eq(slug)).count(db).await? > 0 {
+        return Err(AppError::bad_input(
+            "input.slug",
+            format!("a {what} with slug {slug:?} exists"),
+        ));
+    }
+    Ok(())
 }
 
 /// Check a slug given by a client.
