@@ -97,12 +97,6 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_SEED_ON_START", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_on_start: bool,
 
-    /// How long a DataLoader waits to collect keys into one batch, in microseconds.
-    /// (Tokio's timer has millisecond resolution: anything up to 1000 waits for the
-    /// next tick.)
-    #[arg(long, env = "SAMVERKAN_LOADER_DELAY_US", default_value_t = 200)]
-    pub loader_delay_us: u64,
-
     /// `development` (GraphiQL, introspection and field suggestions on, text logs) or
     /// `production` (all three off unless enabled below, JSON logs).
     #[arg(long, env = "SAMVERKAN_ENV", value_enum, default_value_t = Environment::Development)]
@@ -207,7 +201,6 @@ impl Settings {
             jwt_audience: "samverkan".into(),
             db_max_connections: 10,
             seed_on_start: true,
-            loader_delay_us: 200,
             env: Environment::Development,
             graphiql: None,
             introspection: None,

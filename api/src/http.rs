@@ -37,6 +37,7 @@ use crate::auth::{Caller, JwtKeys};
 use crate::db::{self, WriteGate};
 use crate::error::AppError;
 use crate::events::EventBus;
+use crate::graphql::batch::RequestLoader;
 use crate::graphql::{self, AppSchema, RequestState};
 use crate::metrics::Metrics;
 
@@ -46,7 +47,6 @@ pub(crate) struct AppState {
     pub(crate) schema: AppSchema,
     pub(crate) db: DatabaseConnection,
     pub(crate) keys: Arc<JwtKeys>,
-    pub(crate) loader_delay: Duration,
     pub(crate) write_gate: WriteGate,
     pub(crate) events: EventBus,
     pub(crate) graphiql: bool,
@@ -292,15 +292,17 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
         BatchRequest::Batch(_) => "batch".into(),
     };
     let span = tracing::info_span!("graphql", operation = %operation, sub = %caller.sub, org = %caller.org);
+    // One loader for the request (all operations of a batch): it caches what it read.
+    let loader = graphql::new_loader(state.db.clone(), true);
     let batch = match batch {
         BatchRequest::Single(mut r) => {
-            r.data = request_data(&state, caller);
+            r.data = request_data(&state, caller, &loader);
             BatchRequest::Single(r)
         }
         BatchRequest::Batch(list) => BatchRequest::Batch(
             list.into_iter()
                 .map(|mut r| {
-                    r.data = request_data(&state, caller.clone());
+                    r.data = request_data(&state, caller.clone(), &loader);
                     r
                 })
                 .collect(),
@@ -308,7 +310,10 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
     };
     let statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let response = db::REQUEST_STATEMENTS
-        .scope(statements.clone(), state.schema.execute_batch(batch))
+        .scope(
+            statements.clone(),
+            loader.drive(state.schema.execute_batch(batch)),
+        )
         .instrument(span.clone())
         .await;
     let ok = match &response {
@@ -394,14 +399,14 @@ fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
 }
 
 /// What every operation of one caller needs: state, batch loader, event bus.
-fn request_data(state: &AppState, caller: Caller) -> Data {
+fn request_data(state: &AppState, caller: Caller, loader: &RequestLoader) -> Data {
     let mut data = Data::default();
     data.insert(RequestState::new(
         state.db.clone(),
         caller,
         state.write_gate.clone(),
     ));
-    data.insert(graphql::new_loader(state.db.clone(), state.loader_delay));
+    data.insert(loader.clone());
     data.insert(state.events.clone());
     data
 }
@@ -468,7 +473,10 @@ async fn serve_ws(state: AppState, socket: WebSocket, protocol: GraphQLProtocol)
             return;
         }
     };
-    let data = request_data(&state, caller);
+    // The connection's loader batches each event's loads but keeps nothing between
+    // events: every event is resolved from fresh rows.
+    let loader = graphql::new_loader(state.db.clone(), false);
+    let data = request_data(&state, caller, &loader);
     // The protocol runs on a channel; a forwarder writes it to the socket and, when the
     // server shuts down, ends the connection with `1001: going away`.
     let (tx, mut rx) = futures_channel::mpsc::channel::<Message>(16);
@@ -487,6 +495,7 @@ async fn serve_ws(state: AppState, socket: WebSocket, protocol: GraphQLProtocol)
     )
     .with_data(data)
     .serve();
+    let protocol_side = loader.drive(protocol_side);
     let socket_side = async move {
         while let Some(msg) = rx.next().await {
             if sink.send(msg).await.is_err() {

@@ -77,7 +77,6 @@ impl Application {
             schema: graphql::build_limited_schema(settings),
             db: db.clone(),
             keys: keys.clone(),
-            loader_delay: Duration::from_micros(settings.loader_delay_us),
             write_gate: db::WriteGate::for_backend(db.get_database_backend()),
             events,
             graphiql: settings.graphiql_enabled(),

@@ -37,6 +37,30 @@ pub enum Relation {
         to = "super::action_plan::Column::Id"
     )]
     ActionPlan,
+    #[sea_orm(
+        belongs_to = "super::priority_area::Entity",
+        from = "Column::PriorityAreaId",
+        to = "super::priority_area::Column::Id"
+    )]
+    PriorityArea,
+    #[sea_orm(
+        belongs_to = "super::focus_area::Entity",
+        from = "Column::FocusAreaId",
+        to = "super::focus_area::Column::Id"
+    )]
+    FocusArea,
+}
+
+impl Related<super::priority_area::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PriorityArea.def()
+    }
+}
+
+impl Related<super::focus_area::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::FocusArea.def()
+    }
 }
 
 impl Related<super::action_plan::Entity> for Entity {

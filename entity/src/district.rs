@@ -14,7 +14,21 @@ pub struct Model {
     pub name: String,
 }
 
+/// The rows this one points at (for joins).
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::municipality::Entity",
+        from = "Column::MunicipalityId",
+        to = "super::municipality::Column::Id"
+    )]
+    Municipality,
+}
+
+impl Related<super::municipality::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Municipality.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,9 @@
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use api::auth::Role;
+
+use crate::helpers::{operation, spawn_app};
 
 /// The deep read of the foundation issue: every district, its groups with each seat's
 /// organization and promises, its plans with each row's follow-ups and responsibilities.
@@ -99,6 +101,108 @@ async fn deep_dashboard_costs_at_most_depth_plus_one_statements() {
         one <= statements,
         "{one} statements for one district, {statements} for 13"
     );
+}
+
+/// The frontends' district dashboard (tests/operations.graphql), run as they send it.
+#[tokio::test]
+async fn the_district_dashboard_costs_depth_plus_one_statements_every_time() {
+    let app = spawn_app().await;
+    let query = operation("DistrictDashboard");
+    let token = app.viewer_token();
+    let mut counts = Vec::new();
+    for _ in 0..3 {
+        let before = app.statements.get();
+        let (status, body) = app
+            .graphql_op(
+                Some(&token),
+                &query,
+                Some("DistrictDashboard"),
+                json!({ "slug": "skarpnack" }),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body.get("errors").is_none(), "{body}");
+        counts.push(app.statements.get() - before);
+        // Every relation came back, including those fetched by joins.
+        let d = &body["data"]["district"];
+        assert_eq!(d["municipality"]["name"], "Stockholms stad");
+        let groups = d["collaborationGroups"]["nodes"].as_array().unwrap();
+        assert!(
+            groups
+                .iter()
+                .flat_map(|g| g["participations"].as_array().unwrap())
+                .all(|p| p["organization"]["name"].is_string())
+        );
+        let activities: Vec<&serde_json::Value> = d["actionPlans"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["activities"]["nodes"].as_array().unwrap())
+            .collect();
+        assert!(
+            activities
+                .iter()
+                .any(|a| a["priorityArea"]["name"].is_string())
+        );
+        assert!(
+            activities
+                .iter()
+                .flat_map(|a| a["responsibilities"].as_array().unwrap())
+                .all(|r| r["organization"]["name"].is_string())
+        );
+    }
+    let depth = depth(&query);
+    assert_eq!(depth, 8);
+    eprintln!("district dashboard: {counts:?} SQL statements, depth {depth}");
+    // Batches are the levels of the query, not whatever a timer caught: the same count
+    // on every run.
+    assert!(counts.iter().all(|&n| n == counts[0]), "{counts:?}");
+    assert!(counts[0] <= depth + 1, "{counts:?} statements for depth {depth}");
+}
+
+/// A request's loader remembers what it read, but never across a write: the second
+/// mutation of a document sees what the first one wrote.
+#[tokio::test]
+async fn a_write_in_a_request_is_seen_by_what_the_request_reads_next() {
+    let app = spawn_app().await;
+    let data = app
+        .query(
+            r#"{ collaborationGroups(filter: { kind: SSPF }) { nodes { commitments {
+                 nodes { id version organization { slug } } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let police = data["collaborationGroups"]["nodes"][0]["commitments"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["organization"]["slug"] == "lpo-farsta")
+        .unwrap()
+        .clone();
+    let token = app.token("lpo-farsta", Role::OrgEditor);
+    let mutation = r#"
+      mutation($id: ID!) {
+        first: updateCommitment(input: { id: $id, expectedVersion: 1, text: "Ett." }) {
+          commitment { group { commitments { nodes { id text version } } } }
+        }
+        second: updateCommitment(input: { id: $id, expectedVersion: 2, text: "Två." }) {
+          commitment { group { commitments { nodes { id text version } } } }
+        }
+      }"#;
+    let data = app
+        .run_as(&token, mutation, json!({ "id": police["id"] }))
+        .await;
+    let seen = |field: &str| {
+        data[field]["commitment"]["group"]["commitments"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == police["id"])
+            .map(|c| (c["text"].clone(), c["version"].clone()))
+            .unwrap()
+    };
+    assert_eq!(seen("first"), (json!("Ett."), json!(2)));
+    assert_eq!(seen("second"), (json!("Två."), json!(3)));
 }
 
 #[test]

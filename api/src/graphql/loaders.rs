@@ -1,9 +1,15 @@
 //! Batch loading of every relation (no N+1).
 //!
-//! One [`AppLoader`] is created per request and wrapped in async-graphql's `DataLoader`.
-//! Each relation has its own key type; all keys of one type requested while a level of
-//! the query resolves are fetched with one SQL statement. So a request costs a number of
-//! statements bounded by its depth, however many rows it touches.
+//! One [`AppLoader`] is created per request and driven by the request's
+//! [`RequestLoader`](super::batch::RequestLoader) (batching by wave, see
+//! [`super::batch`]). Each relation has its own key type; all keys of one type requested
+//! while a level of the query resolves are fetched with one SQL statement. So a request
+//! costs a number of statements bounded by its depth, however many rows it touches.
+//!
+//! Rows that are nearly always shown with the row they belong to come *with* it, by a
+//! join, and prime the cache of their own key: a seat, commitment or responsibility
+//! brings its organization, an activity its priority and focus area, a district its
+//! municipality. The `organization { name }` under them then costs no statement.
 //!
 //! Three shapes of relation:
 //! - *by id* (`DistrictId(7)` → the district),
@@ -18,16 +24,26 @@ use async_graphql::dataloader::Loader;
 use entity::*;
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
+use super::batch::Primer;
+
 /// The request's batch loader: one database handle, many key types.
 #[derive(Debug, Clone)]
 pub struct AppLoader {
     db: DatabaseConnection,
+    primer: Primer,
 }
 
 impl AppLoader {
-    /// A loader reading from `db`.
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    /// A loader reading from `db` that primes the request's cache through `primer`.
+    pub fn new(db: DatabaseConnection, primer: Primer) -> Self {
+        Self { db, primer }
+    }
+
+    /// Remember an organization fetched by a join.
+    fn prime_organization(&self, org: Option<organization::Model>) {
+        if let Some(org) = org {
+            self.primer.prime(OrganizationId(org.id), org);
+        }
     }
 }
 
@@ -89,10 +105,42 @@ macro_rules! has_many {
     };
 }
 
+/// A has-many relation whose rows point at an organization: fetched with their
+/// organizations (one join), which prime [`OrganizationId`].
+macro_rules! has_many_with_organization {
+    ($(#[$doc:meta])* $key:ident => $module:ident by $column:ident, $fk:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for AppLoader {
+            type Value = Vec<$module::Model>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let rows = $module::Entity::find()
+                    .find_also_related(organization::Entity)
+                    .filter($module::Column::$column.is_in(ids))
+                    .order_by_asc($module::Column::Id)
+                    .all(&self.db)
+                    .await
+                    .map_err(Arc::new)?;
+                let mut out: HashMap<$key, Self::Value> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                let fk: fn(&$module::Model) -> i32 = $fk;
+                for (row, org) in rows {
+                    self.prime_organization(org);
+                    out.entry($key(fk(&row))).or_default().push(row);
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
 by_id!(/// A municipality by id.
     MunicipalityId => municipality);
-by_id!(/// A district by id.
-    DistrictId => district);
 by_id!(/// An organization by id.
     OrganizationId => organization);
 by_id!(/// A strategy by id.
@@ -105,8 +153,94 @@ by_id!(/// A method by id.
     MethodId => method);
 by_id!(/// An action plan by id.
     ActionPlanId => action_plan);
-by_id!(/// An activity by id.
-    ActivityId => activity);
+/// An activity by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ActivityId(pub i32);
+
+impl Loader<ActivityId> for AppLoader {
+    type Value = activity::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ActivityId],
+    ) -> Result<HashMap<ActivityId, Self::Value>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = self.activities(activity::Column::Id.is_in(ids)).await?;
+        Ok(rows.into_iter().map(|m| (ActivityId(m.id), m)).collect())
+    }
+}
+
+impl AppLoader {
+    /// Activities matching `filter`, ordered by id, with their priority and focus areas
+    /// (one statement), which prime [`PriorityAreaId`] and [`FocusAreaId`].
+    async fn activities(
+        &self,
+        filter: sea_orm::sea_query::SimpleExpr,
+    ) -> Result<Vec<activity::Model>, LoadError> {
+        let rows = activity::Entity::find()
+            .find_also_related(priority_area::Entity)
+            .find_also_related(focus_area::Entity)
+            .filter(filter)
+            .order_by_asc(activity::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, priority, focus)| {
+                if let Some(p) = priority {
+                    self.primer.prime(PriorityAreaId(p.id), p);
+                }
+                if let Some(f) = focus {
+                    self.primer.prime(FocusAreaId(f.id), f);
+                }
+                row
+            })
+            .collect())
+    }
+
+    /// Districts matching `filter`, with their municipalities (one statement), which
+    /// prime [`MunicipalityId`].
+    async fn districts(
+        &self,
+        filter: sea_orm::sea_query::SimpleExpr,
+    ) -> Result<Vec<district::Model>, LoadError> {
+        let rows = district::Entity::find()
+            .find_also_related(municipality::Entity)
+            .filter(filter)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, m)| {
+                if let Some(m) = m {
+                    self.primer.prime(MunicipalityId(m.id), m);
+                }
+                row
+            })
+            .collect())
+    }
+}
+
+/// A district by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DistrictId(pub i32);
+
+impl Loader<DistrictId> for AppLoader {
+    type Value = district::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[DistrictId],
+    ) -> Result<HashMap<DistrictId, Self::Value>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = self.districts(district::Column::Id.is_in(ids)).await?;
+        Ok(rows.into_iter().map(|m| (DistrictId(m.id), m)).collect())
+    }
+}
 by_id!(/// A responsibility by id.
     ResponsibilityId => responsibility);
 by_id!(/// A follow-up by id.
@@ -134,14 +268,38 @@ has_many!(/// The action plans following a strategy.
     ActionPlansOfStrategy => action_plan by StrategyId, |m| m.strategy_id);
 has_many!(/// The action plans of a district.
     ActionPlansOfDistrict => action_plan by DistrictId, |m| Some(m.district_id));
-has_many!(/// The activities of an action plan.
-    ActivitiesOfPlan => activity by ActionPlanId, |m| Some(m.action_plan_id));
+/// The activities of an action plan (with their areas).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ActivitiesOfPlan(pub i32);
+
+impl Loader<ActivitiesOfPlan> for AppLoader {
+    type Value = Vec<activity::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ActivitiesOfPlan],
+    ) -> Result<HashMap<ActivitiesOfPlan, Self::Value>, Self::Error> {
+        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+        let rows = self
+            .activities(activity::Column::ActionPlanId.is_in(ids))
+            .await?;
+        let mut out: HashMap<ActivitiesOfPlan, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for row in rows {
+            out.entry(ActivitiesOfPlan(row.action_plan_id))
+                .or_default()
+                .push(row);
+        }
+        Ok(out)
+    }
+}
 has_many!(/// The activities under a priority area.
     ActivitiesOfPriorityArea => activity by PriorityAreaId, |m| m.priority_area_id);
 has_many!(/// The activities under a focus area.
     ActivitiesOfFocusArea => activity by FocusAreaId, |m| m.focus_area_id);
-has_many!(/// The responsibilities of an activity.
-    ResponsibilitiesOfActivity => responsibility by ActivityId, |m| Some(m.activity_id));
+has_many_with_organization!(/// The responsibilities of an activity.
+    ResponsibilitiesOfActivity => responsibility by ActivityId, |m| m.activity_id);
 has_many!(/// The responsibilities an organization carries.
     ResponsibilitiesOfOrganization => responsibility by OrganizationId, |m| Some(m.organization_id));
 has_many!(/// The follow-ups of an activity.
@@ -152,12 +310,12 @@ has_many!(/// The collaboration groups of a district.
     GroupsOfDistrict => collaboration_group by DistrictId, |m| Some(m.district_id));
 has_many!(/// The collaboration groups of a collaboration area.
     GroupsOfArea => collaboration_group by CollaborationAreaId, |m| m.collaboration_area_id);
-has_many!(/// The participations of a group.
-    ParticipationsOfGroup => participation by GroupId, |m| Some(m.group_id));
+has_many_with_organization!(/// The participations of a group.
+    ParticipationsOfGroup => participation by GroupId, |m| m.group_id);
 has_many!(/// The participations of an organization.
     ParticipationsOfOrganization => participation by OrganizationId, |m| Some(m.organization_id));
-has_many!(/// The commitments made in a group.
-    CommitmentsOfGroup => commitment by GroupId, |m| Some(m.group_id));
+has_many_with_organization!(/// The commitments made in a group.
+    CommitmentsOfGroup => commitment by GroupId, |m| m.group_id);
 has_many!(/// The commitments of an organization, in every group.
     CommitmentsOfOrganization => commitment by OrganizationId, |m| Some(m.organization_id));
 
@@ -199,11 +357,7 @@ impl Loader<DistrictSlug> for AppLoader {
         keys: &[DistrictSlug],
     ) -> Result<HashMap<DistrictSlug, Self::Value>, Self::Error> {
         let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let rows = district::Entity::find()
-            .filter(district::Column::Slug.is_in(slugs))
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
+        let rows = self.districts(district::Column::Slug.is_in(slugs)).await?;
         Ok(rows
             .into_iter()
             .map(|m| (DistrictSlug(m.slug.clone()), m))
@@ -230,6 +384,7 @@ impl Loader<CommitmentsOfSeat> for AppLoader {
     ) -> Result<HashMap<CommitmentsOfSeat, Self::Value>, Self::Error> {
         let groups: Vec<i32> = keys.iter().map(|k| k.group_id).collect();
         let rows = commitment::Entity::find()
+            .find_also_related(organization::Entity)
             .filter(commitment::Column::GroupId.is_in(groups))
             .order_by_asc(commitment::Column::Id)
             .all(&self.db)
@@ -237,7 +392,8 @@ impl Loader<CommitmentsOfSeat> for AppLoader {
             .map_err(Arc::new)?;
         let mut out: HashMap<CommitmentsOfSeat, Self::Value> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
+        for (row, org) in rows {
+            self.prime_organization(org);
             let key = CommitmentsOfSeat {
                 group_id: row.group_id,
                 organization_id: row.organization_id,

@@ -5,6 +5,7 @@
 //! `schema.graphql` at the repository root is [`sdl`]'s output, written by
 //! `samverkan export-schema`; a test fails when the two drift apart.
 
+pub mod batch;
 pub mod ids;
 pub mod loaders;
 pub mod mutation;
@@ -14,13 +15,11 @@ pub mod reports;
 pub mod subscription;
 pub mod types;
 
-use std::hash::Hash;
-use std::sync::Arc;
-use std::time::Duration;
-
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Schema};
 use sea_orm::DatabaseConnection;
+use std::hash::Hash;
+use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use crate::auth::Caller;
@@ -115,9 +114,10 @@ pub fn sdl() -> String {
     build_schema().sdl()
 }
 
-/// A request's batch loader, spawning its batches on Tokio after `delay`.
-pub fn new_loader(db: DatabaseConnection, delay: Duration) -> DataLoader<AppLoader> {
-    DataLoader::new(AppLoader::new(db), crate::db::spawn_in_request).delay(delay)
+/// A batch loader for one HTTP request (caching) or one WebSocket connection (not
+/// caching); run the execution under [`batch::RequestLoader::drive`].
+pub fn new_loader(db: DatabaseConnection, cache: bool) -> batch::RequestLoader {
+    batch::RequestLoader::new(db, cache)
 }
 
 /// The request's state.
@@ -134,7 +134,7 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     AppLoader: Loader<K, Error = loaders::LoadError>,
 {
-    let loader = ctx.data::<DataLoader<AppLoader>>()?;
+    let loader = ctx.data::<batch::RequestLoader>()?;
     loader
         .load_one(key)
         .await
@@ -150,10 +150,10 @@ where
     K: Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
     AppLoader: Loader<K, Error = loaders::LoadError>,
 {
-    let dbg = format!("{key:?}");
-    load(ctx, key)
-        .await?
-        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("dangling reference {dbg}")).into())
+    match load(ctx, key.clone()).await? {
+        Some(value) => Ok(value),
+        None => Err(AppError::Internal(anyhow::anyhow!("dangling reference {key:?}")).into()),
+    }
 }
 
 /// Load a has-many relation (empty when the parent has no children).

@@ -66,7 +66,12 @@ where
 {
     let st = state(ctx)?;
     let _turn = st.write_gate.enter().await;
-    match work.await {
+    let result = work.await;
+    // What the request read before the write may have changed.
+    if let Ok(loader) = ctx.data::<super::batch::RequestLoader>() {
+        loader.clear();
+    }
+    match result {
         Ok(value) => Ok(Outcome {
             value: Some(value),
             errors: Vec::new(),
