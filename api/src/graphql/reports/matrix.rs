@@ -249,25 +249,40 @@ impl CoverageGaps {
         if let Some(plan) = gap_plan(ctx, &ctx.item.node) {
             let typename = type_name_value::<CoverageGap>();
             let key_values: Vec<Value> = m.keys.iter().cloned().map(Value::Enum).collect();
-            // A district has ~10 gaps: build its object once and share its strings.
-            let mut districts: Vec<Option<Value>> = vec![None; m.rows()];
+            // A district has ~10 gaps: build each of its objects (one per district field
+            // of the plan) once and share their strings.
+            let mut districts: Vec<Vec<Option<Value>>> = plan
+                .iter()
+                .map(|(_, f)| match f {
+                    GapField::District(_) => vec![None; m.rows()],
+                    _ => Vec::new(),
+                })
+                .collect();
             let mut gaps = Vec::with_capacity(m.gaps.len());
             for &(row, key) in &m.gaps {
                 let (row, key) = (row as usize, key as usize);
-                let (Some(d), Some(cached), Some(key)) = (
-                    m.districts.get(row),
-                    districts.get_mut(row),
-                    key_values.get(key),
-                ) else {
+                let (Some(d), Some(key)) = (m.districts.get(row), key_values.get(key)) else {
                     continue;
                 };
-                gaps.push(object(&plan, |f| match f {
-                    GapField::Typename => typename.clone(),
-                    GapField::Key => key.clone(),
-                    GapField::District(p) => {
-                        cached.get_or_insert_with(|| district_object(p, d)).clone()
-                    }
-                }));
+                if plan.is_empty() {
+                    gaps.push(Value::Null);
+                    continue;
+                }
+                let mut map = IndexMap::with_capacity(plan.len());
+                for ((name, f), cache) in plan.iter().zip(districts.iter_mut()) {
+                    let value = match f {
+                        GapField::Typename => typename.clone(),
+                        GapField::Key => key.clone(),
+                        GapField::District(p) => match cache.get_mut(row) {
+                            Some(cached) => {
+                                cached.get_or_insert_with(|| district_object(p, d)).clone()
+                            }
+                            None => district_object(p, d),
+                        },
+                    };
+                    map.insert(name.clone(), value);
+                }
+                gaps.push(Value::Object(map));
             }
             return Ok(Value::List(gaps));
         }
