@@ -153,6 +153,11 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_RATE_LIMIT_BURST", default_value_t = 60)]
     pub rate_limit_burst: u32,
 
+    /// How many coverage matrices may be built and answered at once (a national matrix
+    /// takes ~35 MB while its answer is built); more wait their turn. 0: one per CPU core.
+    #[arg(long, env = "SAMVERKAN_COVERAGE_CONCURRENCY", default_value_t = 0)]
+    pub coverage_concurrency: usize,
+
     /// `auto`: Apollo automatic persisted queries (clients may send a hash instead of
     /// the text); `allowlist`: only the operations of `SAMVERKAN_ALLOWED_OPERATIONS` run;
     /// `off`.
@@ -214,6 +219,7 @@ impl Settings {
             request_timeout_secs: 30,
             rate_limit_per_minute: 600,
             rate_limit_burst: 60,
+            coverage_concurrency: 0,
             persisted_queries: PersistedQueries::Auto,
             allowed_operations: None,
         }

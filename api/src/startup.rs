@@ -73,6 +73,7 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await?;
         let port = listener.local_addr()?.port();
         let (shutdown, shutdown_rx) = watch::channel(false);
+        crate::graphql::reports::limit_coverage_concurrency(settings.coverage_concurrency);
         let state = AppState {
             schema: graphql::build_limited_schema(settings),
             db: db.clone(),

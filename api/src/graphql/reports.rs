@@ -1,8 +1,11 @@
 //! Cross-district questions for scripts and city-wide dashboards: coverage matrices,
 //! the reporting calendar, and follow-up summaries per district.
 
+use std::sync::{Arc, OnceLock};
+
 use async_graphql::{Context, Enum, ID, Object, SimpleObject, Union};
 use chrono::{NaiveDate, Utc};
+use tokio::sync::Semaphore;
 
 use super::ids::{NodeType, decode_as};
 use super::loaders::*;
@@ -11,6 +14,34 @@ use super::types::*;
 use super::{load, state};
 use crate::services::coverage::{self, CoverageQuery};
 use crate::services::tracking;
+use matrix::{CoverageCells, CoverageGaps, CoverageRows, Matrix};
+
+mod matrix;
+
+static COVERAGE_GATE: OnceLock<Arc<Semaphore>> = OnceLock::new();
+
+/// Let at most `permits` coverage matrices (0: one per CPU core) be laid out and
+/// answered at once in this process; more wait their turn. A national matrix's answer
+/// takes ~35 MB while it is built (it is written out right after), so this bounds the
+/// server's memory under load; the SQL of waiting requests still runs. Set once, at
+/// startup (`SAMVERKAN_COVERAGE_CONCURRENCY`): later calls change nothing.
+pub fn limit_coverage_concurrency(permits: usize) {
+    let _ = COVERAGE_GATE.set(Arc::new(Semaphore::new(gate_size(permits))));
+}
+
+fn gate_size(permits: usize) -> usize {
+    if permits > 0 {
+        permits
+    } else {
+        std::thread::available_parallelism().map_or(1, usize::from)
+    }
+}
+
+fn coverage_gate() -> Arc<Semaphore> {
+    COVERAGE_GATE
+        .get_or_init(|| Arc::new(Semaphore::new(gate_size(0))))
+        .clone()
+}
 
 /// The columns of a coverage matrix.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,10 +103,9 @@ pub struct CoverageColumn {
 /// One district × key cell.
 #[derive(Debug, Clone)]
 pub struct CoverageCell {
-    key: String,
-    measure: coverage::Measure,
-    count: u64,
-    items: Vec<i32>,
+    matrix: Arc<Matrix>,
+    row: usize,
+    key: usize,
 }
 
 /// One district × key cell of a coverage matrix.
@@ -83,30 +113,35 @@ pub struct CoverageCell {
 impl CoverageCell {
     /// The column's key.
     async fn key(&self) -> &str {
-        &self.key
+        self.matrix.keys.get(self.key).map_or("", |k| k.as_str())
     }
     /// How many items the district has for the key.
     async fn count(&self) -> u64 {
-        self.count
+        self.matrix.count(self.row, self.key)
     }
     /// The items behind the count.
     async fn items(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CoverageItem>> {
-        let loads = self.items.iter().map(|id| async move {
-            Ok::<_, async_graphql::Error>(match self.measure {
-                coverage::Measure::Groups => load(ctx, CollaborationGroupId(*id))
-                    .await?
-                    .map(|m| CoverageItem::CollaborationGroup(CollaborationGroup(m))),
-                coverage::Measure::Activities => load(ctx, ActivityId(*id))
-                    .await?
-                    .map(|m| CoverageItem::Activity(Activity(m))),
-                coverage::Measure::Participations => load(ctx, ParticipationId(*id))
-                    .await?
-                    .map(|m| CoverageItem::Participation(Participation(m))),
-                coverage::Measure::Commitments => load(ctx, CommitmentId(*id))
-                    .await?
-                    .map(|m| CoverageItem::Commitment(Commitment(m))),
-            })
-        });
+        let measure = self.matrix.measure;
+        let loads = self
+            .matrix
+            .items(self.row, self.key)
+            .iter()
+            .map(|id| async move {
+                Ok::<_, async_graphql::Error>(match measure {
+                    coverage::Measure::Groups => load(ctx, CollaborationGroupId(*id))
+                        .await?
+                        .map(|m| CoverageItem::CollaborationGroup(CollaborationGroup(m))),
+                    coverage::Measure::Activities => load(ctx, ActivityId(*id))
+                        .await?
+                        .map(|m| CoverageItem::Activity(Activity(m))),
+                    coverage::Measure::Participations => load(ctx, ParticipationId(*id))
+                        .await?
+                        .map(|m| CoverageItem::Participation(Participation(m))),
+                    coverage::Measure::Commitments => load(ctx, CommitmentId(*id))
+                        .await?
+                        .map(|m| CoverageItem::Commitment(Commitment(m))),
+                })
+            });
         Ok(futures_util::future::try_join_all(loads)
             .await?
             .into_iter()
@@ -115,24 +150,52 @@ impl CoverageCell {
     }
 }
 
-/// One district's row of a coverage matrix.
-#[derive(SimpleObject, Debug, Clone)]
+/// One district's row.
+#[derive(Debug, Clone)]
 pub struct CoverageRow {
+    matrix: Arc<Matrix>,
+    row: usize,
+}
+
+/// One district's row of a coverage matrix.
+#[Object]
+impl CoverageRow {
     /// The district.
-    pub district: District,
+    async fn district(&self) -> async_graphql::Result<District> {
+        self.matrix.district(self.row)
+    }
     /// One cell per key, in the order of `keys`.
-    pub cells: Vec<CoverageCell>,
+    async fn cells(&self) -> CoverageCells {
+        CoverageCells {
+            matrix: self.matrix.clone(),
+            row: self.row,
+        }
+    }
     /// The sum of the row.
-    pub total: u64,
+    async fn total(&self) -> u64 {
+        self.matrix.row_total(self.row)
+    }
 }
 
 /// A district with nothing for a key.
-#[derive(SimpleObject, Debug, Clone)]
+#[derive(Debug, Clone)]
 pub struct CoverageGap {
+    matrix: Arc<Matrix>,
+    row: usize,
+    key: usize,
+}
+
+/// A district with nothing for a key.
+#[Object]
+impl CoverageGap {
     /// The district.
-    pub district: District,
+    async fn district(&self) -> async_graphql::Result<District> {
+        self.matrix.district(self.row)
+    }
     /// The key it has nothing for.
-    pub key: String,
+    async fn key(&self) -> &str {
+        self.matrix.keys.get(self.key).map_or("", |k| k.as_str())
+    }
 }
 
 /// A coverage matrix: districts × keys of one dimension.
@@ -147,9 +210,9 @@ pub struct Coverage {
     /// The columns with names and totals.
     pub columns: Vec<CoverageColumn>,
     /// One row per district.
-    pub rows: Vec<CoverageRow>,
+    pub rows: CoverageRows,
     /// Every district × key with nothing.
-    pub gaps: Vec<CoverageGap>,
+    pub gaps: CoverageGaps,
     /// The sum of the matrix.
     pub total: u64,
 }
@@ -263,53 +326,30 @@ impl ReportQuery {
                 .exists(),
         };
         let m = coverage::coverage(&state(ctx)?.db, &q).await?;
-        let mut column_totals = vec![0u64; m.keys.len()];
-        let mut rows = Vec::with_capacity(m.districts.len());
-        let mut gaps = Vec::new();
-        for d in &m.districts {
-            let cells: Vec<CoverageCell> = m
-                .keys
-                .iter()
-                .enumerate()
-                .map(|(i, k)| CoverageCell {
-                    key: k.key.clone(),
-                    measure: m.measure,
-                    count: m.count(d.id, i),
-                    items: m.items(d.id, i).to_vec(),
-                })
-                .collect();
-            for (i, cell) in cells.iter().enumerate() {
-                column_totals[i] += cell.count;
-                if cell.count == 0 {
-                    gaps.push(CoverageGap {
-                        district: District(d.clone()),
-                        key: cell.key.clone(),
-                    });
-                }
-            }
-            rows.push(CoverageRow {
-                district: District(d.clone()),
-                total: cells.iter().map(|c| c.count).sum(),
-                cells,
-            });
-        }
+        let (dimension, measure) = (m.dimension, m.measure);
+        let keys: Vec<String> = m.keys.iter().map(|k| k.key.clone()).collect();
+        let labels: Vec<String> = m.keys.iter().map(|k| k.label.clone()).collect();
+        // The matrix holds the permit until its answer is built (see `limit_coverage_concurrency`).
+        let permit = coverage_gate().acquire_owned().await.ok();
+        let m = Arc::new(Matrix::new(m, permit));
+        let column_totals = m.column_totals();
         Ok(Coverage {
-            dimension: m.dimension.into(),
-            measure: m.measure.into(),
-            keys: m.keys.iter().map(|k| k.key.clone()).collect(),
-            columns: m
-                .keys
+            dimension: dimension.into(),
+            measure: measure.into(),
+            columns: keys
                 .iter()
+                .zip(labels)
                 .zip(&column_totals)
-                .map(|(k, total)| CoverageColumn {
-                    key: k.key.clone(),
-                    label: k.label.clone(),
+                .map(|((key, label), total)| CoverageColumn {
+                    key: key.clone(),
+                    label,
                     total: *total,
                 })
                 .collect(),
+            keys,
             total: column_totals.iter().sum(),
-            rows,
-            gaps,
+            rows: CoverageRows(m.clone()),
+            gaps: CoverageGaps(m),
         })
     }
 

@@ -1,0 +1,605 @@
+//! The big lists of a coverage matrix — its rows, each row's cells and its gaps — and
+//! the fast path that answers them.
+//!
+//! A national matrix has ~3,000 rows, ~33,000 cells and ~30,000 gaps. Resolved the
+//! generic way, async-graphql runs a future per object and per field and hands every
+//! field to the extensions: most of a coverage request's time and memory went there.
+//! So the three lists are their own output types: when a list's selection asks only for
+//! plain fields this module knows (`key`, `count`, `total`, `__typename`, and the
+//! district's `id`, `slug` and `name`), the list's `Value` is built directly in one
+//! loop, with one shared [`Name`] per response key and per key string. Anything else — a
+//! cell's `items`, a district's relations, a directive other than `@skip`/`@include`
+//! (those are applied before execution), a fragment on a type it does not know — is
+//! answered by the generic resolvers, list by list: a row list that asks for a
+//! district's `municipality` is resolved generically, and its cell lists still take the
+//! fast path. Both paths give the same JSON (tests/api/reports.rs compares them).
+//!
+//! The fast path mirrors what async-graphql does with a selection set: fragments are
+//! flattened in document order, a response key asked for twice is answered once where it
+//! first appears (objects asked for twice are merged), and an object whose selection is
+//! left empty by `@skip`/`@include` is `null`. It calls no field-level extension hooks
+//! (the server registers none that look at fields).
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::resolve_list;
+use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
+use entity::district;
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::super::ids::{NodeType, encode};
+use super::{CoverageCell, CoverageGap, CoverageRow, District};
+use crate::services::coverage;
+
+/// A computed coverage matrix, shared by its rows, cells and gaps.
+#[derive(Debug)]
+pub struct Matrix {
+    /// What the cells count.
+    pub(super) measure: coverage::Measure,
+    /// The columns' keys, in order, as shared strings.
+    pub(super) keys: Vec<Name>,
+    /// The rows' districts, in order.
+    pub(super) districts: Vec<district::Model>,
+    /// Counts, row after row: `counts[row * keys.len() + key]`.
+    counts: Vec<u64>,
+    /// The sum of each row.
+    row_totals: Vec<u64>,
+    /// The items behind each non-empty cell, by (district id, key index) (empty unless
+    /// asked for).
+    items: BTreeMap<(i32, usize), (u64, Vec<i32>)>,
+    /// The empty cells, row after row: (row, key index).
+    gaps: Vec<(u32, u32)>,
+    /// Held while the matrix lives: bounds how many big matrices exist at once.
+    _permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Matrix {
+    /// Lay out a computed coverage densely; `permit` is released with the matrix.
+    pub fn new(m: coverage::Coverage, permit: Option<OwnedSemaphorePermit>) -> Self {
+        let width = m.keys.len();
+        let mut counts = Vec::with_capacity(m.districts.len() * width);
+        let mut row_totals = Vec::with_capacity(m.districts.len());
+        let mut gaps = Vec::new();
+        for (row, d) in m.districts.iter().enumerate() {
+            let mut total = 0;
+            for key in 0..width {
+                let n = m.count(d.id, key);
+                if n == 0 {
+                    gaps.push((row as u32, key as u32));
+                }
+                total += n;
+                counts.push(n);
+            }
+            row_totals.push(total);
+        }
+        Self {
+            measure: m.measure,
+            keys: m.keys.iter().map(|k| Name::new(&k.key)).collect(),
+            districts: m.districts,
+            counts,
+            row_totals,
+            items: m.cells,
+            gaps,
+            _permit: permit,
+        }
+    }
+
+    /// The count of one cell.
+    pub(super) fn count(&self, row: usize, key: usize) -> u64 {
+        self.counts
+            .get(row * self.keys.len() + key)
+            .copied()
+            .unwrap_or_default()
+    }
+
+    /// The items of one cell (empty unless asked for).
+    pub(super) fn items(&self, row: usize, key: usize) -> &[i32] {
+        self.districts
+            .get(row)
+            .and_then(|d| self.items.get(&(d.id, key)))
+            .map(|(_, items)| items.as_slice())
+            .unwrap_or_default()
+    }
+
+    /// The district of one row.
+    pub(super) fn district(&self, row: usize) -> async_graphql::Result<District> {
+        self.districts
+            .get(row)
+            .cloned()
+            .map(District)
+            .ok_or_else(|| async_graphql::Error::new("no such row of the coverage matrix"))
+    }
+
+    /// The sum of one row.
+    pub(super) fn row_total(&self, row: usize) -> u64 {
+        self.row_totals.get(row).copied().unwrap_or_default()
+    }
+
+    /// The sum of each column.
+    pub(super) fn column_totals(&self) -> Vec<u64> {
+        let mut totals = vec![0; self.keys.len()];
+        for row in self.counts.chunks(self.keys.len().max(1)) {
+            for (t, n) in totals.iter_mut().zip(row) {
+                *t += n;
+            }
+        }
+        totals
+    }
+
+    /// The number of rows.
+    fn rows(&self) -> usize {
+        self.districts.len()
+    }
+}
+
+/// Every row of a coverage matrix (GraphQL `[CoverageRow!]!`).
+#[derive(Debug, Clone)]
+pub struct CoverageRows(pub Arc<Matrix>);
+
+/// The cells of one row (GraphQL `[CoverageCell!]!`).
+#[derive(Debug, Clone)]
+pub struct CoverageCells {
+    /// The matrix.
+    pub matrix: Arc<Matrix>,
+    /// The row.
+    pub row: usize,
+}
+
+/// Every gap of a coverage matrix (GraphQL `[CoverageGap!]!`).
+#[derive(Debug, Clone)]
+pub struct CoverageGaps(pub Arc<Matrix>);
+
+/// The output type of a list of `T`, as async-graphql names a `Vec<T>`.
+macro_rules! list_type {
+    ($list:ty, $item:ty) => {
+        impl OutputType for $list {
+            fn type_name() -> Cow<'static, str> {
+                Cow::Owned(format!("[{}]", <$item>::qualified_type_name()))
+            }
+
+            fn qualified_type_name() -> String {
+                format!("[{}]!", <$item>::qualified_type_name())
+            }
+
+            fn create_type_info(registry: &mut Registry) -> String {
+                <$item>::create_type_info(registry);
+                Self::qualified_type_name()
+            }
+
+            async fn resolve(
+                &self,
+                ctx: &ContextSelectionSet<'_>,
+                field: &Positioned<Field>,
+            ) -> ServerResult<Value> {
+                self.answer(ctx, field).await
+            }
+        }
+    };
+}
+
+list_type!(CoverageRows, CoverageRow);
+list_type!(CoverageCells, CoverageCell);
+list_type!(CoverageGaps, CoverageGap);
+
+impl CoverageRows {
+    async fn answer(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let m = &self.0;
+        if let Some(plan) = row_plan(ctx, &ctx.item.node) {
+            let typename = type_name_value::<CoverageRow>();
+            let cell_typename = type_name_value::<CoverageCell>();
+            let rows = m
+                .districts
+                .iter()
+                .enumerate()
+                .map(|(row, d)| {
+                    object(&plan, |f| match f {
+                        RowField::Typename => typename.clone(),
+                        RowField::Total => Value::from(m.row_total(row)),
+                        RowField::District(p) => district_object(p, d),
+                        RowField::Cells(p) => cells_list(p, &cell_typename, m, row),
+                    })
+                })
+                .collect();
+            return Ok(Value::List(rows));
+        }
+        let rows = (0..m.rows()).map(|row| CoverageRow {
+            matrix: m.clone(),
+            row,
+        });
+        resolve_list(ctx, field, rows, Some(m.rows())).await
+    }
+}
+
+impl CoverageCells {
+    async fn answer(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let m = &self.matrix;
+        if let Some(plan) = cell_plan(ctx, [&ctx.item.node]) {
+            let typename = type_name_value::<CoverageCell>();
+            return Ok(cells_list(&plan, &typename, m, self.row));
+        }
+        let cells = (0..m.keys.len()).map(|key| CoverageCell {
+            matrix: m.clone(),
+            row: self.row,
+            key,
+        });
+        resolve_list(ctx, field, cells, Some(m.keys.len())).await
+    }
+}
+
+impl CoverageGaps {
+    async fn answer(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let m = &self.0;
+        if let Some(plan) = gap_plan(ctx, &ctx.item.node) {
+            let typename = type_name_value::<CoverageGap>();
+            let key_values: Vec<Value> = m.keys.iter().cloned().map(Value::Enum).collect();
+            // A district has ~10 gaps: build each of its objects (one per district field
+            // of the plan) once and share their strings.
+            let mut districts: Vec<Vec<Option<Value>>> = plan
+                .iter()
+                .map(|(_, f)| match f {
+                    GapField::District(_) => vec![None; m.rows()],
+                    _ => Vec::new(),
+                })
+                .collect();
+            let mut gaps = Vec::with_capacity(m.gaps.len());
+            for &(row, key) in &m.gaps {
+                let (row, key) = (row as usize, key as usize);
+                let (Some(d), Some(key)) = (m.districts.get(row), key_values.get(key)) else {
+                    continue;
+                };
+                if plan.is_empty() {
+                    gaps.push(Value::Null);
+                    continue;
+                }
+                let mut map = IndexMap::with_capacity(plan.len());
+                for ((name, f), cache) in plan.iter().zip(districts.iter_mut()) {
+                    let value = match f {
+                        GapField::Typename => typename.clone(),
+                        GapField::Key => key.clone(),
+                        GapField::District(p) => match cache.get_mut(row) {
+                            Some(cached) => {
+                                cached.get_or_insert_with(|| district_object(p, d)).clone()
+                            }
+                            None => district_object(p, d),
+                        },
+                    };
+                    map.insert(name.clone(), value);
+                }
+                gaps.push(Value::Object(map));
+            }
+            return Ok(Value::List(gaps));
+        }
+        let gaps = m.gaps.iter().map(|&(row, key)| CoverageGap {
+            matrix: m.clone(),
+            row: row as usize,
+            key: key as usize,
+        });
+        resolve_list(ctx, field, gaps, Some(m.gaps.len())).await
+    }
+}
+
+/// `__typename` of `T`, as a shared string.
+fn type_name_value<T: OutputType>() -> Value {
+    Value::Enum(Name::new(T::type_name()))
+}
+
+/// An object with the plan's fields, or `null` when the plan is empty (as async-graphql
+/// answers an object whose every field was skipped).
+fn object<F>(plan: &[(Name, F)], mut value: impl FnMut(&F) -> Value) -> Value {
+    if plan.is_empty() {
+        return Value::Null;
+    }
+    let mut map = IndexMap::with_capacity(plan.len());
+    for (key, f) in plan {
+        map.insert(key.clone(), value(f));
+    }
+    Value::Object(map)
+}
+
+/// One row's cells.
+fn cells_list(plan: &[(Name, CellField)], typename: &Value, m: &Matrix, row: usize) -> Value {
+    Value::List(
+        m.keys
+            .iter()
+            .enumerate()
+            .map(|(key, name)| {
+                object(plan, |f| match f {
+                    CellField::Typename => typename.clone(),
+                    // An enum value is written as a JSON string: the key's text is shared,
+                    // not copied per cell.
+                    CellField::Key => Value::Enum(name.clone()),
+                    CellField::Count => Value::from(m.count(row, key)),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// A district's object. Its strings are enum values (written as JSON strings, shared
+/// when the object is copied).
+fn district_object(plan: &[(Name, DistrictField)], d: &district::Model) -> Value {
+    object(plan, |f| match f {
+        DistrictField::Typename => type_name_value::<District>(),
+        DistrictField::Id => Value::Enum(Name::new(encode(NodeType::District, d.id).0)),
+        DistrictField::Slug => Value::Enum(Name::new(&d.slug)),
+        DistrictField::Name => Value::Enum(Name::new(&d.name)),
+    })
+}
+
+/// A plain field of a cell.
+#[derive(Debug, Clone, Copy)]
+enum CellField {
+    Typename,
+    Key,
+    Count,
+}
+
+/// A plain field of a district.
+#[derive(Debug, Clone, Copy)]
+enum DistrictField {
+    Typename,
+    Id,
+    Slug,
+    Name,
+}
+
+/// A field of a row the fast path answers.
+#[derive(Debug)]
+enum RowField {
+    Typename,
+    Total,
+    District(Vec<(Name, DistrictField)>),
+    Cells(Vec<(Name, CellField)>),
+}
+
+/// A field of a gap the fast path answers.
+#[derive(Debug)]
+enum GapField {
+    Typename,
+    Key,
+    District(Vec<(Name, DistrictField)>),
+}
+
+/// The fields `set` selects on object type `type_name`, fragments flattened, in document
+/// order; `None` when the selection is beyond the fast path (a directive, an argument, a
+/// fragment on another type, an unknown fragment).
+fn collect<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+    type_name: &str,
+    out: &mut Vec<&'a Field>,
+) -> Option<()> {
+    for selection in &set.items {
+        if !selection.node.directives().is_empty() {
+            return None;
+        }
+        let set = match &selection.node {
+            Selection::Field(f) => {
+                if !f.node.arguments.is_empty() {
+                    return None;
+                }
+                out.push(&f.node);
+                continue;
+            }
+            Selection::FragmentSpread(spread) => {
+                let fragment = ctx
+                    .query_env
+                    .fragments
+                    .get(&spread.node.fragment_name.node)?;
+                if !applies(
+                    ctx,
+                    type_name,
+                    Some(&fragment.node.type_condition.node.on.node),
+                ) {
+                    return None;
+                }
+                &fragment.node.selection_set.node
+            }
+            Selection::InlineFragment(inline) => {
+                let condition = inline.node.type_condition.as_ref().map(|c| &c.node.on.node);
+                if !applies(ctx, type_name, condition) {
+                    return None;
+                }
+                &inline.node.selection_set.node
+            }
+        };
+        collect(ctx, set, type_name, out)?;
+    }
+    Some(())
+}
+
+/// Whether a fragment with `condition` applies to objects of `type_name` (its own name
+/// or an interface it implements).
+fn applies(ctx: &ContextSelectionSet<'_>, type_name: &str, condition: Option<&Name>) -> bool {
+    condition.is_none_or(|c| {
+        c.as_str() == type_name
+            || ctx
+                .schema_env
+                .registry
+                .implements
+                .get(type_name)
+                .is_some_and(|interfaces| interfaces.contains(c.as_str()))
+    })
+}
+
+/// A field as the plan first sees it: leaves resolved, objects still selection sets
+/// (one per occurrence of the response key, merged later).
+enum Raw<'a, L> {
+    Leaf(L),
+    Object(&'static str, Vec<&'a SelectionSet>),
+}
+
+/// The fields of `sets` (the selections of one response key, in order) on `type_name`,
+/// one per response key; `field` names a leaf, or an object (with its type name) whose
+/// sub-selections are gathered. `None`: beyond the fast path.
+fn raw_plan<'a, L>(
+    ctx: &ContextSelectionSet<'a>,
+    sets: impl IntoIterator<Item = &'a SelectionSet>,
+    type_name: &str,
+    field: impl Fn(&str) -> Option<Result<L, &'static str>>,
+) -> Option<Vec<(Name, Raw<'a, L>)>> {
+    let mut sets = sets.into_iter();
+    let mut fields = Vec::new();
+    // async-graphql answers an object whose first selection came out empty as `null`,
+    // and merges nothing into it.
+    match sets.next() {
+        Some(first) => collect(ctx, first, type_name, &mut fields)?,
+        None => return Some(Vec::new()),
+    }
+    if fields.is_empty() {
+        return Some(Vec::new());
+    }
+    for set in sets {
+        collect(ctx, set, type_name, &mut fields)?;
+    }
+    let mut plan: Vec<(Name, Raw<'a, L>)> = Vec::new();
+    for f in fields {
+        let raw = match field(f.name.node.as_str())? {
+            Ok(leaf) => {
+                if !f.selection_set.node.items.is_empty() {
+                    return None;
+                }
+                Raw::Leaf(leaf)
+            }
+            Err(object) => Raw::Object(object, vec![&f.selection_set.node]),
+        };
+        let key = &f.response_key().node;
+        match plan.iter_mut().find(|(k, _)| k == key) {
+            // The first occurrence wins; later ones merge into an object.
+            Some((_, Raw::Object(first, sets))) => {
+                if let Raw::Object(object, more) = raw
+                    && object == *first
+                {
+                    sets.extend(more);
+                } else {
+                    return None;
+                }
+            }
+            Some((_, Raw::Leaf(_))) => {
+                if matches!(raw, Raw::Object(..)) {
+                    return None;
+                }
+            }
+            None => plan.push((key.clone(), raw)),
+        }
+    }
+    Some(plan)
+}
+
+/// The plan of a list of cells, or `None` for the generic path.
+fn cell_plan<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    sets: impl IntoIterator<Item = &'a SelectionSet>,
+) -> Option<Vec<(Name, CellField)>> {
+    leaf_plan(ctx, sets, "CoverageCell", |name| match name {
+        "__typename" => Some(CellField::Typename),
+        "key" => Some(CellField::Key),
+        "count" => Some(CellField::Count),
+        _ => None,
+    })
+}
+
+/// The plan of a district object, or `None` for the generic path.
+fn district_plan<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    sets: impl IntoIterator<Item = &'a SelectionSet>,
+) -> Option<Vec<(Name, DistrictField)>> {
+    leaf_plan(ctx, sets, "District", |name| match name {
+        "__typename" => Some(DistrictField::Typename),
+        "id" => Some(DistrictField::Id),
+        "slug" => Some(DistrictField::Slug),
+        "name" => Some(DistrictField::Name),
+        _ => None,
+    })
+}
+
+/// The plan of an object of leaves only.
+fn leaf_plan<'a, L>(
+    ctx: &ContextSelectionSet<'a>,
+    sets: impl IntoIterator<Item = &'a SelectionSet>,
+    type_name: &str,
+    leaf: impl Fn(&str) -> Option<L>,
+) -> Option<Vec<(Name, L)>> {
+    raw_plan(ctx, sets, type_name, |name| leaf(name).map(Ok))?
+        .into_iter()
+        .map(|(key, raw)| match raw {
+            Raw::Leaf(l) => Some((key, l)),
+            Raw::Object(..) => None,
+        })
+        .collect()
+}
+
+/// The plan of a list of rows, or `None` for the generic path.
+fn row_plan<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+) -> Option<Vec<(Name, RowField)>> {
+    #[derive(Clone, Copy)]
+    enum Leaf {
+        Typename,
+        Total,
+    }
+    raw_plan(ctx, [set], "CoverageRow", |name| match name {
+        "__typename" => Some(Ok(Leaf::Typename)),
+        "total" => Some(Ok(Leaf::Total)),
+        "district" => Some(Err("district")),
+        "cells" => Some(Err("cells")),
+        _ => None,
+    })?
+    .into_iter()
+    .map(|(key, raw)| {
+        let field = match raw {
+            Raw::Leaf(Leaf::Typename) => RowField::Typename,
+            Raw::Leaf(Leaf::Total) => RowField::Total,
+            Raw::Object("district", sets) => RowField::District(district_plan(ctx, sets)?),
+            Raw::Object(_, sets) => RowField::Cells(cell_plan(ctx, sets)?),
+        };
+        Some((key, field))
+    })
+    .collect()
+}
+
+/// The plan of a list of gaps, or `None` for the generic path.
+fn gap_plan<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+) -> Option<Vec<(Name, GapField)>> {
+    #[derive(Clone, Copy)]
+    enum Leaf {
+        Typename,
+        Key,
+    }
+    raw_plan(ctx, [set], "CoverageGap", |name| match name {
+        "__typename" => Some(Ok(Leaf::Typename)),
+        "key" => Some(Ok(Leaf::Key)),
+        "district" => Some(Err("district")),
+        _ => None,
+    })?
+    .into_iter()
+    .map(|(key, raw)| {
+        let field = match raw {
+            Raw::Leaf(Leaf::Typename) => GapField::Typename,
+            Raw::Leaf(Leaf::Key) => GapField::Key,
+            Raw::Object(_, sets) => GapField::District(district_plan(ctx, sets)?),
+        };
+        Some((key, field))
+    })
+    .collect()
+}
