@@ -38,6 +38,7 @@ use crate::db::{self, WriteGate};
 use crate::error::AppError;
 use crate::events::EventBus;
 use crate::graphql::batch::RequestLoader;
+use crate::graphql::raw::RawJson;
 use crate::graphql::{self, AppSchema, RequestState};
 use crate::metrics::Metrics;
 
@@ -294,15 +295,19 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
     let span = tracing::info_span!("graphql", operation = %operation, sub = %caller.sub, org = %caller.org);
     // One loader for the request (all operations of a batch): it caches what it read.
     let loader = graphql::new_loader(state.db.clone(), true);
+    // Big lists written straight as JSON, spliced into the answer below.
+    let raw = RawJson::new();
     let batch = match batch {
         BatchRequest::Single(mut r) => {
             r.data = request_data(&state, caller, &loader);
+            r.data.insert(raw.clone());
             BatchRequest::Single(r)
         }
         BatchRequest::Batch(list) => BatchRequest::Batch(
             list.into_iter()
                 .map(|mut r| {
                     r.data = request_data(&state, caller.clone(), &loader);
+                    r.data.insert(raw.clone());
                     r
                 })
                 .collect(),
@@ -346,7 +351,7 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
         StatusCode::OK
     };
     let body = match serde_json::to_vec(&response) {
-        Ok(b) => b,
+        Ok(b) => raw.splice(b),
         Err(err) => {
             return refuse(
                 StatusCode::INTERNAL_SERVER_ERROR,

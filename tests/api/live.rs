@@ -339,3 +339,19 @@ async fn a_change_through_replica_a_reaches_a_subscriber_on_replica_b() {
     }
     panic!("replica B never delivered a change made through replica A");
 }
+
+/// A query may run over the socket too. There the big lists of a coverage are built as
+/// values (the socket does not splice pre-written JSON into its messages, as HTTP does):
+/// both transports give the same answer.
+#[tokio::test]
+async fn a_coverage_over_the_socket_answers_as_over_http() {
+    let app = spawn_app().await;
+    let query = operation("CoverageByGroupKind");
+    let over_http = app.query(&query, json!({})).await;
+    let mut socket = subscribe(app.port, &app.viewer_token(), &query, json!({})).await;
+    let over_socket = next_event(&mut socket).await;
+    assert_eq!(over_socket, over_http);
+    assert_eq!(over_http["coverage"]["rows"].as_array().unwrap().len(), 13);
+    assert!(!over_http["coverage"]["gaps"].as_array().unwrap().is_empty());
+    assert_eq!(next(&mut socket).await["type"], "complete");
+}

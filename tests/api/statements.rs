@@ -157,7 +157,10 @@ async fn the_district_dashboard_costs_depth_plus_one_statements_every_time() {
     // Batches are the levels of the query, not whatever a timer caught: the same count
     // on every run.
     assert!(counts.iter().all(|&n| n == counts[0]), "{counts:?}");
-    assert!(counts[0] <= depth + 1, "{counts:?} statements for depth {depth}");
+    assert!(
+        counts[0] <= depth + 1,
+        "{counts:?} statements for depth {depth}"
+    );
 }
 
 /// A request's loader remembers what it read, but never across a write: the second

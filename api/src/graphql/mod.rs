@@ -11,6 +11,7 @@ pub mod loaders;
 pub mod mutation;
 pub mod pagination;
 pub mod query;
+pub mod raw;
 pub mod reports;
 pub mod subscription;
 pub mod types;

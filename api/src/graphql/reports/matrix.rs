@@ -33,6 +33,7 @@ use entity::district;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::super::ids::{NodeType, encode};
+use super::super::raw::RawJson;
 use super::{CoverageCell, CoverageGap, CoverageRow, District};
 use crate::services::coverage;
 
@@ -194,6 +195,9 @@ impl CoverageRows {
     ) -> ServerResult<Value> {
         let m = &self.0;
         if let Some(plan) = row_plan(ctx, &ctx.item.node) {
+            if let Some(raw) = ctx.data_opt::<RawJson>() {
+                return Ok(raw.placeholder(json::rows(&plan, m)));
+            }
             let typename = type_name_value::<CoverageRow>();
             let cell_typename = type_name_value::<CoverageCell>();
             let rows = m
@@ -247,6 +251,9 @@ impl CoverageGaps {
     ) -> ServerResult<Value> {
         let m = &self.0;
         if let Some(plan) = gap_plan(ctx, &ctx.item.node) {
+            if let Some(raw) = ctx.data_opt::<RawJson>() {
+                return Ok(raw.placeholder(json::gaps(&plan, m)));
+            }
             let typename = type_name_value::<CoverageGap>();
             let key_values: Vec<Value> = m.keys.iter().cloned().map(Value::Enum).collect();
             // A district has ~10 gaps: build each of its objects (one per district field
@@ -292,6 +299,137 @@ impl CoverageGaps {
             key: key as usize,
         });
         resolve_list(ctx, field, gaps, Some(m.gaps.len())).await
+    }
+}
+
+/// The same answers written straight as JSON text (see [`super::super::raw`]): what the
+/// `Value` builders above would serialise to, byte for byte.
+mod json {
+    use async_graphql::{Name, OutputType};
+    use entity::district;
+
+    use super::super::super::ids::{NodeType, encode};
+    use super::super::super::raw::write_str;
+    use super::{CellField, DistrictField, GapField, Matrix, RowField};
+    use crate::graphql::reports::{CoverageCell, CoverageGap, CoverageRow, District};
+
+    fn write_u64(out: &mut Vec<u8>, n: u64) {
+        let _ = serde_json::to_writer(&mut *out, &n);
+    }
+
+    /// An object with the plan's fields, or `null` when the plan is empty.
+    fn object<F>(out: &mut Vec<u8>, plan: &[(Name, F)], mut value: impl FnMut(&mut Vec<u8>, &F)) {
+        if plan.is_empty() {
+            out.extend_from_slice(b"null");
+            return;
+        }
+        out.push(b'{');
+        for (i, (key, f)) in plan.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, key.as_str());
+            out.push(b':');
+            value(out, f);
+        }
+        out.push(b'}');
+    }
+
+    fn district_object(out: &mut Vec<u8>, plan: &[(Name, DistrictField)], d: &district::Model) {
+        object(out, plan, |out, f| match f {
+            DistrictField::Typename => write_str(out, &District::type_name()),
+            DistrictField::Id => write_str(out, &encode(NodeType::District, d.id).0),
+            DistrictField::Slug => write_str(out, &d.slug),
+            DistrictField::Name => write_str(out, &d.name),
+        });
+    }
+
+    fn cells(
+        out: &mut Vec<u8>,
+        plan: &[(Name, CellField)],
+        typename: &str,
+        m: &Matrix,
+        row: usize,
+    ) {
+        out.push(b'[');
+        for (key, name) in m.keys.iter().enumerate() {
+            if key > 0 {
+                out.push(b',');
+            }
+            object(out, plan, |out, f| match f {
+                CellField::Typename => write_str(out, typename),
+                CellField::Key => write_str(out, name.as_str()),
+                CellField::Count => write_u64(out, m.count(row, key)),
+            });
+        }
+        out.push(b']');
+    }
+
+    /// Every row.
+    pub(super) fn rows(plan: &[(Name, RowField)], m: &Matrix) -> Vec<u8> {
+        let typename = CoverageRow::type_name();
+        let cell_typename = CoverageCell::type_name();
+        let mut out = Vec::with_capacity(64 + m.rows() * (64 + m.keys.len() * 32));
+        out.push(b'[');
+        for (row, d) in m.districts.iter().enumerate() {
+            if row > 0 {
+                out.push(b',');
+            }
+            object(&mut out, plan, |out, f| match f {
+                RowField::Typename => write_str(out, &typename),
+                RowField::Total => write_u64(out, m.row_total(row)),
+                RowField::District(p) => district_object(out, p, d),
+                RowField::Cells(p) => cells(out, p, &cell_typename, m, row),
+            });
+        }
+        out.push(b']');
+        out
+    }
+
+    /// Every gap.
+    pub(super) fn gaps(plan: &[(Name, GapField)], m: &Matrix) -> Vec<u8> {
+        let typename = CoverageGap::type_name();
+        let mut out = Vec::with_capacity(64 + m.gaps.len() * 64);
+        // A district has ~10 gaps: write each of its objects once, copy the bytes.
+        let mut cached: Vec<Option<Vec<u8>>> = Vec::new();
+        let mut cached_row = usize::MAX;
+        out.push(b'[');
+        let mut first = true;
+        for &(row, key) in &m.gaps {
+            let (row, key) = (row as usize, key as usize);
+            let (Some(d), Some(name)) = (m.districts.get(row), m.keys.get(key)) else {
+                continue;
+            };
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            if row != cached_row {
+                cached = vec![None; plan.len()];
+                cached_row = row;
+            }
+            let mut i = 0;
+            object(&mut out, plan, |out, f| {
+                match f {
+                    GapField::Typename => write_str(out, &typename),
+                    GapField::Key => write_str(out, name.as_str()),
+                    GapField::District(p) => match cached.get_mut(i) {
+                        Some(slot) => {
+                            let bytes = slot.get_or_insert_with(|| {
+                                let mut b = Vec::new();
+                                district_object(&mut b, p, d);
+                                b
+                            });
+                            out.extend_from_slice(bytes);
+                        }
+                        None => district_object(out, p, d),
+                    },
+                }
+                i += 1;
+            });
+        }
+        out.push(b']');
+        out
     }
 }
 
