@@ -80,6 +80,20 @@ pub(crate) struct Shared {
     cache: bool,
 }
 
+impl State {
+    /// The cache of key type `K`.
+    fn cache_of<K, V>(&mut self) -> Option<&mut HashMap<K, V>>
+    where
+        K: Send + 'static,
+        V: Send + 'static,
+    {
+        self.cache
+            .entry(TypeId::of::<K>())
+            .or_insert_with(|| Box::new(HashMap::<K, V>::new()))
+            .downcast_mut::<HashMap<K, V>>()
+    }
+}
+
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock leaves plain maps behind: still usable.
@@ -97,13 +111,7 @@ impl Shared {
         if !self.cache {
             return;
         }
-        let mut st = self.lock();
-        if let Some(map) = st
-            .cache
-            .entry(TypeId::of::<K>())
-            .or_insert_with(|| Box::new(HashMap::<K, V>::new()))
-            .downcast_mut::<HashMap<K, V>>()
-        {
+        if let Some(map) = self.lock().cache_of::<K, V>() {
             map.entry(key).or_insert(value);
         }
     }
@@ -266,17 +274,10 @@ where
         let result = loader.load(&keys).await.map(Arc::new);
         if let Ok(map) = &result
             && shared.cache
+            && let Some(cache) = shared.lock().cache_of::<K, V<K>>()
         {
-            let mut st = shared.lock();
-            if let Some(cache) = st
-                .cache
-                .entry(TypeId::of::<K>())
-                .or_insert_with(|| Box::new(HashMap::<K, V<K>>::new()))
-                .downcast_mut::<HashMap<K, V<K>>>()
-            {
-                for (k, v) in map.iter() {
-                    cache.insert(k.clone(), v.clone());
-                }
+            for (k, v) in map.iter() {
+                cache.insert(k.clone(), v.clone());
             }
         }
         for waiter in pending.waiters {

@@ -45,6 +45,29 @@ impl AppLoader {
             self.primer.prime(OrganizationId(org.id), org);
         }
     }
+
+    /// The rows of `select` with the organizations they point at (one join); the
+    /// organizations prime [`OrganizationId`].
+    async fn with_organizations<E>(
+        &self,
+        select: sea_orm::Select<E>,
+    ) -> Result<Vec<E::Model>, LoadError>
+    where
+        E: EntityTrait + sea_orm::Related<organization::Entity>,
+    {
+        let rows = select
+            .find_also_related(organization::Entity)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, org)| {
+                self.prime_organization(org);
+                row
+            })
+            .collect())
+    }
 }
 
 /// Errors are shared between every waiter of a batch.
@@ -73,42 +96,35 @@ macro_rules! by_id {
     };
 }
 
-macro_rules! has_many {
-    ($(#[$doc:meta])* $key:ident => $module:ident by $column:ident, $fk:expr) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $key(pub i32);
-
-        impl Loader<$key> for AppLoader {
-            type Value = Vec<$module::Model>;
-            type Error = LoadError;
-
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $module::Entity::find()
-                    .filter($module::Column::$column.is_in(ids))
-                    .order_by_asc($module::Column::Id)
-                    .all(&self.db)
-                    .await
-                    .map_err(Arc::new)?;
-                let mut out: HashMap<$key, Self::Value> =
-                    keys.iter().map(|k| (*k, Vec::new())).collect();
-                let fk: fn(&$module::Model) -> Option<i32> = $fk;
-                for row in rows {
-                    if let Some(parent) = fk(&row) {
-                        out.entry($key(parent)).or_default().push(row);
-                    }
-                }
-                Ok(out)
-            }
+/// Rows grouped under their parents' keys; every key is there, perhaps with no rows.
+fn group_by_parent<K, M>(
+    keys: &[K],
+    rows: impl IntoIterator<Item = M>,
+    parent: impl Fn(&M) -> Option<K>,
+) -> HashMap<K, Vec<M>>
+where
+    K: Copy + Eq + std::hash::Hash,
+{
+    let mut out: HashMap<K, Vec<M>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        if let Some(key) = parent(&row) {
+            out.entry(key).or_default().push(row);
         }
-    };
+    }
+    out
 }
 
-/// A has-many relation whose rows point at an organization: fetched with their
-/// organizations (one join), which prime [`OrganizationId`].
-macro_rules! has_many_with_organization {
-    ($(#[$doc:meta])* $key:ident => $module:ident by $column:ident, $fk:expr) => {
+/// A has-many relation: all children of the batch's parents in one statement, ordered
+/// by id. `, with organization`: the children point at an organization and are fetched
+/// with it (one join), which primes [`OrganizationId`].
+macro_rules! has_many {
+    (@fetch $loader:ident, $select:ident) => {
+        $select.all(&$loader.db).await.map_err(Arc::new)?
+    };
+    (@fetch $loader:ident, $select:ident, organization) => {
+        $loader.with_organizations($select).await?
+    };
+    ($(#[$doc:meta])* $key:ident => $module:ident by $column:ident, $fk:expr $(, with $also:ident)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
@@ -119,21 +135,13 @@ macro_rules! has_many_with_organization {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $module::Entity::find()
-                    .find_also_related(organization::Entity)
+                let select = $module::Entity::find()
                     .filter($module::Column::$column.is_in(ids))
-                    .order_by_asc($module::Column::Id)
-                    .all(&self.db)
-                    .await
-                    .map_err(Arc::new)?;
-                let mut out: HashMap<$key, Self::Value> =
-                    keys.iter().map(|k| (*k, Vec::new())).collect();
-                let fk: fn(&$module::Model) -> i32 = $fk;
-                for (row, org) in rows {
-                    self.prime_organization(org);
-                    out.entry($key(fk(&row))).or_default().push(row);
-                }
-                Ok(out)
+                    .order_by_asc($module::Column::Id);
+                let loader = self;
+                let rows = has_many!(@fetch loader, select $(, $also)?);
+                let fk: fn(&$module::Model) -> Option<i32> = $fk;
+                Ok(group_by_parent(keys, rows, |row| fk(row).map($key)))
             }
         }
     };
@@ -284,22 +292,17 @@ impl Loader<ActivitiesOfPlan> for AppLoader {
         let rows = self
             .activities(activity::Column::ActionPlanId.is_in(ids))
             .await?;
-        let mut out: HashMap<ActivitiesOfPlan, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for row in rows {
-            out.entry(ActivitiesOfPlan(row.action_plan_id))
-                .or_default()
-                .push(row);
-        }
-        Ok(out)
+        Ok(group_by_parent(keys, rows, |row| {
+            Some(ActivitiesOfPlan(row.action_plan_id))
+        }))
     }
 }
 has_many!(/// The activities under a priority area.
     ActivitiesOfPriorityArea => activity by PriorityAreaId, |m| m.priority_area_id);
 has_many!(/// The activities under a focus area.
     ActivitiesOfFocusArea => activity by FocusAreaId, |m| m.focus_area_id);
-has_many_with_organization!(/// The responsibilities of an activity.
-    ResponsibilitiesOfActivity => responsibility by ActivityId, |m| m.activity_id);
+has_many!(/// The responsibilities of an activity.
+    ResponsibilitiesOfActivity => responsibility by ActivityId, |m| Some(m.activity_id), with organization);
 has_many!(/// The responsibilities an organization carries.
     ResponsibilitiesOfOrganization => responsibility by OrganizationId, |m| Some(m.organization_id));
 has_many!(/// The follow-ups of an activity.
@@ -310,12 +313,12 @@ has_many!(/// The collaboration groups of a district.
     GroupsOfDistrict => collaboration_group by DistrictId, |m| Some(m.district_id));
 has_many!(/// The collaboration groups of a collaboration area.
     GroupsOfArea => collaboration_group by CollaborationAreaId, |m| m.collaboration_area_id);
-has_many_with_organization!(/// The participations of a group.
-    ParticipationsOfGroup => participation by GroupId, |m| m.group_id);
+has_many!(/// The participations of a group.
+    ParticipationsOfGroup => participation by GroupId, |m| Some(m.group_id), with organization);
 has_many!(/// The participations of an organization.
     ParticipationsOfOrganization => participation by OrganizationId, |m| Some(m.organization_id));
-has_many_with_organization!(/// The commitments made in a group.
-    CommitmentsOfGroup => commitment by GroupId, |m| m.group_id);
+has_many!(/// The commitments made in a group.
+    CommitmentsOfGroup => commitment by GroupId, |m| Some(m.group_id), with organization);
 has_many!(/// The commitments of an organization, in every group.
     CommitmentsOfOrganization => commitment by OrganizationId, |m| Some(m.organization_id));
 
@@ -383,26 +386,17 @@ impl Loader<CommitmentsOfSeat> for AppLoader {
         keys: &[CommitmentsOfSeat],
     ) -> Result<HashMap<CommitmentsOfSeat, Self::Value>, Self::Error> {
         let groups: Vec<i32> = keys.iter().map(|k| k.group_id).collect();
-        let rows = commitment::Entity::find()
-            .find_also_related(organization::Entity)
+        let select = commitment::Entity::find()
             .filter(commitment::Column::GroupId.is_in(groups))
-            .order_by_asc(commitment::Column::Id)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
-        let mut out: HashMap<CommitmentsOfSeat, Self::Value> =
-            keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (row, org) in rows {
-            self.prime_organization(org);
-            let key = CommitmentsOfSeat {
+            .order_by_asc(commitment::Column::Id);
+        // Every commitment of the groups: the seats not asked about get theirs too.
+        let rows = self.with_organizations(select).await?;
+        Ok(group_by_parent(keys, rows, |row| {
+            Some(CommitmentsOfSeat {
                 group_id: row.group_id,
                 organization_id: row.organization_id,
-            };
-            if let Some(list) = out.get_mut(&key) {
-                list.push(row);
-            }
-        }
-        Ok(out)
+            })
+        }))
     }
 }
 
