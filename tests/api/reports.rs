@@ -440,3 +440,22 @@ async fn coverage_fast_path_answers_as_the_generic_resolvers_do() {
     let generic: Value = serde_json::from_str(&generic).unwrap();
     assert_eq!(fast, without_member(generic, "zz"));
 }
+
+/// A list asked for twice under one response key is answered as the merge of both
+/// selections, whichever path answers it.
+#[tokio::test]
+async fn coverage_lists_asked_for_twice_are_merged() {
+    let app = spawn_app().await;
+    let twice = r#"{ coverage(dimension: GROUP_KIND) {
+        rows { total } rows { district { name } }
+        gaps { key } ... on Coverage { gaps { district { name } } } } }"#;
+    let once = r#"{ coverage(dimension: GROUP_KIND) {
+        rows { total district { name } } gaps { key district { name } } } }"#;
+    let twice: Value = serde_json::from_str(&raw_answer(&app, twice, json!({})).await).unwrap();
+    let once: Value = serde_json::from_str(&raw_answer(&app, once, json!({})).await).unwrap();
+    assert_eq!(twice, once);
+    assert_eq!(
+        once["data"]["coverage"]["rows"][0]["district"]["name"],
+        "Rinkeby-Kista"
+    );
+}

@@ -217,6 +217,20 @@ pub struct Coverage {
     pub total: u64,
 }
 
+/// The response keys the current field's selection (fragments flattened) names more
+/// than once.
+fn repeated_keys(ctx: &Context<'_>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    let mut repeated = Vec::new();
+    for f in ctx.field().selection_set() {
+        let key = f.alias().unwrap_or(f.name());
+        if !seen.insert(key) && !repeated.iter().any(|r| r == key) {
+            repeated.push(key.to_owned());
+        }
+    }
+    repeated
+}
+
 /// Where a reporting period stands.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "crate::services::tracking::PeriodState")]
@@ -331,7 +345,7 @@ impl ReportQuery {
         let labels: Vec<String> = m.keys.iter().map(|k| k.label.clone()).collect();
         // The matrix holds the permit until its answer is built (see `limit_coverage_concurrency`).
         let permit = coverage_gate().acquire_owned().await.ok();
-        let m = Arc::new(Matrix::new(m, permit));
+        let m = Arc::new(Matrix::new(m, repeated_keys(ctx), permit));
         let column_totals = m.column_totals();
         Ok(Coverage {
             dimension: dimension.into(),

@@ -55,13 +55,21 @@ pub struct Matrix {
     items: BTreeMap<(i32, usize), (u64, Vec<i32>)>,
     /// The empty cells, row after row: (row, key index).
     gaps: Vec<(u32, u32)>,
+    /// Response keys the coverage's selection asks for more than once: async-graphql
+    /// merges such answers, so they must be values, not pre-written JSON.
+    repeated: Vec<String>,
     /// Held while the matrix lives: bounds how many big matrices exist at once.
     _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl Matrix {
-    /// Lay out a computed coverage densely; `permit` is released with the matrix.
-    pub fn new(m: coverage::Coverage, permit: Option<OwnedSemaphorePermit>) -> Self {
+    /// Lay out a computed coverage densely; `repeated` are the response keys the
+    /// coverage's selection names more than once; `permit` is released with the matrix.
+    pub fn new(
+        m: coverage::Coverage,
+        repeated: Vec<String>,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Self {
         let width = m.keys.len();
         let mut counts = Vec::with_capacity(m.districts.len() * width);
         let mut row_totals = Vec::with_capacity(m.districts.len());
@@ -86,6 +94,7 @@ impl Matrix {
             row_totals,
             items: m.cells,
             gaps,
+            repeated,
             _permit: permit,
         }
     }
@@ -130,6 +139,20 @@ impl Matrix {
             }
         }
         totals
+    }
+
+    /// Where `field`'s list may be spliced in as pre-written JSON: the HTTP transport
+    /// offers it, and no other occurrence of the response key is to be merged with it.
+    fn splice<'a>(
+        &self,
+        ctx: &'a ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> Option<&'a RawJson> {
+        let key = field.node.response_key().node.as_str();
+        if self.repeated.iter().any(|r| r == key) {
+            return None;
+        }
+        ctx.data_opt::<RawJson>()
     }
 
     /// The number of rows.
@@ -195,7 +218,7 @@ impl CoverageRows {
     ) -> ServerResult<Value> {
         let m = &self.0;
         if let Some(plan) = row_plan(ctx, &ctx.item.node) {
-            if let Some(raw) = ctx.data_opt::<RawJson>() {
+            if let Some(raw) = m.splice(ctx, field) {
                 return Ok(raw.placeholder(json::rows(&plan, m)));
             }
             let typename = type_name_value::<CoverageRow>();
@@ -251,7 +274,7 @@ impl CoverageGaps {
     ) -> ServerResult<Value> {
         let m = &self.0;
         if let Some(plan) = gap_plan(ctx, &ctx.item.node) {
-            if let Some(raw) = ctx.data_opt::<RawJson>() {
+            if let Some(raw) = m.splice(ctx, field) {
                 return Ok(raw.placeholder(json::gaps(&plan, m)));
             }
             let typename = type_name_value::<CoverageGap>();
