@@ -89,8 +89,10 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_JWT_AUDIENCE", default_value = "samverkan")]
     pub jwt_audience: String,
 
-    /// Maximum number of pooled database connections.
-    #[arg(long, env = "SAMVERKAN_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    /// Maximum number of pooled database connections; 0 (the default) chooses: 10 on
+    /// PostgreSQL, two per core (at most 10) on SQLite, where every connection is a
+    /// thread with its own page cache and one writer at a time is all the file allows.
+    #[arg(long, env = "SAMVERKAN_DB_MAX_CONNECTIONS", default_value_t = 0)]
     pub db_max_connections: u32,
 
     /// Load the demo data (Stockholm) into an empty database on start.
@@ -204,7 +206,7 @@ impl Settings {
             jwt_kid: None,
             jwt_issuer: "samverkan".into(),
             jwt_audience: "samverkan".into(),
-            db_max_connections: 10,
+            db_max_connections: 0,
             seed_on_start: true,
             env: Environment::Development,
             graphiql: None,
@@ -242,6 +244,19 @@ impl Settings {
         self.database_url.starts_with("sqlite:")
     }
 
+    /// The size of the database pool: `SAMVERKAN_DB_MAX_CONNECTIONS`, or when it is 0,
+    /// 10 on PostgreSQL and two per core (2 to 10) on SQLite.
+    pub fn db_pool_size(&self) -> u32 {
+        match self.db_max_connections {
+            0 if self.is_sqlite() => {
+                let cores = std::thread::available_parallelism().map_or(1, usize::from);
+                u32::try_from(cores.saturating_mul(2)).map_or(10, |n| n.clamp(2, 10))
+            }
+            0 => 10,
+            n => n,
+        }
+    }
+
     /// The file that keeps the generated JWT secret of an SQLite database:
     /// `samverkan.db` → `samverkan.db.jwt-secret`. `None` for PostgreSQL and in-memory
     /// databases.
@@ -254,6 +269,18 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pool_size_is_chosen_per_database_unless_set() {
+        let mut pg = Settings::with_database("postgres://localhost/x");
+        assert_eq!(pg.db_pool_size(), 10);
+        pg.db_max_connections = 3;
+        assert_eq!(pg.db_pool_size(), 3);
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let lite = Settings::with_database("sqlite://x.db");
+        let expected = u32::try_from(2 * cores).unwrap_or(10).clamp(2, 10);
+        assert_eq!(lite.db_pool_size(), expected);
+    }
 
     #[test]
     fn secret_lives_beside_the_sqlite_file() {

@@ -65,7 +65,7 @@ impl Application {
         let statements = StatementCounter::default();
         let db = db::connect(
             &settings.database_url,
-            settings.db_max_connections,
+            settings.db_pool_size(),
             statements.clone(),
         )
         .await?;

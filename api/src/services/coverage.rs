@@ -14,10 +14,11 @@ use entity::{
     action_plan, activity, activity_method, collaboration_group, commitment, district, focus_area,
     method, organization, participation, priority_area, responsibility,
 };
+use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityName, EntityTrait, Iterable,
-    QueryFilter, QueryOrder,
+    ColumnTrait, DatabaseConnection, EntityName, EntityTrait, Iterable, QueryFilter, QueryOrder,
+    StreamTrait,
 };
 
 use crate::error::{AppError, AppResult};
@@ -316,7 +317,9 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
             .to_owned();
     }
     let backend = db.get_database_backend();
-    let rows = db.query_all_raw(backend.build(&stmt)).await?;
+    // Streamed, not collected: a national matrix has tens of thousands of rows, and
+    // holding them all at once would cost every concurrent request megabytes.
+    let mut rows = db.stream_raw(backend.build(&stmt)).await?;
     let by_entity: BTreeMap<i32, usize> = columns
         .iter()
         .enumerate()
@@ -328,7 +331,7 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
         .map(|(i, (k, _))| (k.key.as_str(), i))
         .collect();
     let mut cells: BTreeMap<(i32, usize), (u64, Vec<i32>)> = BTreeMap::new();
-    for row in rows {
+    while let Some(row) = rows.try_next().await? {
         let d: i32 = row.try_get("", "d")?;
         if !district_ids.contains(&d) {
             continue;
