@@ -113,7 +113,7 @@ start_server() { # DATABASE_URL
     SERVER_PID=$!
     PORT=""
     for _ in $(seq 1 600); do
-        PORT="$(sed -n 's|.*Samverkan is up: GraphiQL at http://127.0.0.1:\([0-9]*\)/graphql.*|\1|p' "$logf" | head -n 1)"
+        PORT="$(sed -n 's|.*Samverkan is up: [A-Za-z]* at http://127.0.0.1:\([0-9]*\)/graphql.*|\1|p' "$logf" | head -n 1)"
         [ -n "$PORT" ] && break
         kill -0 "$SERVER_PID" 2>/dev/null || { cat "$logf" >&2; log "the server died"; exit 1; }
         sleep 0.1

@@ -170,11 +170,17 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(settings: &Settings) -> anyhow::Result<()> {
     let app = api::startup::Application::build(settings).await?;
-    eprintln!(
-        "Samverkan is up: GraphiQL at http://{}:{}/graphql",
+    // Scripts wait for this line (bench/run.sh, examples/python/run-in-ci.sh).
+    let what = if settings.graphiql_enabled() {
+        "GraphiQL"
+    } else {
+        "GraphQL"
+    };
+    api::telemetry::announce(&format!(
+        "Samverkan is up: {what} at http://{}:{}/graphql",
         settings.addr.ip(),
         app.port()
-    );
+    ));
     app.run_until_stopped().await?;
     Ok(())
 }

@@ -50,14 +50,15 @@ give_up() {
     exit 1
 }
 
-# Wait (at most 60 s) for "Samverkan is up: GraphiQL at http://127.0.0.1:PORT/graphql",
+# Wait (at most 60 s) for "Samverkan is up: GraphiQL at http://127.0.0.1:PORT/graphql"
+# ("GraphQL at" when GraphiQL is off; inside a JSON object when logs are JSON),
 # then for /healthz to answer.
 port=""
 deadline=$((SECONDS + 60))
 while [[ -z "$port" ]]; do
     kill -0 "$server_pid" 2>/dev/null || give_up "the server exited before it was up"
     ((SECONDS < deadline)) || give_up "the server was not up within 60 s"
-    port="$(sed -n 's|^Samverkan is up: GraphiQL at http://127\.0\.0\.1:\([0-9]*\)/graphql.*|\1|p' \
+    port="$(sed -n 's|.*Samverkan is up: [A-Za-z]* at http://127\.0\.0\.1:\([0-9]*\)/graphql.*|\1|p' \
         "$tmp/server.err" | head -n 1)"
     [[ -n "$port" ]] || sleep 0.1
 done

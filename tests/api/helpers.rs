@@ -234,6 +234,48 @@ impl TestApp {
             .to_string()
     }
 
+    /// The commitment organization `org` made in the first SSPF group: its `id`,
+    /// `version` and `text`.
+    pub async fn sspf_commitment_of(&self, org: &str) -> Value {
+        let data = self
+            .query(
+                r#"{ collaborationGroups(filter: { kind: SSPF }) { nodes { commitments {
+                     nodes { id version text organization { slug } } } } } }"#,
+                serde_json::json!({}),
+            )
+            .await;
+        data["collaborationGroups"]["nodes"][0]["commitments"]["nodes"]
+            .as_array()
+            .expect("commitments")
+            .iter()
+            .find(|c| c["organization"]["slug"] == org)
+            .unwrap_or_else(|| panic!("no SSPF commitment of {org}"))
+            .clone()
+    }
+
+    /// Send the `UpdateCommitment` operation to the server at `base`
+    /// (`http://127.0.0.1:PORT`) with `token`.
+    pub async fn send_update(
+        &self,
+        base: &str,
+        token: &str,
+        id: &Value,
+        version: &Value,
+        text: &str,
+    ) -> reqwest::Response {
+        self.client
+            .post(format!("{base}/graphql"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({
+                "query": operation("UpdateCommitment"),
+                "operationName": "UpdateCommitment",
+                "variables": { "id": id, "expectedVersion": version, "text": text },
+            }))
+            .send()
+            .await
+            .expect("send request")
+    }
+
     /// A viewer token.
     pub fn viewer_token(&self) -> String {
         self.token("skarpnack-sdf", Role::Viewer)

@@ -305,18 +305,13 @@ async fn a_change_through_replica_a_reaches_a_subscriber_on_replica_b() {
     .await;
     // B registers the subscription asynchronously and its process cannot be asked when;
     // so edit through A until B delivers (each edit a new version), at most 20 times.
-    let client = reqwest::Client::new();
+    let a_base = format!("http://127.0.0.1:{}", a.port);
     let mut sent: Vec<String> = Vec::new();
     for version in 1..=20 {
         let text = format!("Via replik A, version {}.", version + 1);
-        let body: Value = client
-            .post(format!("http://127.0.0.1:{}/graphql", a.port))
-            .bearer_auth(&token)
-            .json(&json!({ "query": operation("UpdateCommitment"), "operationName": "UpdateCommitment",
-                           "variables": { "id": commitment, "expectedVersion": version, "text": text } }))
-            .send()
+        let body: Value = app
+            .send_update(&a_base, &token, &commitment, &json!(version), &text)
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();

@@ -168,20 +168,7 @@ async fn the_district_dashboard_costs_depth_plus_one_statements_every_time() {
 #[tokio::test]
 async fn a_write_in_a_request_is_seen_by_what_the_request_reads_next() {
     let app = spawn_app().await;
-    let data = app
-        .query(
-            r#"{ collaborationGroups(filter: { kind: SSPF }) { nodes { commitments {
-                 nodes { id version organization { slug } } } } } }"#,
-            json!({}),
-        )
-        .await;
-    let police = data["collaborationGroups"]["nodes"][0]["commitments"]["nodes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["organization"]["slug"] == "lpo-farsta")
-        .unwrap()
-        .clone();
+    let police = app.sspf_commitment_of("lpo-farsta").await;
     let token = app.token("lpo-farsta", Role::OrgEditor);
     let mutation = r#"
       mutation($id: ID!) {

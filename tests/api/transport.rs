@@ -1,6 +1,7 @@
 //! Safe to expose: abuse limits, GraphQL-over-HTTP transport rules, production mode,
 //! CORS, rate limits, probes, metrics and a clean shutdown.
 
+use api::auth::Role;
 use api::config::Environment;
 use serde_json::{Value, json};
 
@@ -467,4 +468,167 @@ async fn in_allowlist_mode_only_registered_operations_run() {
     assert_eq!(error_codes(&body), vec!["FORBIDDEN"]);
     assert_eq!(app.statements.get(), before);
     let _ = std::fs::remove_file(file);
+}
+
+/// A request that runs past `SAMVERKAN_REQUEST_TIMEOUT_SECS` is answered 408, and the
+/// edit it was making is not half done. The edit here waits on rows another client
+/// holds locked (on SQLite: the file's write lock), so it cannot finish in time.
+#[tokio::test]
+async fn a_request_over_the_time_limit_gets_408_and_writes_nothing() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+
+    let app = spawn_app_with(|s| s.request_timeout_secs = 1).await;
+    let police = app.sspf_commitment_of("lpo-farsta").await;
+    let token = app.token("lpo-farsta", Role::OrgEditor);
+    let audit_before = app.audit_count().await;
+
+    let locker = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let held = locker.begin().await.unwrap();
+    held.execute_unprepared(
+        "UPDATE commitment SET text = text WHERE organization_id IN \
+         (SELECT id FROM organization WHERE slug = 'lpo-farsta')",
+    )
+    .await
+    .unwrap();
+    let late = app
+        .send_update(
+            &app.address,
+            &token,
+            &police["id"],
+            &police["version"],
+            "Skriven för sent.",
+        )
+        .await;
+    assert_eq!(late.status().as_u16(), 408);
+    held.rollback().await.unwrap();
+    locker.close().await.unwrap();
+
+    // Nothing of the edit was written, and the next one goes through.
+    let now = app
+        .query(
+            "query($id: ID!) { node(id: $id) { ... on Commitment { text version } } }",
+            json!({ "id": police["id"] }),
+        )
+        .await;
+    assert_eq!(now["node"]["text"], police["text"]);
+    assert_eq!(now["node"]["version"], police["version"]);
+    let body: Value = app
+        .send_update(
+            &app.address,
+            &token,
+            &police["id"],
+            &police["version"],
+            "Skriven i tid.",
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let payload = &body["data"]["updateCommitment"];
+    assert_eq!(payload["userErrors"], json!([]), "{body}");
+    assert_eq!(payload["commitment"]["text"], "Skriven i tid.");
+    assert_eq!(
+        payload["commitment"]["version"],
+        police["version"].as_i64().unwrap() + 1
+    );
+    assert_eq!(app.audit_count().await, audit_before + 1);
+}
+
+/// The `samverkan` binary in production mode logs one JSON object per line; each
+/// GraphQL request once, with its request id, operation, organization, SQL statements
+/// and duration — and never a token or a commitment's text.
+#[tokio::test]
+async fn production_logs_are_json_with_the_request_and_without_secrets() {
+    use std::io::{BufRead, BufReader};
+
+    // The test server seeds the database; the logging server is a process on it.
+    let app = spawn_app().await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_samverkan"))
+        .arg("serve")
+        .env("DATABASE_URL", &app.database_url)
+        .env("SAMVERKAN_ADDR", "127.0.0.1:0")
+        .env("SAMVERKAN_ENV", "production")
+        .env("SAMVERKAN_JWT_SECRET", crate::helpers::TEST_SECRET)
+        .env("RUST_LOG", "info")
+        .env_remove("SAMVERKAN_LOG_FORMAT")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the samverkan binary");
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let mut log = Vec::new();
+    let port: u16 = loop {
+        let line = lines
+            .next()
+            .expect("the server says where it listens")
+            .unwrap();
+        let found = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .map(|rest| rest.split('/').next().unwrap().parse().unwrap());
+        log.push(line);
+        if let Some(port) = found {
+            break port;
+        }
+    };
+    let rest = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let base = format!("http://127.0.0.1:{port}");
+
+    let police = app.sspf_commitment_of("lpo-farsta").await;
+    let token = app.token("lpo-farsta", Role::OrgEditor);
+    let secret_text = "Hemlig text som aldrig loggas 7f3a.";
+    let response = app
+        .send_update(
+            &base,
+            &token,
+            &police["id"],
+            &police["version"],
+            secret_text,
+        )
+        .await;
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        body["data"]["updateCommitment"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
+    // A forged token: refused, and not logged either.
+    let forged = format!("{token}x");
+    let refused = app
+        .send_update(&base, &forged, &police["id"], &police["version"], "x")
+        .await;
+    assert_eq!(refused.status().as_u16(), 401);
+
+    // Every line the process wrote is in the pipe once it is gone.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    log.extend(rest.join().unwrap());
+    for line in &log {
+        let parsed: Result<Value, _> = serde_json::from_str(line);
+        assert!(parsed.is_ok(), "not a JSON line: {line}");
+        assert!(!line.contains(&token[20..]), "a token in the log: {line}");
+        assert!(
+            !line.contains(secret_text),
+            "a commitment text in the log: {line}"
+        );
+    }
+    let request = log
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .find(|l| {
+            l["fields"]["message"] == "graphql request" && l.to_string().contains(&request_id)
+        })
+        .unwrap_or_else(|| panic!("no log line of request {request_id}: {log:#?}"));
+    let text = request.to_string();
+    for expected in [
+        "UpdateCommitment",
+        "lpo-farsta",
+        "sql_statements",
+        "duration_ms",
+    ] {
+        assert!(text.contains(expected), "{expected} missing in {text}");
+    }
 }
