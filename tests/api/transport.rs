@@ -57,6 +57,39 @@ async fn expensive_and_deep_queries_are_refused_before_the_database() {
     )
     .await;
 
+    // 30 levels: beyond the recursion limit (24), refused while the document is
+    // checked, before the depth limit is looked at.
+    let mut deeper = String::from("id");
+    for _ in 0..29 {
+        deeper = format!("parent {{ {deeper} }}");
+    }
+    refused_before_the_database(
+        &app,
+        &format!(r#"{{ organization(slug: "lpo-farsta") {{ {deeper} }} }}"#),
+        "recursion depth",
+    )
+    .await;
+
+    // Five directives on one field: beyond the limit of 4.
+    let five = "@include(if: true) ".repeat(5);
+    refused_before_the_database(
+        &app,
+        &format!("{{ districts {five} {{ totalCount }} }}"),
+        "number of directives",
+    )
+    .await;
+
+    // A page costs its size times its selection: nested pages of 10 pass, of 100 not.
+    let pages = |n: u32| {
+        format!(
+            "{{ organizations(first: {n}) {{ nodes {{ commitments(first: {n}) {{ nodes {{
+                 group {{ commitments(first: {n}) {{ nodes {{ id }} }} }} }} }} }} }} }}"
+        )
+    };
+    refused_before_the_database(&app, &pages(100), "too complex").await;
+    let small = app.query(&pages(10), json!({})).await;
+    assert!(small["organizations"]["nodes"].is_array(), "{small}");
+
     // The users' own dashboard passes the limits.
     let token = app.viewer_token();
     let (_, body) = app
