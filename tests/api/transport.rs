@@ -45,30 +45,16 @@ async fn expensive_and_deep_queries_are_refused_before_the_database() {
         .collect();
     refused_before_the_database(&app, &format!("{{ {aliases} }}"), "too complex").await;
 
+    // An organization's parent's parent … `levels` selection sets deep.
+    let nested = |levels: usize| {
+        let inner = (1..levels).fold(String::from("id"), |q, _| format!("parent {{ {q} }}"));
+        format!(r#"{{ organization(slug: "lpo-farsta") {{ {inner} }} }}"#)
+    };
     // 22 levels: 10 beyond the limit of 12.
-    let mut deep = String::from("id");
-    for _ in 0..21 {
-        deep = format!("parent {{ {deep} }}");
-    }
-    refused_before_the_database(
-        &app,
-        &format!(r#"{{ organization(slug: "lpo-farsta") {{ {deep} }} }}"#),
-        "nested too deep",
-    )
-    .await;
-
+    refused_before_the_database(&app, &nested(22), "nested too deep").await;
     // 30 levels: beyond the recursion limit (24), refused while the document is
     // checked, before the depth limit is looked at.
-    let mut deeper = String::from("id");
-    for _ in 0..29 {
-        deeper = format!("parent {{ {deeper} }}");
-    }
-    refused_before_the_database(
-        &app,
-        &format!(r#"{{ organization(slug: "lpo-farsta") {{ {deeper} }} }}"#),
-        "recursion depth",
-    )
-    .await;
+    refused_before_the_database(&app, &nested(30), "recursion depth").await;
 
     // Five directives on one field: beyond the limit of 4.
     let five = "@include(if: true) ".repeat(5);
