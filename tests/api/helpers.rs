@@ -105,6 +105,27 @@ pub async fn spawn_app() -> TestApp {
 
 /// Spawn a server on a fresh database, adjusting the settings first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let (app, server) = build_app(adjust).await;
+    tokio::spawn(server.run_until_stopped());
+    app
+}
+
+/// Spawn a seeded server that runs until the sender is used (or dropped); the handle
+/// ends when the server has stopped.
+pub async fn spawn_stoppable_app() -> (
+    TestApp,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let (app, server) = build_app(|_| {}).await;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(server.run_until(async {
+        let _ = stopped.await;
+    }));
+    (app, stop, handle)
+}
+
+async fn build_app(adjust: impl FnOnce(&mut Settings)) -> (TestApp, Application) {
     let fresh = fresh_database().await;
     let database_url = fresh.url.clone();
     let mut settings = test_settings(&database_url);
@@ -117,8 +138,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let statements = app.statements();
     let db = app.db().clone();
     let keys = app.keys();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let test_app = TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
         events,
@@ -128,7 +148,8 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         client: reqwest::Client::new(),
         database_url,
         _db: fresh,
-    }
+    };
+    (test_app, app)
 }
 
 impl TestApp {

@@ -398,6 +398,72 @@ async fn shutdown_closes_subscriptions_and_finishes() {
     );
 }
 
+/// On shutdown the server stops accepting connections but finishes what is in flight:
+/// an edit held up by a lock when the stop comes is answered, and written, once the
+/// lock is gone; only then does the server stop.
+#[tokio::test]
+async fn shutdown_finishes_the_requests_in_flight() {
+    let (app, stop, server) = crate::helpers::spawn_stoppable_app().await;
+    let police = app.sspf_commitment_of("lpo-farsta").await;
+    let token = app.token("lpo-farsta", Role::OrgEditor);
+
+    let (locker, held) = lock_commitments_of(&app.database_url, "lpo-farsta").await;
+    let before = app.statements.get();
+    let app = std::sync::Arc::new(app);
+    let edit = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            app.send_update(
+                &app.address,
+                &token,
+                &police["id"],
+                &police["version"],
+                "Klar före stängning.",
+            )
+            .await
+        })
+    };
+    // The edit has read the commitment and now waits for the lock.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while app.statements.get() == before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the edit never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+
+    stop.send(()).unwrap();
+    // New connections are refused once the server is stopping.
+    let fresh_client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
+    while fresh_client
+        .get(format!("{}/healthz", app.address))
+        .send()
+        .await
+        .is_ok()
+    {
+        assert!(tokio::time::Instant::now() < deadline, "still accepting");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert!(!server.is_finished(), "stopped with a request in flight");
+
+    release(locker, held).await;
+    let response = edit.await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    let payload = &body["data"]["updateCommitment"];
+    assert_eq!(payload["userErrors"], json!([]), "{body}");
+    assert_eq!(payload["commitment"]["text"], "Klar före stängning.");
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(10), server).await;
+    assert!(
+        matches!(finished, Ok(Ok(Ok(())))),
+        "the server did not stop cleanly"
+    );
+}
+
 fn persisted(hash: &str, query: Option<&str>, variables: Value) -> Value {
     let mut body = json!({
         "variables": variables,
@@ -489,26 +555,41 @@ async fn in_allowlist_mode_only_registered_operations_run() {
     let _ = std::fs::remove_file(file);
 }
 
+/// Another client's open transaction that holds `org`'s commitments locked (on SQLite:
+/// the file's write lock), so an edit of them waits until [`release`].
+async fn lock_commitments_of(
+    url: &str,
+    org: &str,
+) -> (sea_orm::DatabaseConnection, sea_orm::DatabaseTransaction) {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let locker = sea_orm::Database::connect(url).await.unwrap();
+    let held = locker.begin().await.unwrap();
+    held.execute_unprepared(&format!(
+        "UPDATE commitment SET text = text WHERE organization_id IN \
+         (SELECT id FROM organization WHERE slug = '{org}')"
+    ))
+    .await
+    .unwrap();
+    (locker, held)
+}
+
+/// Roll back what [`lock_commitments_of`] holds and disconnect.
+async fn release(locker: sea_orm::DatabaseConnection, held: sea_orm::DatabaseTransaction) {
+    held.rollback().await.unwrap();
+    locker.close().await.unwrap();
+}
+
 /// A request that runs past `SAMVERKAN_REQUEST_TIMEOUT_SECS` is answered 408, and the
 /// edit it was making is not half done. The edit here waits on rows another client
 /// holds locked (on SQLite: the file's write lock), so it cannot finish in time.
 #[tokio::test]
 async fn a_request_over_the_time_limit_gets_408_and_writes_nothing() {
-    use sea_orm::{ConnectionTrait, TransactionTrait};
-
     let app = spawn_app_with(|s| s.request_timeout_secs = 1).await;
     let police = app.sspf_commitment_of("lpo-farsta").await;
     let token = app.token("lpo-farsta", Role::OrgEditor);
     let audit_before = app.audit_count().await;
 
-    let locker = sea_orm::Database::connect(&app.database_url).await.unwrap();
-    let held = locker.begin().await.unwrap();
-    held.execute_unprepared(
-        "UPDATE commitment SET text = text WHERE organization_id IN \
-         (SELECT id FROM organization WHERE slug = 'lpo-farsta')",
-    )
-    .await
-    .unwrap();
+    let (locker, held) = lock_commitments_of(&app.database_url, "lpo-farsta").await;
     let late = app
         .send_update(
             &app.address,
@@ -519,8 +600,7 @@ async fn a_request_over_the_time_limit_gets_408_and_writes_nothing() {
         )
         .await;
     assert_eq!(late.status().as_u16(), 408);
-    held.rollback().await.unwrap();
-    locker.close().await.unwrap();
+    release(locker, held).await;
 
     // Nothing of the edit was written, and the next one goes through.
     let now = app
