@@ -290,6 +290,52 @@ async fn probes_and_metrics_answer() {
         .await
         .unwrap();
     assert_eq!(ready.status().as_u16(), 200);
+    // A database whose newest migration is not applied (a replica ahead of the
+    // migration job) is not ready.
+    {
+        use sea_orm::ConnectionTrait;
+        let newest = "(SELECT MAX(version) FROM seaql_migrations)";
+        let saved = app
+            .db
+            .query_one_raw(sea_orm::Statement::from_string(
+                app.db.get_database_backend(),
+                format!(
+                    "SELECT version, applied_at FROM seaql_migrations WHERE version = {newest}"
+                ),
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        let version: String = saved.try_get("", "version").unwrap();
+        let applied_at: i64 = saved.try_get("", "applied_at").unwrap();
+        app.db
+            .execute_unprepared(&format!(
+                "DELETE FROM seaql_migrations WHERE version = '{version}'"
+            ))
+            .await
+            .unwrap();
+        let pending = app
+            .client
+            .get(format!("{}/readyz", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pending.status().as_u16(), 503);
+        assert_eq!(pending.text().await.unwrap(), "migrations pending");
+        app.db
+            .execute_unprepared(&format!(
+                "INSERT INTO seaql_migrations (version, applied_at) VALUES ('{version}', {applied_at})"
+            ))
+            .await
+            .unwrap();
+        let again = app
+            .client
+            .get(format!("{}/readyz", app.address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 200);
+    }
     let token = app.viewer_token();
     app.graphql_op(
         Some(&token),
