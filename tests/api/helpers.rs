@@ -297,6 +297,15 @@ impl TestApp {
             .expect("send request")
     }
 
+    /// `GET path` (e.g. `/readyz`) on the server.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("send request")
+    }
+
     /// A viewer token.
     pub fn viewer_token(&self) -> String {
         self.token("skarpnack-sdf", Role::Viewer)

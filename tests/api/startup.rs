@@ -31,12 +31,7 @@ async fn replicas_starting_at_once_migrate_and_seed_once() {
 #[tokio::test]
 async fn health_and_graphiql_answer() {
     let app = spawn_app().await;
-    let health = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let health = app.get("/healthz").await;
     assert_eq!(health.status().as_u16(), 200);
     let page = app
         .client

@@ -283,12 +283,7 @@ async fn cors_answers_only_the_allowed_origins() {
 #[tokio::test]
 async fn probes_and_metrics_answer() {
     let app = spawn_app().await;
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status().as_u16(), 200);
     // A database whose newest migration is not applied (a replica ahead of the
     // migration job) is not ready.
@@ -314,12 +309,7 @@ async fn probes_and_metrics_answer() {
             ))
             .await
             .unwrap();
-        let pending = app
-            .client
-            .get(format!("{}/readyz", app.address))
-            .send()
-            .await
-            .unwrap();
+        let pending = app.get("/readyz").await;
         assert_eq!(pending.status().as_u16(), 503);
         assert_eq!(pending.text().await.unwrap(), "migrations pending");
         app.db
@@ -328,12 +318,7 @@ async fn probes_and_metrics_answer() {
             ))
             .await
             .unwrap();
-        let again = app
-            .client
-            .get(format!("{}/readyz", app.address))
-            .send()
-            .await
-            .unwrap();
+        let again = app.get("/readyz").await;
         assert_eq!(again.status().as_u16(), 200);
     }
     let token = app.viewer_token();
@@ -344,15 +329,7 @@ async fn probes_and_metrics_answer() {
         json!({}),
     )
     .await;
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(
         metrics.contains(r#"samverkan_http_requests_total{operation="Districts",outcome="ok"} 1"#),
         "{metrics}"
