@@ -39,7 +39,7 @@ use crate::error::AppError;
 use crate::events::EventBus;
 use crate::graphql::batch::RequestLoader;
 use crate::graphql::raw::RawJson;
-use crate::graphql::{self, AppSchema, RequestState};
+use crate::graphql::{AppSchema, RequestState};
 use crate::metrics::Metrics;
 
 /// Shared state of the HTTP handlers.
@@ -294,7 +294,7 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
     };
     let span = tracing::info_span!("graphql", operation = %operation, sub = %caller.sub, org = %caller.org);
     // One loader for the request (all operations of a batch): it caches what it read.
-    let loader = graphql::new_loader(state.db.clone(), true);
+    let loader = RequestLoader::new(state.db.clone(), true);
     // Big lists written straight as JSON, spliced into the answer below.
     let raw = RawJson::new();
     let batch = match batch {
@@ -480,7 +480,7 @@ async fn serve_ws(state: AppState, socket: WebSocket, protocol: GraphQLProtocol)
     };
     // The connection's loader batches each event's loads but keeps nothing between
     // events: every event is resolved from fresh rows.
-    let loader = graphql::new_loader(state.db.clone(), false);
+    let loader = RequestLoader::new(state.db.clone(), false);
     let data = request_data(&state, caller, &loader);
     // The protocol runs on a channel; a forwarder writes it to the socket and, when the
     // server shuts down, ends the connection with `1001: going away`.

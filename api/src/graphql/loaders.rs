@@ -39,11 +39,12 @@ impl AppLoader {
         Self { db, primer }
     }
 
-    /// Remember an organization fetched by a join.
-    fn prime_organization(&self, org: Option<organization::Model>) {
-        if let Some(org) = org {
-            self.primer.prime(OrganizationId(org.id), org);
-        }
+    /// The rows of `select` (one statement).
+    async fn plain<E: EntityTrait>(
+        &self,
+        select: sea_orm::Select<E>,
+    ) -> Result<Vec<E::Model>, LoadError> {
+        select.all(&self.db).await.map_err(Arc::new)
     }
 
     /// The rows of `select` with the organizations they point at (one join); the
@@ -63,18 +64,86 @@ impl AppLoader {
         Ok(rows
             .into_iter()
             .map(|(row, org)| {
-                self.prime_organization(org);
+                if let Some(org) = org {
+                    self.primer.prime(OrganizationId(org.id), org);
+                }
+                row
+            })
+            .collect())
+    }
+
+    /// The activities of `select` with their priority and focus areas (one statement),
+    /// which prime [`PriorityAreaId`] and [`FocusAreaId`].
+    async fn with_areas(
+        &self,
+        select: sea_orm::Select<activity::Entity>,
+    ) -> Result<Vec<activity::Model>, LoadError> {
+        let rows = select
+            .find_also_related(priority_area::Entity)
+            .find_also_related(focus_area::Entity)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, priority, focus)| {
+                if let Some(p) = priority {
+                    self.primer.prime(PriorityAreaId(p.id), p);
+                }
+                if let Some(f) = focus {
+                    self.primer.prime(FocusAreaId(f.id), f);
+                }
+                row
+            })
+            .collect())
+    }
+
+    /// The districts of `select` with their municipalities (one statement), which prime
+    /// [`MunicipalityId`].
+    async fn with_municipality(
+        &self,
+        select: sea_orm::Select<district::Entity>,
+    ) -> Result<Vec<district::Model>, LoadError> {
+        let rows = select
+            .find_also_related(municipality::Entity)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, m)| {
+                if let Some(m) = m {
+                    self.primer.prime(MunicipalityId(m.id), m);
+                }
                 row
             })
             .collect())
     }
 }
 
+/// The rows of a select, alone or `with` what is joined to them (see the `with_*`
+/// methods of [`AppLoader`]).
+macro_rules! fetch {
+    ($loader:ident, $select:ident) => {
+        $loader.plain($select).await?
+    };
+    ($loader:ident, $select:ident, organization) => {
+        $loader.with_organizations($select).await?
+    };
+    ($loader:ident, $select:ident, areas) => {
+        $loader.with_areas($select).await?
+    };
+    ($loader:ident, $select:ident, municipality) => {
+        $loader.with_municipality($select).await?
+    };
+}
+
 /// Errors are shared between every waiter of a batch.
 pub type LoadError = Arc<DbErr>;
 
+/// A row by id. `, with X`: fetched with what is joined to it (see [`fetch!`]).
 macro_rules! by_id {
-    ($(#[$doc:meta])* $key:ident => $module:ident) => {
+    ($(#[$doc:meta])* $key:ident => $module:ident $(, with $also:ident)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
@@ -85,11 +154,9 @@ macro_rules! by_id {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $module::Entity::find()
-                    .filter($module::Column::Id.is_in(ids))
-                    .all(&self.db)
-                    .await
-                    .map_err(Arc::new)?;
+                let select = $module::Entity::find().filter($module::Column::Id.is_in(ids));
+                let loader = self;
+                let rows = fetch!(loader, select $(, $also)?);
                 Ok(rows.into_iter().map(|m| ($key(m.id), m)).collect())
             }
         }
@@ -115,15 +182,8 @@ where
 }
 
 /// A has-many relation: all children of the batch's parents in one statement, ordered
-/// by id. `, with organization`: the children point at an organization and are fetched
-/// with it (one join), which primes [`OrganizationId`].
+/// by id. `, with X`: the children come with what is joined to them (see [`fetch!`]).
 macro_rules! has_many {
-    (@fetch $loader:ident, $select:ident) => {
-        $select.all(&$loader.db).await.map_err(Arc::new)?
-    };
-    (@fetch $loader:ident, $select:ident, organization) => {
-        $loader.with_organizations($select).await?
-    };
     ($(#[$doc:meta])* $key:ident => $module:ident by $column:ident, $fk:expr $(, with $also:ident)?) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -139,7 +199,7 @@ macro_rules! has_many {
                     .filter($module::Column::$column.is_in(ids))
                     .order_by_asc($module::Column::Id);
                 let loader = self;
-                let rows = has_many!(@fetch loader, select $(, $also)?);
+                let rows = fetch!(loader, select $(, $also)?);
                 let fk: fn(&$module::Model) -> Option<i32> = $fk;
                 Ok(group_by_parent(keys, rows, |row| fk(row).map($key)))
             }
@@ -161,94 +221,10 @@ by_id!(/// A method by id.
     MethodId => method);
 by_id!(/// An action plan by id.
     ActionPlanId => action_plan);
-/// An activity by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ActivityId(pub i32);
-
-impl Loader<ActivityId> for AppLoader {
-    type Value = activity::Model;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[ActivityId],
-    ) -> Result<HashMap<ActivityId, Self::Value>, Self::Error> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = self.activities(activity::Column::Id.is_in(ids)).await?;
-        Ok(rows.into_iter().map(|m| (ActivityId(m.id), m)).collect())
-    }
-}
-
-impl AppLoader {
-    /// Activities matching `filter`, ordered by id, with their priority and focus areas
-    /// (one statement), which prime [`PriorityAreaId`] and [`FocusAreaId`].
-    async fn activities(
-        &self,
-        filter: sea_orm::sea_query::SimpleExpr,
-    ) -> Result<Vec<activity::Model>, LoadError> {
-        let rows = activity::Entity::find()
-            .find_also_related(priority_area::Entity)
-            .find_also_related(focus_area::Entity)
-            .filter(filter)
-            .order_by_asc(activity::Column::Id)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .map(|(row, priority, focus)| {
-                if let Some(p) = priority {
-                    self.primer.prime(PriorityAreaId(p.id), p);
-                }
-                if let Some(f) = focus {
-                    self.primer.prime(FocusAreaId(f.id), f);
-                }
-                row
-            })
-            .collect())
-    }
-
-    /// Districts matching `filter`, with their municipalities (one statement), which
-    /// prime [`MunicipalityId`].
-    async fn districts(
-        &self,
-        filter: sea_orm::sea_query::SimpleExpr,
-    ) -> Result<Vec<district::Model>, LoadError> {
-        let rows = district::Entity::find()
-            .find_also_related(municipality::Entity)
-            .filter(filter)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .map(|(row, m)| {
-                if let Some(m) = m {
-                    self.primer.prime(MunicipalityId(m.id), m);
-                }
-                row
-            })
-            .collect())
-    }
-}
-
-/// A district by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct DistrictId(pub i32);
-
-impl Loader<DistrictId> for AppLoader {
-    type Value = district::Model;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[DistrictId],
-    ) -> Result<HashMap<DistrictId, Self::Value>, Self::Error> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = self.districts(district::Column::Id.is_in(ids)).await?;
-        Ok(rows.into_iter().map(|m| (DistrictId(m.id), m)).collect())
-    }
-}
+by_id!(/// An activity by id (with its areas).
+    ActivityId => activity, with areas);
+by_id!(/// A district by id (with its municipality).
+    DistrictId => district, with municipality);
 by_id!(/// A responsibility by id.
     ResponsibilityId => responsibility);
 by_id!(/// A follow-up by id.
@@ -276,27 +252,8 @@ has_many!(/// The action plans following a strategy.
     ActionPlansOfStrategy => action_plan by StrategyId, |m| m.strategy_id);
 has_many!(/// The action plans of a district.
     ActionPlansOfDistrict => action_plan by DistrictId, |m| Some(m.district_id));
-/// The activities of an action plan (with their areas).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ActivitiesOfPlan(pub i32);
-
-impl Loader<ActivitiesOfPlan> for AppLoader {
-    type Value = Vec<activity::Model>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[ActivitiesOfPlan],
-    ) -> Result<HashMap<ActivitiesOfPlan, Self::Value>, Self::Error> {
-        let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-        let rows = self
-            .activities(activity::Column::ActionPlanId.is_in(ids))
-            .await?;
-        Ok(group_by_parent(keys, rows, |row| {
-            Some(ActivitiesOfPlan(row.action_plan_id))
-        }))
-    }
-}
+has_many!(/// The activities of an action plan (with their areas).
+    ActivitiesOfPlan => activity by ActionPlanId, |m| Some(m.action_plan_id), with areas);
 has_many!(/// The activities under a priority area.
     ActivitiesOfPriorityArea => activity by PriorityAreaId, |m| m.priority_area_id);
 has_many!(/// The activities under a focus area.
@@ -360,7 +317,9 @@ impl Loader<DistrictSlug> for AppLoader {
         keys: &[DistrictSlug],
     ) -> Result<HashMap<DistrictSlug, Self::Value>, Self::Error> {
         let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let rows = self.districts(district::Column::Slug.is_in(slugs)).await?;
+        let rows = self
+            .with_municipality(district::Entity::find().filter(district::Column::Slug.is_in(slugs)))
+            .await?;
         Ok(rows
             .into_iter()
             .map(|m| (DistrictSlug(m.slug.clone()), m))

@@ -115,12 +115,6 @@ pub fn sdl() -> String {
     build_schema().sdl()
 }
 
-/// A batch loader for one HTTP request (caching) or one WebSocket connection (not
-/// caching); run the execution under [`batch::RequestLoader::drive`].
-pub fn new_loader(db: DatabaseConnection, cache: bool) -> batch::RequestLoader {
-    batch::RequestLoader::new(db, cache)
-}
-
 /// The request's state.
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestState> {
     ctx.data::<RequestState>()

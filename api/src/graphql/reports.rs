@@ -113,7 +113,7 @@ pub struct CoverageCell {
 impl CoverageCell {
     /// The column's key.
     async fn key(&self) -> &str {
-        self.matrix.keys.get(self.key).map_or("", |k| k.as_str())
+        self.matrix.key(self.key)
     }
     /// How many items the district has for the key.
     async fn count(&self) -> u64 {
@@ -194,7 +194,7 @@ impl CoverageGap {
     }
     /// The key it has nothing for.
     async fn key(&self) -> &str {
-        self.matrix.keys.get(self.key).map_or("", |k| k.as_str())
+        self.matrix.key(self.key)
     }
 }
 

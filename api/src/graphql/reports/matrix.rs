@@ -107,6 +107,11 @@ impl Matrix {
             .unwrap_or_default()
     }
 
+    /// The key of one column.
+    pub(super) fn key(&self, key: usize) -> &str {
+        self.keys.get(key).map_or("", |k| k.as_str())
+    }
+
     /// The items of one cell (empty unless asked for).
     pub(super) fn items(&self, row: usize, key: usize) -> &[i32] {
         self.districts
@@ -278,41 +283,33 @@ impl CoverageGaps {
                 return Ok(raw.placeholder(json::gaps(&plan, m)));
             }
             let typename = type_name_value::<CoverageGap>();
-            let key_values: Vec<Value> = m.keys.iter().cloned().map(Value::Enum).collect();
-            // A district has ~10 gaps: build each of its objects (one per district field
-            // of the plan) once and share their strings.
-            let mut districts: Vec<Vec<Option<Value>>> = plan
-                .iter()
-                .map(|(_, f)| match f {
-                    GapField::District(_) => vec![None; m.rows()],
-                    _ => Vec::new(),
-                })
-                .collect();
+            // A district has ~10 gaps, one after another: build its objects once and
+            // share them (their strings are shared too).
+            let mut cached: Vec<Option<Value>> = Vec::new();
+            let mut cached_row = usize::MAX;
             let mut gaps = Vec::with_capacity(m.gaps.len());
             for &(row, key) in &m.gaps {
                 let (row, key) = (row as usize, key as usize);
-                let (Some(d), Some(key)) = (m.districts.get(row), key_values.get(key)) else {
+                let (Some(d), Some(name)) = (m.districts.get(row), m.keys.get(key)) else {
                     continue;
                 };
-                if plan.is_empty() {
-                    gaps.push(Value::Null);
-                    continue;
+                if row != cached_row {
+                    cached = vec![None; plan.len()];
+                    cached_row = row;
                 }
-                let mut map = IndexMap::with_capacity(plan.len());
-                for ((name, f), cache) in plan.iter().zip(districts.iter_mut()) {
+                let mut i = 0;
+                gaps.push(object(&plan, |f| {
                     let value = match f {
                         GapField::Typename => typename.clone(),
-                        GapField::Key => key.clone(),
-                        GapField::District(p) => match cache.get_mut(row) {
-                            Some(cached) => {
-                                cached.get_or_insert_with(|| district_object(p, d)).clone()
-                            }
+                        GapField::Key => Value::Enum(name.clone()),
+                        GapField::District(p) => match cached.get_mut(i) {
+                            Some(slot) => slot.get_or_insert_with(|| district_object(p, d)).clone(),
                             None => district_object(p, d),
                         },
                     };
-                    map.insert(name.clone(), value);
-                }
-                gaps.push(Value::Object(map));
+                    i += 1;
+                    value
+                }));
             }
             return Ok(Value::List(gaps));
         }
