@@ -36,13 +36,11 @@ async fn update_commitment(
     version: i64,
     text: &str,
 ) -> (u16, Value) {
-    app.graphql_op(
-        Some(token),
-        &operation("UpdateCommitment"),
-        Some("UpdateCommitment"),
-        json!({ "id": id, "expectedVersion": version, "text": text }),
-    )
-    .await
+    let response = app
+        .send_update(&app.address, token, id, &json!(version), text)
+        .await;
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON body"))
 }
 
 #[tokio::test]
