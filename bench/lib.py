@@ -196,7 +196,7 @@ TARGETS = """\
 | target | how it is judged |
 |---|---|
 | SQL statements per request ≤ depth + 1 | `samverkan_sql_statements_total` / requests (dashboard depth 8 → ≤ 9) |
-| dashboard p50 within 2× of the raw SQL it needs | dashboard p50 at concurrency 1 ÷ time of `bench/dashboard.sql` run directly |
+| dashboard p50 within 2× of the raw SQL it needs | dashboard p50 at concurrency 1 ÷ time of `bench/dashboard.sql` run directly (`sqlite3` shell; `pgbench -M prepared` on PostgreSQL) |
 | coverage over the national data set p95 < 250 ms on PostgreSQL | `coverage (GROUP_KIND)` p95 on the generated data set |
 | RSS < 100 MB under load | peak RSS (VmHWM) of the server over each phase |
 """
