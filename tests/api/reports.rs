@@ -1,5 +1,6 @@
 //! Cross-district coverage and follow-up tracking, on the real Stockholm data.
 
+use api::auth::Role;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, operation, spawn_app};
@@ -458,4 +459,92 @@ async fn coverage_lists_asked_for_twice_are_merged() {
         once["data"]["coverage"]["rows"][0]["district"]["name"],
         "Rinkeby-Kista"
     );
+}
+
+/// An activity's follow-ups are answered by a plan when their selection asks for plain
+/// fields only (scalars and `period { year term }`); one more field (`zz: activity`)
+/// sends them down the generic resolvers. Without `zz`, both answers must be the same:
+/// aliases, fragments (also on the `Node` interface), `__typename`, `@include`/`@skip`,
+/// repeated and merged fields, an object whose fields are all skipped (`null`), and
+/// null and non-null effects, dates and subjects.
+#[tokio::test]
+async fn follow_up_lists_answer_as_the_generic_resolvers_do() {
+    let app = spawn_app().await;
+    let query = |extra: &str| {
+        format!(
+            r#"query($yes: Boolean!, $no: Boolean!) {{
+              district(slug: "spanga-tensta") {{ actionPlans(first: 10) {{ nodes {{
+                activities(first: 100) {{ nodes {{ id followUps {{
+                  __typename
+                  id
+                  ... on Node {{ id }}
+                  p: period {{ year term __typename }}
+                  period {{ ...P }}
+                  period {{ year }}
+                  status effects asOf locked version updatedAt reportedBySub
+                  s2: status @include(if: $yes)
+                  gone: effects @skip(if: $yes)
+                  ... @include(if: $no) {{ nothing: version }}
+                  empty: period {{ year @skip(if: $yes) }}
+                  {extra}
+                }} }} }}
+              }} }} }}
+            }}
+            fragment P on ReportingPeriod {{ term __typename }}"#
+        )
+    };
+    // One report made through the API (it has a subject, a later period, no date).
+    let activities = raw_answer(&app, &query(""), json!({ "yes": true, "no": false })).await;
+    let activities: Value = serde_json::from_str(&activities).unwrap();
+    let activity =
+        &activities["data"]["district"]["actionPlans"]["nodes"][0]["activities"]["nodes"][0]["id"];
+    let admin = app.token("socialforvaltningen", Role::Admin);
+    let (_, body) = app
+        .graphql_op(
+            Some(&admin),
+            &operation("ReportFollowUp"),
+            Some("ReportFollowUp"),
+            json!({ "activity": activity, "year": 2026, "term": "T1", "status": "ONGOING", "effects": "Arbetet pågår." }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["reportFollowUp"]["userErrors"],
+        json!([]),
+        "{body}"
+    );
+
+    let variables = json!({ "yes": true, "no": false });
+    let fast = raw_answer(&app, &query(""), variables.clone()).await;
+    let generic = raw_answer(&app, &query("zz: activity { __typename }"), variables).await;
+    assert!(generic.contains("\"zz\":"), "the generic path ran");
+    let fast: Value = serde_json::from_str(&fast).unwrap();
+    let generic: Value = serde_json::from_str(&generic).unwrap();
+    assert_eq!(fast, without_member(generic, "zz"));
+
+    let follow_ups: Vec<&Value> = fast["data"]["district"]["actionPlans"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|plan| plan["activities"]["nodes"].as_array().unwrap())
+        .flat_map(|activity| activity["followUps"].as_array().unwrap())
+        .collect();
+    // Spånga-Tensta's plan was followed up for T2 2021 (22 reports), and one more now.
+    assert_eq!(follow_ups.len(), 23);
+    let first = follow_ups[0];
+    assert_eq!(first["__typename"], "FollowUp");
+    assert_eq!(first["p"]["term"], "T2");
+    assert_eq!(first["period"]["year"], 2021);
+    assert_eq!(first["period"]["__typename"], "ReportingPeriod");
+    assert_eq!(first["s2"], first["status"]);
+    assert!(first.get("gone").is_none() && first.get("nothing").is_none());
+    assert!(first["empty"].is_null(), "{first}");
+    assert_eq!(first["asOf"], "2021-08-31");
+    assert!(follow_ups.iter().any(|f| f["effects"].is_string()));
+    let reported: Vec<_> = follow_ups
+        .iter()
+        .filter(|f| f["reportedBySub"].is_string())
+        .collect();
+    assert_eq!(reported.len(), 1, "{reported:?}");
+    assert_eq!(reported[0]["period"]["year"], 2026);
+    assert_eq!(reported[0]["effects"], "Arbetet pågår.");
 }

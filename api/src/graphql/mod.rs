@@ -10,6 +10,7 @@ pub mod ids;
 pub mod loaders;
 pub mod mutation;
 pub mod pagination;
+pub(crate) mod plain;
 pub mod query;
 pub mod raw;
 pub mod reports;

@@ -11,6 +11,7 @@ use entity::*;
 use super::ids::{NodeType, encode};
 use super::loaders::*;
 use super::pagination::{Page, PageArgs, page_vec};
+use super::plain;
 use super::{actor, load, load_many, load_required, state};
 use crate::auth::Role;
 use crate::error::AppError;
@@ -928,10 +929,10 @@ impl Activity {
             .collect())
     }
     /// Its follow-ups, oldest period first.
-    async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FollowUp>> {
+    async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<FollowUpList> {
         let mut rows = load_many(ctx, FollowUpsOfActivity(self.0.id)).await?;
         rows.sort_by_key(|r| (r.year, term_order(r.term)));
-        Ok(rows.into_iter().map(FollowUp).collect())
+        Ok(FollowUpList(rows))
     }
 }
 
@@ -1061,6 +1062,132 @@ impl FollowUp {
             load_required(ctx, ActivityId(self.0.activity_id)).await?,
         ))
     }
+}
+
+/// An activity's follow-ups (GraphQL `[FollowUp!]!`), the biggest leaf list of a
+/// dashboard (years of reports per activity). A selection of plain fields only — the
+/// scalars and `period { year term }` — is answered in one loop by a plan (see
+/// [`super::plain`]); anything else (`reportedBy`, `viewerCanUpdate`, `history`,
+/// `activity`, an argument or directive) by the generic resolvers.
+#[derive(Debug, Clone)]
+pub struct FollowUpList(pub Vec<follow_up::Model>);
+
+plain::list_type!(FollowUpList, FollowUp);
+
+/// A plain field of a follow-up.
+#[derive(Debug)]
+enum FollowUpField {
+    Typename,
+    Id,
+    Period(Vec<(async_graphql::Name, PeriodField)>),
+    Status,
+    Effects,
+    AsOf,
+    Locked,
+    Version,
+    UpdatedAt,
+    ReportedBySub,
+}
+
+/// A plain field of a reporting period.
+#[derive(Debug, Clone, Copy)]
+enum PeriodField {
+    Typename,
+    Year,
+    Term,
+}
+
+impl FollowUpList {
+    async fn answer(
+        &self,
+        ctx: &async_graphql::ContextSelectionSet<'_>,
+        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        use async_graphql::{InputType, ScalarType, Value};
+        let Some(plan) = follow_up_plan(ctx, &ctx.item.node) else {
+            let items = self.0.iter().cloned().map(FollowUp);
+            return async_graphql::resolver_utils::resolve_list(
+                ctx,
+                field,
+                items,
+                Some(self.0.len()),
+            )
+            .await;
+        };
+        let typename = plain::type_name_value::<FollowUp>();
+        let period_typename = plain::type_name_value::<ReportingPeriod>();
+        let items = self.0.iter().map(|m| {
+            plain::object(&plan, |f| match f {
+                FollowUpField::Typename => typename.clone(),
+                FollowUpField::Id => Value::String(encode(NodeType::FollowUp, m.id).0),
+                FollowUpField::Period(p) => plain::object(p, |f| match f {
+                    PeriodField::Typename => period_typename.clone(),
+                    PeriodField::Year => Value::from(m.year),
+                    PeriodField::Term => Term::from(m.term).to_value(),
+                }),
+                FollowUpField::Status => FollowUpStatus::from(m.status).to_value(),
+                FollowUpField::Effects => m.effects.as_deref().map_or(Value::Null, Value::from),
+                FollowUpField::AsOf => m.as_of.as_ref().map_or(Value::Null, ScalarType::to_value),
+                FollowUpField::Locked => Value::Boolean(m.locked),
+                FollowUpField::Version => Value::from(m.version),
+                FollowUpField::UpdatedAt => ScalarType::to_value(&m.updated_at),
+                FollowUpField::ReportedBySub => m
+                    .reported_by_sub
+                    .as_deref()
+                    .map_or(Value::Null, Value::from),
+            })
+        });
+        Ok(Value::List(items.collect()))
+    }
+}
+
+/// The plan of a list of follow-ups, or `None` for the generic path.
+fn follow_up_plan<'a>(
+    ctx: &async_graphql::ContextSelectionSet<'a>,
+    set: &'a async_graphql::parser::types::SelectionSet,
+) -> Option<Vec<(async_graphql::Name, FollowUpField)>> {
+    use plain::Raw;
+    raw_plan_of_follow_up(ctx, set)?
+        .into_iter()
+        .map(|(key, raw)| {
+            let field = match raw {
+                Raw::Leaf(leaf) => leaf,
+                Raw::Object(_, sets) => {
+                    FollowUpField::Period(plain::leaf_plan(ctx, sets, "ReportingPeriod", |name| {
+                        match name {
+                            "__typename" => Some(PeriodField::Typename),
+                            "year" => Some(PeriodField::Year),
+                            "term" => Some(PeriodField::Term),
+                            _ => None,
+                        }
+                    })?)
+                }
+            };
+            Some((key, field))
+        })
+        .collect()
+}
+
+/// The follow-up's own fields of `set`, `period` still a selection.
+fn raw_plan_of_follow_up<'a>(
+    ctx: &async_graphql::ContextSelectionSet<'a>,
+    set: &'a async_graphql::parser::types::SelectionSet,
+) -> Option<Vec<(async_graphql::Name, plain::Raw<'a, FollowUpField>)>> {
+    plain::raw_plan(ctx, [set], "FollowUp", |name| {
+        Some(Ok(match name {
+            "__typename" => FollowUpField::Typename,
+            "id" => FollowUpField::Id,
+            "period" => return Some(Err("period")),
+            "status" => FollowUpField::Status,
+            "effects" => FollowUpField::Effects,
+            "asOf" => FollowUpField::AsOf,
+            "locked" => FollowUpField::Locked,
+            "version" => FollowUpField::Version,
+            "updatedAt" => FollowUpField::UpdatedAt,
+            "reportedBySub" => FollowUpField::ReportedBySub,
+            _ => return None,
+        }))
+    })
 }
 
 /// A district's collaboration area (samverkansområde), e.g. "Skolan som brottsplats".

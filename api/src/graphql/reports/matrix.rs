@@ -14,25 +14,20 @@
 //! district's `municipality` is resolved generically, and its cell lists still take the
 //! fast path. Both paths give the same JSON (tests/api/reports.rs compares them).
 //!
-//! The fast path mirrors what async-graphql does with a selection set: fragments are
-//! flattened in document order, a response key asked for twice is answered once where it
-//! first appears (objects asked for twice are merged), and an object whose selection is
-//! left empty by `@skip`/`@include` is `null`. It calls no field-level extension hooks
-//! (the server registers none that look at fields).
+//! The plans are made by the helpers of [`crate::graphql::plain`] (see there for how
+//! they mirror async-graphql's handling of a selection set).
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use async_graphql::indexmap::IndexMap;
-use async_graphql::parser::types::{Field, Selection, SelectionSet};
-use async_graphql::registry::Registry;
+use async_graphql::parser::types::{Field, SelectionSet};
 use async_graphql::resolver_utils::resolve_list;
-use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
+use async_graphql::{ContextSelectionSet, Name, Positioned, ServerResult, Value};
 use entity::district;
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::super::ids::{NodeType, encode};
+use super::super::plain::{Raw, leaf_plan, list_type, object, raw_plan, type_name_value};
 use super::super::raw::RawJson;
 use super::{CoverageCell, CoverageGap, CoverageRow, District};
 use crate::services::coverage;
@@ -182,34 +177,6 @@ pub struct CoverageCells {
 /// Every gap of a coverage matrix (GraphQL `[CoverageGap!]!`).
 #[derive(Debug, Clone)]
 pub struct CoverageGaps(pub Arc<Matrix>);
-
-/// The output type of a list of `T`, as async-graphql names a `Vec<T>`.
-macro_rules! list_type {
-    ($list:ty, $item:ty) => {
-        impl OutputType for $list {
-            fn type_name() -> Cow<'static, str> {
-                Cow::Owned(format!("[{}]", <$item>::qualified_type_name()))
-            }
-
-            fn qualified_type_name() -> String {
-                format!("[{}]!", <$item>::qualified_type_name())
-            }
-
-            fn create_type_info(registry: &mut Registry) -> String {
-                <$item>::create_type_info(registry);
-                Self::qualified_type_name()
-            }
-
-            async fn resolve(
-                &self,
-                ctx: &ContextSelectionSet<'_>,
-                field: &Positioned<Field>,
-            ) -> ServerResult<Value> {
-                self.answer(ctx, field).await
-            }
-        }
-    };
-}
 
 list_type!(CoverageRows, CoverageRow);
 list_type!(CoverageCells, CoverageCell);
@@ -453,24 +420,6 @@ mod json {
     }
 }
 
-/// `__typename` of `T`, as a shared string.
-fn type_name_value<T: OutputType>() -> Value {
-    Value::Enum(Name::new(T::type_name()))
-}
-
-/// An object with the plan's fields, or `null` when the plan is empty (as async-graphql
-/// answers an object whose every field was skipped).
-fn object<F>(plan: &[(Name, F)], mut value: impl FnMut(&F) -> Value) -> Value {
-    if plan.is_empty() {
-        return Value::Null;
-    }
-    let mut map = IndexMap::with_capacity(plan.len());
-    for (key, f) in plan {
-        map.insert(key.clone(), value(f));
-    }
-    Value::Object(map)
-}
-
 /// One row's cells.
 fn cells_list(plan: &[(Name, CellField)], typename: &Value, m: &Matrix, row: usize) -> Value {
     Value::List(
@@ -535,132 +484,6 @@ enum GapField {
     District(Vec<(Name, DistrictField)>),
 }
 
-/// The fields `set` selects on object type `type_name`, fragments flattened, in document
-/// order; `None` when the selection is beyond the fast path (a directive, an argument, a
-/// fragment on another type, an unknown fragment).
-fn collect<'a>(
-    ctx: &ContextSelectionSet<'a>,
-    set: &'a SelectionSet,
-    type_name: &str,
-    out: &mut Vec<&'a Field>,
-) -> Option<()> {
-    for selection in &set.items {
-        if !selection.node.directives().is_empty() {
-            return None;
-        }
-        let set = match &selection.node {
-            Selection::Field(f) => {
-                if !f.node.arguments.is_empty() {
-                    return None;
-                }
-                out.push(&f.node);
-                continue;
-            }
-            Selection::FragmentSpread(spread) => {
-                let fragment = ctx
-                    .query_env
-                    .fragments
-                    .get(&spread.node.fragment_name.node)?;
-                if !applies(
-                    ctx,
-                    type_name,
-                    Some(&fragment.node.type_condition.node.on.node),
-                ) {
-                    return None;
-                }
-                &fragment.node.selection_set.node
-            }
-            Selection::InlineFragment(inline) => {
-                let condition = inline.node.type_condition.as_ref().map(|c| &c.node.on.node);
-                if !applies(ctx, type_name, condition) {
-                    return None;
-                }
-                &inline.node.selection_set.node
-            }
-        };
-        collect(ctx, set, type_name, out)?;
-    }
-    Some(())
-}
-
-/// Whether a fragment with `condition` applies to objects of `type_name` (its own name
-/// or an interface it implements).
-fn applies(ctx: &ContextSelectionSet<'_>, type_name: &str, condition: Option<&Name>) -> bool {
-    condition.is_none_or(|c| {
-        c.as_str() == type_name
-            || ctx
-                .schema_env
-                .registry
-                .implements
-                .get(type_name)
-                .is_some_and(|interfaces| interfaces.contains(c.as_str()))
-    })
-}
-
-/// A field as the plan first sees it: leaves resolved, objects still selection sets
-/// (one per occurrence of the response key, merged later).
-enum Raw<'a, L> {
-    Leaf(L),
-    Object(&'static str, Vec<&'a SelectionSet>),
-}
-
-/// The fields of `sets` (the selections of one response key, in order) on `type_name`,
-/// one per response key; `field` names a leaf, or an object (with its type name) whose
-/// sub-selections are gathered. `None`: beyond the fast path.
-fn raw_plan<'a, L>(
-    ctx: &ContextSelectionSet<'a>,
-    sets: impl IntoIterator<Item = &'a SelectionSet>,
-    type_name: &str,
-    field: impl Fn(&str) -> Option<Result<L, &'static str>>,
-) -> Option<Vec<(Name, Raw<'a, L>)>> {
-    let mut sets = sets.into_iter();
-    let mut fields = Vec::new();
-    // async-graphql answers an object whose first selection came out empty as `null`,
-    // and merges nothing into it.
-    match sets.next() {
-        Some(first) => collect(ctx, first, type_name, &mut fields)?,
-        None => return Some(Vec::new()),
-    }
-    if fields.is_empty() {
-        return Some(Vec::new());
-    }
-    for set in sets {
-        collect(ctx, set, type_name, &mut fields)?;
-    }
-    let mut plan: Vec<(Name, Raw<'a, L>)> = Vec::new();
-    for f in fields {
-        let raw = match field(f.name.node.as_str())? {
-            Ok(leaf) => {
-                if !f.selection_set.node.items.is_empty() {
-                    return None;
-                }
-                Raw::Leaf(leaf)
-            }
-            Err(object) => Raw::Object(object, vec![&f.selection_set.node]),
-        };
-        let key = &f.response_key().node;
-        match plan.iter_mut().find(|(k, _)| k == key) {
-            // The first occurrence wins; later ones merge into an object.
-            Some((_, Raw::Object(first, sets))) => {
-                if let Raw::Object(object, more) = raw
-                    && object == *first
-                {
-                    sets.extend(more);
-                } else {
-                    return None;
-                }
-            }
-            Some((_, Raw::Leaf(_))) => {
-                if matches!(raw, Raw::Object(..)) {
-                    return None;
-                }
-            }
-            None => plan.push((key.clone(), raw)),
-        }
-    }
-    Some(plan)
-}
-
 /// The plan of a list of cells, or `None` for the generic path.
 fn cell_plan<'a>(
     ctx: &ContextSelectionSet<'a>,
@@ -686,22 +509,6 @@ fn district_plan<'a>(
         "name" => Some(DistrictField::Name),
         _ => None,
     })
-}
-
-/// The plan of an object of leaves only.
-fn leaf_plan<'a, L>(
-    ctx: &ContextSelectionSet<'a>,
-    sets: impl IntoIterator<Item = &'a SelectionSet>,
-    type_name: &str,
-    leaf: impl Fn(&str) -> Option<L>,
-) -> Option<Vec<(Name, L)>> {
-    raw_plan(ctx, sets, type_name, |name| leaf(name).map(Ok))?
-        .into_iter()
-        .map(|(key, raw)| match raw {
-            Raw::Leaf(l) => Some((key, l)),
-            Raw::Object(..) => None,
-        })
-        .collect()
 }
 
 /// The plan of a list of rows, or `None` for the generic path.
