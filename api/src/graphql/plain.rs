@@ -78,7 +78,7 @@ pub(crate) fn object<F>(plan: &[(Name, F)], mut value: impl FnMut(&F) -> Value) 
 /// The fields `set` selects on object type `type_name`, fragments flattened, in document
 /// order; `None` when the selection is beyond the fast path (a directive, an argument, a
 /// fragment on another type, an unknown fragment).
-pub(crate) fn collect<'a>(
+fn collect<'a>(
     ctx: &ContextSelectionSet<'a>,
     set: &'a SelectionSet,
     type_name: &str,
@@ -125,11 +125,7 @@ pub(crate) fn collect<'a>(
 
 /// Whether a fragment with `condition` applies to objects of `type_name` (its own name
 /// or an interface it implements).
-pub(crate) fn applies(
-    ctx: &ContextSelectionSet<'_>,
-    type_name: &str,
-    condition: Option<&Name>,
-) -> bool {
+fn applies(ctx: &ContextSelectionSet<'_>, type_name: &str, condition: Option<&Name>) -> bool {
     condition.is_none_or(|c| {
         c.as_str() == type_name
             || ctx
