@@ -548,3 +548,67 @@ async fn follow_up_lists_answer_as_the_generic_resolvers_do() {
     assert_eq!(reported[0]["period"]["year"], 2026);
     assert_eq!(reported[0]["effects"], "Arbetet pågår.");
 }
+
+/// An activity's methods and responsibilities (with their organization) take plans too
+/// when their selections are plain; `zz` sends each list through the generic resolvers.
+/// Both answers must be the same, for every activity of three district plans.
+#[tokio::test]
+async fn method_and_responsibility_lists_answer_as_the_generic_resolvers_do() {
+    let app = spawn_app().await;
+    let query = |method_extra: &str, responsibility_extra: &str, organization_extra: &str| {
+        format!(
+            r#"query($yes: Boolean!) {{
+              activities(first: 100) {{ nodes {{ id
+                methods {{ __typename id ...M short: abbreviation name @include(if: $yes) {method_extra} }}
+                responsibilities {{
+                  __typename id role
+                  ... on Node {{ id }}
+                  organization {{ id name }}
+                  organization {{ kind ...O }}
+                  o: organization {{ __typename name @skip(if: $yes) }}
+                  {responsibility_extra}
+                  again: organization {{ slug {organization_extra} }}
+                }}
+              }} }}
+            }}
+            fragment M on Method {{ slug abbreviation description }}
+            fragment O on Organization {{ __typename slug }}"#
+        )
+    };
+    let variables = json!({ "yes": true });
+    let fast = raw_answer(&app, &query("", "", ""), variables.clone()).await;
+    let generic = raw_answer(
+        &app,
+        &query("zz: viewerCanUpdate", "zz: activity { __typename }", ""),
+        variables.clone(),
+    )
+    .await;
+    let generic_org =
+        raw_answer(&app, &query("", "", "zz: parent { __typename }"), variables).await;
+    assert!(generic.contains("\"zz\":") && generic_org.contains("\"zz\":"));
+    let fast: Value = serde_json::from_str(&fast).unwrap();
+    let generic: Value = serde_json::from_str(&generic).unwrap();
+    let generic_org: Value = serde_json::from_str(&generic_org).unwrap();
+    assert_eq!(fast, without_member(generic, "zz"));
+    assert_eq!(fast, without_member(generic_org, "zz"));
+
+    let activities = fast["data"]["activities"]["nodes"].as_array().unwrap();
+    let methods: Vec<&Value> = activities
+        .iter()
+        .flat_map(|a| a["methods"].as_array().unwrap())
+        .collect();
+    let responsibilities: Vec<&Value> = activities
+        .iter()
+        .flat_map(|a| a["responsibilities"].as_array().unwrap())
+        .collect();
+    // The Stockholm plans name 20 methods of activities and 72 responsibilities.
+    assert_eq!(methods.len(), 20);
+    assert_eq!(responsibilities.len(), 72);
+    assert_eq!(methods[0]["__typename"], "Method");
+    assert!(methods.iter().any(|m| m["short"].is_string()));
+    let r = responsibilities[0];
+    assert_eq!(r["__typename"], "Responsibility");
+    assert_eq!(r["organization"]["__typename"], "Organization");
+    assert!(r["organization"]["kind"].is_string() && r["again"]["slug"].is_string());
+    assert_eq!(r["o"], json!({ "__typename": "Organization" }));
+}

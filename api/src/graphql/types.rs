@@ -888,18 +888,19 @@ impl Activity {
         }
     }
     /// The named methods it uses.
-    async fn methods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Method>> {
-        let rows = load_many(ctx, MethodsOfActivity(self.0.id)).await?;
-        Ok(rows.into_iter().map(Method).collect())
+    async fn methods(&self, ctx: &Context<'_>) -> async_graphql::Result<MethodList> {
+        Ok(MethodList(
+            load_many(ctx, MethodsOfActivity(self.0.id)).await?,
+        ))
     }
     /// Who carries it: organizations and role titles.
     async fn responsibilities(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Responsibility>> {
+    ) -> async_graphql::Result<ResponsibilityList> {
         let mut rows = load_many(ctx, ResponsibilitiesOfActivity(self.0.id)).await?;
         rows.sort_by_key(|r| (r.position, r.id));
-        Ok(rows.into_iter().map(Responsibility).collect())
+        Ok(ResponsibilityList(rows))
     }
     /// Its most recent follow-up (latest period), if any.
     async fn latest_follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FollowUp>> {
@@ -1139,6 +1140,193 @@ impl FollowUpList {
         });
         Ok(Value::List(items.collect()))
     }
+}
+
+/// An activity's methods (GraphQL `[Method!]!`): a selection of `__typename`, `id`,
+/// `slug`, `name`, `abbreviation` and `description` is answered by a plan.
+#[derive(Debug, Clone)]
+pub struct MethodList(pub Vec<method::Model>);
+
+plain::list_type!(MethodList, Method);
+
+/// A plain field of a method.
+#[derive(Debug, Clone, Copy)]
+enum MethodField {
+    Typename,
+    Id,
+    Slug,
+    Name,
+    Abbreviation,
+    Description,
+}
+
+impl MethodList {
+    async fn answer(
+        &self,
+        ctx: &async_graphql::ContextSelectionSet<'_>,
+        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        use async_graphql::Value;
+        let plan = plain::leaf_plan(ctx, [&ctx.item.node], "Method", |name| match name {
+            "__typename" => Some(MethodField::Typename),
+            "id" => Some(MethodField::Id),
+            "slug" => Some(MethodField::Slug),
+            "name" => Some(MethodField::Name),
+            "abbreviation" => Some(MethodField::Abbreviation),
+            "description" => Some(MethodField::Description),
+            _ => None,
+        });
+        let Some(plan) = plan else {
+            let items = self.0.iter().cloned().map(Method);
+            return async_graphql::resolver_utils::resolve_list(
+                ctx,
+                field,
+                items,
+                Some(self.0.len()),
+            )
+            .await;
+        };
+        let typename = plain::type_name_value::<Method>();
+        let items = self.0.iter().map(|m| {
+            plain::object(&plan, |f| match f {
+                MethodField::Typename => typename.clone(),
+                MethodField::Id => Value::String(encode(NodeType::Method, m.id).0),
+                MethodField::Slug => Value::from(m.slug.as_str()),
+                MethodField::Name => Value::from(m.name.as_str()),
+                MethodField::Abbreviation => {
+                    m.abbreviation.as_deref().map_or(Value::Null, Value::from)
+                }
+                MethodField::Description => {
+                    m.description.as_deref().map_or(Value::Null, Value::from)
+                }
+            })
+        });
+        Ok(Value::List(items.collect()))
+    }
+}
+
+/// An activity's responsibilities (GraphQL `[Responsibility!]!`): a selection of
+/// `__typename`, `id`, `role` and the organization's `__typename`, `id`, `slug`, `name`
+/// and `kind` is answered by a plan (the organizations come from the request's loader,
+/// where the responsibilities' join already put them).
+#[derive(Debug, Clone)]
+pub struct ResponsibilityList(pub Vec<responsibility::Model>);
+
+plain::list_type!(ResponsibilityList, Responsibility);
+
+/// A plain field of a responsibility.
+#[derive(Debug)]
+enum ResponsibilityField {
+    Typename,
+    Id,
+    Role,
+    Organization(Vec<(async_graphql::Name, OrganizationField)>),
+}
+
+/// A plain field of an organization.
+#[derive(Debug, Clone, Copy)]
+enum OrganizationField {
+    Typename,
+    Id,
+    Slug,
+    Name,
+    Kind,
+}
+
+impl ResponsibilityList {
+    async fn answer(
+        &self,
+        ctx: &async_graphql::ContextSelectionSet<'_>,
+        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
+    ) -> async_graphql::ServerResult<async_graphql::Value> {
+        use async_graphql::{InputType, Value};
+        let generic = || {
+            let items = self.0.iter().cloned().map(Responsibility);
+            async_graphql::resolver_utils::resolve_list(ctx, field, items, Some(self.0.len()))
+        };
+        let Some(plan) = responsibility_plan(ctx, &ctx.item.node) else {
+            return generic().await;
+        };
+        // The organizations, in one wave (already cached by the responsibilities' join).
+        let loader = ctx
+            .data::<super::batch::RequestLoader>()
+            .map_err(|e| e.into_server_error(field.pos))?;
+        let mut ids: Vec<i32> = self.0.iter().map(|r| r.organization_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let loads = ids.iter().map(|&id| loader.load_one(OrganizationId(id)));
+        let mut organizations = std::collections::HashMap::with_capacity(ids.len());
+        for (id, org) in ids.iter().zip(futures_util::future::join_all(loads).await) {
+            match org {
+                Ok(Some(org)) => {
+                    organizations.insert(*id, org);
+                }
+                // A failed or missing load: the generic resolvers report it.
+                _ => return generic().await,
+            }
+        }
+        let typename = plain::type_name_value::<Responsibility>();
+        let org_typename = plain::type_name_value::<Organization>();
+        let mut items = Vec::with_capacity(self.0.len());
+        for r in &self.0 {
+            let Some(org) = organizations.get(&r.organization_id) else {
+                return generic().await;
+            };
+            items.push(plain::object(&plan, |f| match f {
+                ResponsibilityField::Typename => typename.clone(),
+                ResponsibilityField::Id => Value::String(encode(NodeType::Responsibility, r.id).0),
+                ResponsibilityField::Role => r.role.as_deref().map_or(Value::Null, Value::from),
+                ResponsibilityField::Organization(p) => plain::object(p, |f| match f {
+                    OrganizationField::Typename => org_typename.clone(),
+                    OrganizationField::Id => {
+                        Value::String(encode(NodeType::Organization, org.id).0)
+                    }
+                    OrganizationField::Slug => Value::from(org.slug.as_str()),
+                    OrganizationField::Name => Value::from(org.name.as_str()),
+                    OrganizationField::Kind => OrganizationKind::from(org.kind).to_value(),
+                }),
+            }));
+        }
+        Ok(Value::List(items))
+    }
+}
+
+/// The plan of a list of responsibilities, or `None` for the generic path.
+fn responsibility_plan<'a>(
+    ctx: &async_graphql::ContextSelectionSet<'a>,
+    set: &'a async_graphql::parser::types::SelectionSet,
+) -> Option<Vec<(async_graphql::Name, ResponsibilityField)>> {
+    use plain::Raw;
+    plain::raw_plan(ctx, [set], "Responsibility", |name| {
+        Some(Ok(match name {
+            "__typename" => ResponsibilityField::Typename,
+            "id" => ResponsibilityField::Id,
+            "role" => ResponsibilityField::Role,
+            "organization" => return Some(Err("organization")),
+            _ => return None,
+        }))
+    })?
+    .into_iter()
+    .map(|(key, raw)| {
+        let field = match raw {
+            Raw::Leaf(leaf) => leaf,
+            Raw::Object(_, sets) => ResponsibilityField::Organization(plain::leaf_plan(
+                ctx,
+                sets,
+                "Organization",
+                |name| match name {
+                    "__typename" => Some(OrganizationField::Typename),
+                    "id" => Some(OrganizationField::Id),
+                    "slug" => Some(OrganizationField::Slug),
+                    "name" => Some(OrganizationField::Name),
+                    "kind" => Some(OrganizationField::Kind),
+                    _ => None,
+                },
+            )?),
+        };
+        Some((key, field))
+    })
+    .collect()
 }
 
 /// The plan of a list of follow-ups, or `None` for the generic path.
