@@ -229,7 +229,7 @@ def verdicts(rows, idx):
                 ratio = num(dash, "p50") / num(raw, "p50")
                 out.append(
                     f"| dashboard p50 ≤ 2× raw SQL | {db} | {phase} | {num(dash, 'p50'):.2f} ms vs "
-                    f"{num(raw, 'p50'):.2f} ms = {ratio:.1f}× | {'yes' if ratio <= 2 else 'no'} |"
+                    f"{num(raw, 'p50'):.2f} ms = {ratio:.2f}× | {'yes' if ratio <= 2 else 'no'} |"
                 )
             dash16 = find(db, phase, "dashboard", 16) or dash
             sql = num(dash16, "sql") if dash16 else None
