@@ -19,7 +19,7 @@
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
-use async_graphql::{ContextSelectionSet, Name, OutputType, Value};
+use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 
 /// Implement `OutputType` for `$list`, a list of `$item` named as async-graphql names
 /// a `Vec<$item>` (so the schema does not change), answered by `$list::answer`.
@@ -56,6 +56,18 @@ macro_rules! list_type {
     };
 }
 pub(crate) use list_type;
+
+/// The generic answer of a list: every row wrapped in its GraphQL object and resolved
+/// field by field (what a list type answers when its selection has no plan).
+pub(crate) async fn resolve_generic<M: Clone, T: OutputType>(
+    ctx: &ContextSelectionSet<'_>,
+    field: &Positioned<Field>,
+    rows: &[M],
+    wrap: impl Fn(M) -> T,
+) -> ServerResult<Value> {
+    let items = rows.iter().cloned().map(wrap);
+    async_graphql::resolver_utils::resolve_list(ctx, field, items, Some(rows.len())).await
+}
 
 /// `__typename` of `T`, as a shared string.
 pub(crate) fn type_name_value<T: OutputType>() -> Value {

@@ -1106,14 +1106,7 @@ impl FollowUpList {
     ) -> async_graphql::ServerResult<async_graphql::Value> {
         use async_graphql::{InputType, ScalarType, Value};
         let Some(plan) = follow_up_plan(ctx, &ctx.item.node) else {
-            let items = self.0.iter().cloned().map(FollowUp);
-            return async_graphql::resolver_utils::resolve_list(
-                ctx,
-                field,
-                items,
-                Some(self.0.len()),
-            )
-            .await;
+            return plain::resolve_generic(ctx, field, &self.0, FollowUp).await;
         };
         let typename = plain::type_name_value::<FollowUp>();
         let period_typename = plain::type_name_value::<ReportingPeriod>();
@@ -1177,14 +1170,7 @@ impl MethodList {
             _ => None,
         });
         let Some(plan) = plan else {
-            let items = self.0.iter().cloned().map(Method);
-            return async_graphql::resolver_utils::resolve_list(
-                ctx,
-                field,
-                items,
-                Some(self.0.len()),
-            )
-            .await;
+            return plain::resolve_generic(ctx, field, &self.0, Method).await;
         };
         let typename = plain::type_name_value::<Method>();
         let items = self.0.iter().map(|m| {
@@ -1240,10 +1226,7 @@ impl ResponsibilityList {
         field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
     ) -> async_graphql::ServerResult<async_graphql::Value> {
         use async_graphql::{InputType, Value};
-        let generic = || {
-            let items = self.0.iter().cloned().map(Responsibility);
-            async_graphql::resolver_utils::resolve_list(ctx, field, items, Some(self.0.len()))
-        };
+        let generic = || plain::resolve_generic(ctx, field, &self.0, Responsibility);
         let Some(plan) = responsibility_plan(ctx, &ctx.item.node) else {
             return generic().await;
         };
@@ -1255,24 +1238,22 @@ impl ResponsibilityList {
         ids.sort_unstable();
         ids.dedup();
         let loads = ids.iter().map(|&id| loader.load_one(OrganizationId(id)));
-        let mut organizations = std::collections::HashMap::with_capacity(ids.len());
-        for (id, org) in ids.iter().zip(futures_util::future::join_all(loads).await) {
-            match org {
-                Ok(Some(org)) => {
-                    organizations.insert(*id, org);
-                }
-                // A failed or missing load: the generic resolvers report it.
-                _ => return generic().await,
-            }
-        }
+        let loaded = futures_util::future::join_all(loads).await;
+        // A failed or missing load: the generic resolvers report it.
+        let Some(organizations) = ids
+            .into_iter()
+            .zip(loaded)
+            .map(|(id, org)| Some((id, org.ok()??)))
+            .collect::<Option<std::collections::HashMap<_, _>>>()
+        else {
+            return generic().await;
+        };
         let typename = plain::type_name_value::<Responsibility>();
         let org_typename = plain::type_name_value::<Organization>();
-        let mut items = Vec::with_capacity(self.0.len());
-        for r in &self.0 {
-            let Some(org) = organizations.get(&r.organization_id) else {
-                return generic().await;
-            };
-            items.push(plain::object(&plan, |f| match f {
+        // Every responsibility's organization is in the map: it was built from them.
+        let items = self.0.iter().filter_map(|r| {
+            let org = organizations.get(&r.organization_id)?;
+            Some(plain::object(&plan, |f| match f {
                 ResponsibilityField::Typename => typename.clone(),
                 ResponsibilityField::Id => Value::String(encode(NodeType::Responsibility, r.id).0),
                 ResponsibilityField::Role => r.role.as_deref().map_or(Value::Null, Value::from),
@@ -1285,9 +1266,9 @@ impl ResponsibilityList {
                     OrganizationField::Name => Value::from(org.name.as_str()),
                     OrganizationField::Kind => OrganizationKind::from(org.kind).to_value(),
                 }),
-            }));
-        }
-        Ok(Value::List(items))
+            }))
+        });
+        Ok(Value::List(items.collect()))
     }
 }
 
@@ -1335,32 +1316,6 @@ fn follow_up_plan<'a>(
     set: &'a async_graphql::parser::types::SelectionSet,
 ) -> Option<Vec<(async_graphql::Name, FollowUpField)>> {
     use plain::Raw;
-    raw_plan_of_follow_up(ctx, set)?
-        .into_iter()
-        .map(|(key, raw)| {
-            let field = match raw {
-                Raw::Leaf(leaf) => leaf,
-                Raw::Object(_, sets) => {
-                    FollowUpField::Period(plain::leaf_plan(ctx, sets, "ReportingPeriod", |name| {
-                        match name {
-                            "__typename" => Some(PeriodField::Typename),
-                            "year" => Some(PeriodField::Year),
-                            "term" => Some(PeriodField::Term),
-                            _ => None,
-                        }
-                    })?)
-                }
-            };
-            Some((key, field))
-        })
-        .collect()
-}
-
-/// The follow-up's own fields of `set`, `period` still a selection.
-fn raw_plan_of_follow_up<'a>(
-    ctx: &async_graphql::ContextSelectionSet<'a>,
-    set: &'a async_graphql::parser::types::SelectionSet,
-) -> Option<Vec<(async_graphql::Name, plain::Raw<'a, FollowUpField>)>> {
     plain::raw_plan(ctx, [set], "FollowUp", |name| {
         Some(Ok(match name {
             "__typename" => FollowUpField::Typename,
@@ -1375,7 +1330,25 @@ fn raw_plan_of_follow_up<'a>(
             "reportedBySub" => FollowUpField::ReportedBySub,
             _ => return None,
         }))
+    })?
+    .into_iter()
+    .map(|(key, raw)| {
+        let field = match raw {
+            Raw::Leaf(leaf) => leaf,
+            Raw::Object(_, sets) => {
+                FollowUpField::Period(plain::leaf_plan(ctx, sets, "ReportingPeriod", |name| {
+                    match name {
+                        "__typename" => Some(PeriodField::Typename),
+                        "year" => Some(PeriodField::Year),
+                        "term" => Some(PeriodField::Term),
+                        _ => None,
+                    }
+                })?)
+            }
+        };
+        Some((key, field))
     })
+    .collect()
 }
 
 /// A district's collaboration area (samverkansområde), e.g. "Skolan som brottsplats".
