@@ -75,6 +75,12 @@ where
     }
 }
 
+/// Count one statement in `counter` and in the request being served, if any.
+pub(crate) fn count_statement(counter: &StatementCounter) {
+    counter.increment();
+    let _ = REQUEST_STATEMENTS.try_with(|n| n.fetch_add(1, Ordering::Relaxed));
+}
+
 /// Key of the advisory lock that serialises migrations between replicas ("SAMVERK").
 const MIGRATION_LOCK_KEY: i64 = 0x53_41_4d_56_45_52_4b;
 
@@ -98,12 +104,18 @@ pub async fn connect(
                 .busy_timeout(Duration::from_secs(10))
                 .foreign_keys(true)
         });
+    // sqlx pings a connection on every checkout by default: a round trip per statement
+    // (nine per dashboard), and on SQLite a wake-up of the connection's thread. Test
+    // only a connection idle long enough for a server restart, a proxy or a firewall
+    // to have dropped it (a broken one is also closed when it is given back, by the
+    // ping sqlx runs then). An SQLite file does not drop connections.
+    if url.starts_with("sqlite:") {
+        options.test_before_acquire(false);
+    } else {
+        options.test_before_acquire_if_idle_for(Duration::from_secs(1));
+    }
     let mut db = Database::connect(options).await?;
-    db.set_metric_callback(move |_info| {
-        counter.increment();
-        // Attribute the statement to the request being served, if any.
-        let _ = REQUEST_STATEMENTS.try_with(|n| n.fetch_add(1, Ordering::Relaxed));
-    });
+    db.set_metric_callback(move |_info| count_statement(&counter));
     Ok(db)
 }
 

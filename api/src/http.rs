@@ -47,6 +47,8 @@ use crate::metrics::Metrics;
 pub(crate) struct AppState {
     pub(crate) schema: AppSchema,
     pub(crate) db: DatabaseConnection,
+    /// On an SQLite file: the loaders' reads (see [`crate::sqlite_reads`]).
+    pub(crate) sqlite_reads: Option<Arc<crate::sqlite_reads::SqliteReads>>,
     pub(crate) keys: Arc<JwtKeys>,
     pub(crate) write_gate: WriteGate,
     pub(crate) events: EventBus,
@@ -294,7 +296,7 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
     };
     let span = tracing::info_span!("graphql", operation = %operation, sub = %caller.sub, org = %caller.org);
     // One loader for the request (all operations of a batch): it caches what it read.
-    let loader = RequestLoader::new(state.db.clone(), true);
+    let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), true);
     // Big lists written straight as JSON, spliced into the answer below.
     let raw = RawJson::new();
     let batch = match batch {
@@ -480,7 +482,7 @@ async fn serve_ws(state: AppState, socket: WebSocket, protocol: GraphQLProtocol)
     };
     // The connection's loader batches each event's loads but keeps nothing between
     // events: every event is resolved from fresh rows.
-    let loader = RequestLoader::new(state.db.clone(), false);
+    let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), false);
     let data = request_data(&state, caller, &loader);
     // The protocol runs on a channel; a forwarder writes it to the socket and, when the
     // server shuts down, ends the connection with `1001: going away`.

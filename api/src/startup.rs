@@ -69,6 +69,14 @@ impl Application {
             statements.clone(),
         )
         .await?;
+        let sqlite_reads = match db::sqlite_path(&settings.database_url) {
+            Some(path) => Some(Arc::new(crate::sqlite_reads::SqliteReads::open(
+                &path,
+                settings.db_pool_size() as usize,
+                statements.clone(),
+            )?)),
+            None => None,
+        };
         let events = EventBus::start(db.clone(), &settings.database_url).await?;
         let listener = TcpListener::bind(settings.addr).await?;
         let port = listener.local_addr()?.port();
@@ -77,6 +85,7 @@ impl Application {
         let state = AppState {
             schema: graphql::build_limited_schema(settings),
             db: db.clone(),
+            sqlite_reads,
             keys: keys.clone(),
             write_gate: db::WriteGate::for_backend(db.get_database_backend()),
             events,

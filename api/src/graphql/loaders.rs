@@ -22,45 +22,119 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::*;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QueryTrait, Select, SelectThree, SelectTwo, TopologyStar,
+};
 
 use super::batch::Primer;
+use crate::sqlite_reads::{FromRow, SqliteReads};
 
 /// The request's batch loader: one database handle, many key types.
 #[derive(Debug, Clone)]
 pub struct AppLoader {
     db: DatabaseConnection,
+    /// On an SQLite file: where the reads go instead of `db` (see [`crate::sqlite_reads`]).
+    sqlite: Option<Arc<SqliteReads>>,
     primer: Primer,
 }
 
 impl AppLoader {
-    /// A loader reading from `db` that primes the request's cache through `primer`.
-    pub fn new(db: DatabaseConnection, primer: Primer) -> Self {
-        Self { db, primer }
+    /// A loader reading from `db` (or, on an SQLite file, from `sqlite`) that primes the
+    /// request's cache through `primer`.
+    pub fn new(db: DatabaseConnection, sqlite: Option<Arc<SqliteReads>>, primer: Primer) -> Self {
+        Self { db, sqlite, primer }
     }
 
     /// The rows of `select` (one statement).
-    async fn plain<E: EntityTrait>(
+    async fn plain<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError>
+    where
+        E: EntityTrait,
+        E::Model: FromRow,
+    {
+        match &self.sqlite {
+            Some(reads) => reads
+                .query(
+                    &select.build(DbBackend::Sqlite),
+                    E::Model::COLUMNS.len(),
+                    |row| E::Model::from_row(row, 0),
+                )
+                .map_err(Arc::new),
+            None => select.all(&self.db).await.map_err(Arc::new),
+        }
+    }
+
+    /// The rows of `select` with the row joined to each, if any (one statement).
+    async fn two<E, F>(
         &self,
-        select: sea_orm::Select<E>,
-    ) -> Result<Vec<E::Model>, LoadError> {
-        select.all(&self.db).await.map_err(Arc::new)
+        select: SelectTwo<E, F>,
+    ) -> Result<Vec<(E::Model, Option<F::Model>)>, LoadError>
+    where
+        E: EntityTrait,
+        F: EntityTrait,
+        E::Model: FromRow,
+        F::Model: FromRow,
+    {
+        match &self.sqlite {
+            Some(reads) => {
+                let at = E::Model::COLUMNS.len();
+                reads
+                    .query(
+                        &select.build(DbBackend::Sqlite),
+                        at + F::Model::COLUMNS.len(),
+                        |row| Ok((E::Model::from_row(row, 0)?, F::Model::from_row_opt(row, at)?)),
+                    )
+                    .map_err(Arc::new)
+            }
+            None => select.all(&self.db).await.map_err(Arc::new),
+        }
+    }
+
+    /// The rows of `select` with the two rows joined to each, if any (one statement).
+    async fn three<E, F, G>(
+        &self,
+        select: SelectThree<E, F, G, TopologyStar>,
+    ) -> Result<Vec<(E::Model, Option<F::Model>, Option<G::Model>)>, LoadError>
+    where
+        E: EntityTrait,
+        F: EntityTrait,
+        G: EntityTrait,
+        E::Model: FromRow,
+        F::Model: FromRow,
+        G::Model: FromRow,
+    {
+        match &self.sqlite {
+            Some(reads) => {
+                let f = E::Model::COLUMNS.len();
+                let g = f + F::Model::COLUMNS.len();
+                reads
+                    .query(
+                        &select.build(DbBackend::Sqlite),
+                        g + G::Model::COLUMNS.len(),
+                        |row| {
+                            Ok((
+                                E::Model::from_row(row, 0)?,
+                                F::Model::from_row_opt(row, f)?,
+                                G::Model::from_row_opt(row, g)?,
+                            ))
+                        },
+                    )
+                    .map_err(Arc::new)
+            }
+            None => select.all(&self.db).await.map_err(Arc::new),
+        }
     }
 
     /// The rows of `select` with the organizations they point at (one join); the
     /// organizations prime [`OrganizationId`].
-    async fn with_organizations<E>(
-        &self,
-        select: sea_orm::Select<E>,
-    ) -> Result<Vec<E::Model>, LoadError>
+    async fn with_organizations<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError>
     where
         E: EntityTrait + sea_orm::Related<organization::Entity>,
+        E::Model: FromRow,
     {
-        let rows = select
-            .find_also_related(organization::Entity)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
+        let rows = self
+            .two(select.find_also_related(organization::Entity))
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(row, org)| {
@@ -76,14 +150,15 @@ impl AppLoader {
     /// which prime [`PriorityAreaId`] and [`FocusAreaId`].
     async fn with_areas(
         &self,
-        select: sea_orm::Select<activity::Entity>,
+        select: Select<activity::Entity>,
     ) -> Result<Vec<activity::Model>, LoadError> {
-        let rows = select
-            .find_also_related(priority_area::Entity)
-            .find_also_related(focus_area::Entity)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
+        let rows = self
+            .three(
+                select
+                    .find_also_related(priority_area::Entity)
+                    .find_also_related(focus_area::Entity),
+            )
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(row, priority, focus)| {
@@ -102,13 +177,11 @@ impl AppLoader {
     /// [`MunicipalityId`].
     async fn with_municipality(
         &self,
-        select: sea_orm::Select<district::Entity>,
+        select: Select<district::Entity>,
     ) -> Result<Vec<district::Model>, LoadError> {
-        let rows = select
-            .find_also_related(municipality::Entity)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
+        let rows = self
+            .two(select.find_also_related(municipality::Entity))
+            .await?;
         Ok(rows
             .into_iter()
             .map(|(row, m)| {
@@ -292,11 +365,9 @@ impl Loader<OrganizationSlug> for AppLoader {
         keys: &[OrganizationSlug],
     ) -> Result<HashMap<OrganizationSlug, Self::Value>, Self::Error> {
         let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let rows = organization::Entity::find()
-            .filter(organization::Column::Slug.is_in(slugs))
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
+        let rows = self
+            .plain(organization::Entity::find().filter(organization::Column::Slug.is_in(slugs)))
+            .await?;
         Ok(rows
             .into_iter()
             .map(|m| (OrganizationSlug(m.slug.clone()), m))
@@ -371,13 +442,11 @@ macro_rules! many_to_many {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let rows = $link::Entity::find()
+                let select = $link::Entity::find()
                     .find_also_related($target::Entity)
                     .filter($link::Column::$from.is_in(ids))
-                    .order_by_asc($target::Column::Id)
-                    .all(&self.db)
-                    .await
-                    .map_err(Arc::new)?;
+                    .order_by_asc($target::Column::Id);
+                let rows = self.two(select).await?;
                 let mut out: HashMap<$key, Self::Value> =
                     keys.iter().map(|k| (*k, Vec::new())).collect();
                 for (link, target) in rows {
@@ -415,13 +484,11 @@ impl Loader<AuditOfNode> for AppLoader {
         use entity::audit_event;
         let ids: Vec<i32> = keys.iter().map(|k| k.1).collect();
         let types: Vec<&str> = keys.iter().map(|k| k.0).collect();
-        let rows = audit_event::Entity::find()
+        let select = audit_event::Entity::find()
             .filter(audit_event::Column::NodeId.is_in(ids))
             .filter(audit_event::Column::NodeType.is_in(types))
-            .order_by_asc(audit_event::Column::Id)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
+            .order_by_asc(audit_event::Column::Id);
+        let rows = self.plain(select).await?;
         let mut out: HashMap<AuditOfNode, Self::Value> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
