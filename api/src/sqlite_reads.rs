@@ -210,7 +210,9 @@ impl<T: Cell> Cell for Option<T> {
 
 impl Cell for NaiveDate {
     fn cell(v: ValueRef<'_>) -> Result<Self, FromSqlError> {
-        NaiveDate::parse_from_str(v.as_str()?, "%F").map_err(|e| FromSqlError::Other(e.into()))
+        v.as_str()?
+            .parse::<NaiveDate>()
+            .map_err(|e| FromSqlError::Other(e.into()))
     }
 }
 
@@ -359,10 +361,24 @@ mod tests {
             )*};
         }
         check!(
-            action_plan, activity, activity_method, audit_event, collaboration_area,
-            collaboration_group, commitment, district, focus_area, follow_up, method,
-            municipality, organization, organization_district, participation, priority_area,
-            responsibility, strategy
+            action_plan,
+            activity,
+            activity_method,
+            audit_event,
+            collaboration_area,
+            collaboration_group,
+            commitment,
+            district,
+            focus_area,
+            follow_up,
+            method,
+            municipality,
+            organization,
+            organization_district,
+            participation,
+            priority_area,
+            responsibility,
+            strategy
         );
     }
 

@@ -87,6 +87,7 @@ impl Application {
             db: db.clone(),
             sqlite_reads,
             keys: keys.clone(),
+            documents: Default::default(),
             write_gate: db::WriteGate::for_backend(db.get_database_backend()),
             events,
             graphiql: settings.graphiql_enabled(),

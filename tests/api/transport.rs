@@ -90,6 +90,36 @@ async fn expensive_and_deep_queries_are_refused_before_the_database() {
 }
 
 #[tokio::test]
+async fn a_document_parsed_before_is_checked_and_run_anew_every_time() {
+    let app = spawn_app().await;
+    // Parsed once, kept: the limits still refuse it the second time.
+    let inner = (1..30).fold(String::from("id"), |q, _| format!("parent {{ {q} }}"));
+    let deep = format!(r#"{{ organization(slug: "lpo-farsta") {{ {inner} }} }}"#);
+    for _ in 0..2 {
+        refused_before_the_database(&app, &deep, "recursion depth").await;
+    }
+    // One document, other variables: other answers.
+    let query = "query D($slug: String!) { district(slug: $slug) { name } }";
+    for (slug, name) in [
+        ("skarpnack", "Skarpnäck"),
+        ("bromma", "Bromma"),
+        ("skarpnack", "Skarpnäck"),
+    ] {
+        let data = app.query(query, json!({ "slug": slug })).await;
+        assert_eq!(data["district"]["name"], name, "{data}");
+    }
+    // A document that does not parse gets its syntax error every time.
+    for _ in 0..2 {
+        let token = app.viewer_token();
+        let (_, body) = app
+            .graphql_with(Some(&token), "{ districts {", json!({}))
+            .await;
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains("expected"), "{body}");
+    }
+}
+
+#[tokio::test]
 async fn batches_are_bounded() {
     let app = spawn_app().await;
     let one = json!({ "query": "{ districts { totalCount } }" });

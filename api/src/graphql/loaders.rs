@@ -82,7 +82,12 @@ impl AppLoader {
                     .query(
                         &select.build(DbBackend::Sqlite),
                         at + F::Model::COLUMNS.len(),
-                        |row| Ok((E::Model::from_row(row, 0)?, F::Model::from_row_opt(row, at)?)),
+                        |row| {
+                            Ok((
+                                E::Model::from_row(row, 0)?,
+                                F::Model::from_row_opt(row, at)?,
+                            ))
+                        },
                     )
                     .map_err(Arc::new)
             }
