@@ -69,14 +69,13 @@ impl Application {
             statements.clone(),
         )
         .await?;
-        let sqlite_reads = match db::sqlite_path(&settings.database_url) {
-            Some(path) => Some(Arc::new(crate::sqlite_reads::SqliteReads::open(
-                &path,
-                settings.db_pool_size() as usize,
-                statements.clone(),
-            )?)),
-            None => None,
-        };
+        let sqlite_reads = db::sqlite_path(&settings.database_url)
+            .map(|path| {
+                let idle = settings.db_pool_size() as usize;
+                crate::sqlite_reads::SqliteReads::open(&path, idle, statements.clone())
+            })
+            .transpose()?
+            .map(Arc::new);
         let events = EventBus::start(db.clone(), &settings.database_url).await?;
         let listener = TcpListener::bind(settings.addr).await?;
         let port = listener.local_addr()?.port();

@@ -27,6 +27,8 @@ use sea_orm::{
     QueryTrait, Select, SelectThree, SelectTwo, TopologyStar,
 };
 
+use rusqlite::Row;
+
 use super::batch::Primer;
 use crate::sqlite_reads::{FromRow, SqliteReads};
 
@@ -46,22 +48,33 @@ impl AppLoader {
         Self { db, sqlite, primer }
     }
 
+    /// On an SQLite file: the rows of `select` (`columns` wide), each decoded by
+    /// `decode`; `None` elsewhere (the caller asks sea-orm instead).
+    fn sqlite_rows<T>(
+        &self,
+        select: &impl QueryTrait,
+        columns: usize,
+        decode: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Option<Result<Vec<T>, LoadError>> {
+        let reads = self.sqlite.as_ref()?;
+        Some(
+            reads
+                .query(&select.build(DbBackend::Sqlite), columns, decode)
+                .map_err(Arc::new),
+        )
+    }
+
     /// The rows of `select` (one statement).
     async fn plain<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError>
     where
         E: EntityTrait,
         E::Model: FromRow,
     {
-        match &self.sqlite {
-            Some(reads) => reads
-                .query(
-                    &select.build(DbBackend::Sqlite),
-                    E::Model::COLUMNS.len(),
-                    |row| E::Model::from_row(row, 0),
-                )
-                .map_err(Arc::new),
-            None => select.all(&self.db).await.map_err(Arc::new),
+        let columns = E::Model::COLUMNS.len();
+        if let Some(rows) = self.sqlite_rows(&select, columns, |row| E::Model::from_row(row, 0)) {
+            return rows;
         }
+        select.all(&self.db).await.map_err(Arc::new)
     }
 
     /// The rows of `select` with the row joined to each, if any (one statement).
@@ -75,24 +88,14 @@ impl AppLoader {
         E::Model: FromRow,
         F::Model: FromRow,
     {
-        match &self.sqlite {
-            Some(reads) => {
-                let at = E::Model::COLUMNS.len();
-                reads
-                    .query(
-                        &select.build(DbBackend::Sqlite),
-                        at + F::Model::COLUMNS.len(),
-                        |row| {
-                            Ok((
-                                E::Model::from_row(row, 0)?,
-                                F::Model::from_row_opt(row, at)?,
-                            ))
-                        },
-                    )
-                    .map_err(Arc::new)
-            }
-            None => select.all(&self.db).await.map_err(Arc::new),
+        let f = E::Model::COLUMNS.len();
+        let columns = f + F::Model::COLUMNS.len();
+        let decode =
+            |row: &Row<'_>| Ok((E::Model::from_row(row, 0)?, F::Model::from_row_opt(row, f)?));
+        if let Some(rows) = self.sqlite_rows(&select, columns, decode) {
+            return rows;
         }
+        select.all(&self.db).await.map_err(Arc::new)
     }
 
     /// The rows of `select` with the two rows joined to each, if any (one statement).
@@ -108,26 +111,20 @@ impl AppLoader {
         F::Model: FromRow,
         G::Model: FromRow,
     {
-        match &self.sqlite {
-            Some(reads) => {
-                let f = E::Model::COLUMNS.len();
-                let g = f + F::Model::COLUMNS.len();
-                reads
-                    .query(
-                        &select.build(DbBackend::Sqlite),
-                        g + G::Model::COLUMNS.len(),
-                        |row| {
-                            Ok((
-                                E::Model::from_row(row, 0)?,
-                                F::Model::from_row_opt(row, f)?,
-                                G::Model::from_row_opt(row, g)?,
-                            ))
-                        },
-                    )
-                    .map_err(Arc::new)
-            }
-            None => select.all(&self.db).await.map_err(Arc::new),
+        let f = E::Model::COLUMNS.len();
+        let g = f + F::Model::COLUMNS.len();
+        let columns = g + G::Model::COLUMNS.len();
+        let decode = |row: &Row<'_>| {
+            Ok((
+                E::Model::from_row(row, 0)?,
+                F::Model::from_row_opt(row, f)?,
+                G::Model::from_row_opt(row, g)?,
+            ))
+        };
+        if let Some(rows) = self.sqlite_rows(&select, columns, decode) {
+            return rows;
         }
+        select.all(&self.db).await.map_err(Arc::new)
     }
 
     /// The rows of `select` with the organizations they point at (one join); the
