@@ -142,6 +142,11 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Largest total size of a request's header fields (names and values), in bytes
+    /// (larger, or more than 64 fields: HTTP 431).
+    #[arg(long, env = "SAMVERKAN_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
+    pub max_header_bytes: usize,
+
     /// Longest a request may take, in seconds (longer: HTTP 408).
     #[arg(long, env = "SAMVERKAN_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
@@ -218,6 +223,7 @@ impl Settings {
             max_directives: 4,
             max_batch: 5,
             max_body_bytes: 256 * 1024,
+            max_header_bytes: 16 * 1024,
             request_timeout_secs: 30,
             rate_limit_per_minute: 600,
             rate_limit_burst: 60,

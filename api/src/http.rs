@@ -1,15 +1,18 @@
 //! The HTTP surface: GraphQL over HTTP (with the transport rules that keep it safe to
 //! expose), subscriptions over WebSocket, health, readiness and metrics.
 //!
-//! Transport rules (GraphQL-over-HTTP):
-//! - `POST /graphql` takes `Content-Type: application/json` only (anything else: 415),
-//!   a body of at most `SAMVERKAN_MAX_BODY_BYTES` (413), a single operation or a batch of
-//!   at most `SAMVERKAN_MAX_BATCH` (400 before anything runs);
-//! - `GET /graphql?query=…` runs queries only — a mutation over GET is 405, so a link or
-//!   an image tag cannot change anything (CSRF); `GET /graphql` from a browser without a
-//!   query serves GraphiQL when enabled;
-//! - answers are `application/graphql-response+json` when the client accepts it (then a
-//!   request that fails before execution is HTTP 400), else `application/json`;
+//! Transport rules (GraphQL-over-HTTP; the details live in [`crate::transport`]):
+//! - `POST /graphql` takes `Content-Type: application/json` (UTF-8) only (anything else:
+//!   415), a body of at most `SAMVERKAN_MAX_BODY_BYTES` (413), a single operation or a
+//!   batch of at most `SAMVERKAN_MAX_BATCH` (400 before anything runs); a request without
+//!   `query` (and without a persisted-query hash) is 400;
+//! - `GET /graphql?query=…&operationName=…&variables=…` runs queries only — a mutation
+//!   over GET is 405 with `Allow: POST`, so a link or an image tag cannot change anything
+//!   (CSRF); `GET /graphql` from a browser without a query serves GraphiQL when enabled;
+//! - answers are in the type `Accept` prefers: `application/graphql-response+json`
+//!   (then a request that fails before execution is HTTP 400) or `application/json`
+//!   (always 200 once the request is well-formed); none of them: 406. A request that
+//!   fails before execution is answered without `data`;
 //! - every GraphQL request needs a bearer token (401), and a token may make at most
 //!   `SAMVERKAN_RATE_LIMIT_PER_MINUTE` requests per minute per replica (429 with
 //!   `Retry-After`).
@@ -20,13 +23,13 @@ use std::time::{Duration, Instant};
 
 use async_graphql::Data;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{Html, IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
@@ -41,6 +44,7 @@ use crate::graphql::batch::RequestLoader;
 use crate::graphql::raw::RawJson;
 use crate::graphql::{AppSchema, RequestState};
 use crate::metrics::Metrics;
+use crate::transport::{self, Answer, MediaType, Outcome, codes, negotiate, refusal};
 
 /// Parsed GraphQL documents by their text.
 ///
@@ -178,29 +182,13 @@ pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
-const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
-
-/// Whether the client accepts `application/graphql-response+json`.
-fn wants_graphql_response(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains(GRAPHQL_RESPONSE))
-}
-
-/// An error response with the GraphQL error shape.
-fn refuse(status: StatusCode, err: AppError) -> Response {
-    error_response(status, err)
-}
-
 /// `GET /graphql`: a query in the URL, or GraphiQL for a browser.
 pub(crate) async fn graphql_get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    RawQuery(query): RawQuery,
+    uri: Uri,
 ) -> Response {
-    let query = query.unwrap_or_default();
-    if query.is_empty() {
+    if uri.query().unwrap_or_default().is_empty() {
         if state.graphiql {
             return Html(
                 GraphiQLSource::build()
@@ -211,46 +199,25 @@ pub(crate) async fn graphql_get(
             )
             .into_response();
         }
-        return refuse(
+        return refusal(
             StatusCode::BAD_REQUEST,
-            AppError::bad_input("query", "send a query (GraphiQL is off here)"),
+            codes::BAD_REQUEST,
+            "send a query (GraphiQL is off here)",
+            negotiate(&headers).unwrap_or(MediaType::Json),
         );
     }
-    let mut request = match async_graphql::http::parse_query_string(&query) {
+    let Some(media) = negotiate(&headers) else {
+        return transport::not_acceptable();
+    };
+    let request = match transport::parse_get(&uri) {
         Ok(r) => r,
-        Err(err) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                AppError::bad_input("query", format!("invalid GET request: {err}")),
-            );
+        Err(message) => {
+            return refusal(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message, media);
         }
     };
-    let name = request.operation_name.clone();
-    let kind = match request.parsed_query() {
-        Ok(doc) => match &doc.operations {
-            DocumentOperations::Single(op) => Some(op.node.ty),
-            DocumentOperations::Multiple(ops) => name
-                .as_deref()
-                .and_then(|n| ops.get(n))
-                .map(|op| op.node.ty),
-        },
-        // Let execution report the syntax error.
-        Err(_) => Some(OperationType::Query),
-    };
-    if kind != Some(OperationType::Query) {
-        let mut response = refuse(
-            StatusCode::METHOD_NOT_ALLOWED,
-            AppError::bad_input(
-                "query",
-                "only queries may be sent with GET: send mutations with POST",
-            ),
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
-    execute(state, headers, BatchRequest::Single(request)).await
+    // Which operation may run over GET is checked where it is known for sure — after
+    // persisted queries filled in the document (`transport::TransportRules`).
+    execute(state, headers, BatchRequest::Single(request), media, true).await
 }
 
 /// `POST /graphql`: JSON only, a bounded batch.
@@ -259,45 +226,68 @@ pub(crate) async fn graphql_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    let Some(media) = negotiate(&headers) else {
+        return transport::not_acceptable();
+    };
     let json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|t| {
-            let t = t.trim();
-            t.eq_ignore_ascii_case("application/json") || t.eq_ignore_ascii_case(GRAPHQL_RESPONSE)
+        .is_some_and(|v| {
+            let mut parts = v.split(';');
+            let essence = parts.next().unwrap_or_default().trim();
+            // UTF-8 is assumed; any other charset is refused.
+            let utf8 = parts.all(|p| match p.split_once('=') {
+                Some((k, v)) if k.trim().eq_ignore_ascii_case("charset") => {
+                    v.trim().trim_matches('"').eq_ignore_ascii_case("utf-8")
+                }
+                _ => true,
+            });
+            utf8 && (essence.eq_ignore_ascii_case("application/json")
+                || essence.eq_ignore_ascii_case("application/graphql-response+json"))
         });
     if !json {
-        return refuse(
+        return refusal(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::bad_input("Content-Type", "send GraphQL as application/json"),
+            codes::UNSUPPORTED_MEDIA_TYPE,
+            "send GraphQL as application/json (UTF-8)",
+            media,
         );
     }
-    let batch: BatchRequest = match serde_json::from_slice(&body) {
+    let mut batch: BatchRequest = match serde_json::from_slice(&body) {
         Ok(b) => b,
         Err(err) => {
-            return refuse(
+            return refusal(
                 StatusCode::BAD_REQUEST,
-                AppError::bad_input("body", format!("not a GraphQL request: {err}")),
+                codes::BAD_REQUEST,
+                format!("not a GraphQL request: {err}"),
+                media,
             );
         }
     };
+    if let Err(message) = transport::check_post(&body, &mut batch) {
+        return refusal(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message, media);
+    }
     if let BatchRequest::Batch(list) = &batch
         && list.len() > state.max_batch
     {
-        return refuse(
+        return refusal(
             StatusCode::BAD_REQUEST,
-            AppError::bad_input(
-                "body",
-                format!("a batch may hold at most {} operations", state.max_batch),
-            ),
+            codes::BAD_REQUEST,
+            format!("a batch may hold at most {} operations", state.max_batch),
+            media,
         );
     }
-    execute(state, headers, batch).await
+    execute(state, headers, batch, media, false).await
 }
 
-/// Authenticate, rate-limit, run, answer.
-async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Response {
+/// Authenticate, rate-limit, run, answer in `media`.
+async fn execute(
+    state: AppState,
+    headers: HeaderMap,
+    batch: BatchRequest,
+    media: MediaType,
+    via_get: bool,
+) -> Response {
     let started = Instant::now();
     let caller = match bearer(&headers).and_then(|t| state.keys.verify(t)) {
         Ok(caller) => caller,
@@ -306,19 +296,21 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
             state
                 .metrics
                 .request("-", "unauthenticated", started.elapsed());
-            return refuse(StatusCode::UNAUTHORIZED, err);
+            return error_response(StatusCode::UNAUTHORIZED, err, media);
         }
     };
     if let Err(wait) = state.limiter.check(&caller.sub) {
         state
             .metrics
             .request("-", "rate_limited", started.elapsed());
-        let mut response = refuse(
+        let mut response = refusal(
             StatusCode::TOO_MANY_REQUESTS,
-            AppError::Forbidden(format!(
+            codes::RATE_LIMITED,
+            format!(
                 "too many requests for this token: retry in {} s",
                 wait.as_secs()
-            )),
+            ),
+            media,
         );
         if let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
@@ -333,7 +325,7 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
         };
         if let Err(err) = resolved {
             state.metrics.request("-", "not_allowed", started.elapsed());
-            return refuse(StatusCode::FORBIDDEN, err);
+            return error_response(StatusCode::FORBIDDEN, err, media);
         }
     }
     match &mut batch {
@@ -349,10 +341,14 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
     let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), true);
     // Big lists written straight as JSON, spliced into the answer below.
     let raw = RawJson::new();
+    // What became of each request: executed, or refused before (see `transport`).
+    let mut outcomes = Vec::with_capacity(1);
     let batch = match batch {
         BatchRequest::Single(mut r) => {
             r.data = request_data(&state, caller, &loader);
             r.data.insert(raw.clone());
+            outcomes.push(Outcome::new(via_get));
+            r.data.insert(outcomes[0].clone());
             BatchRequest::Single(r)
         }
         BatchRequest::Batch(list) => BatchRequest::Batch(
@@ -360,6 +356,9 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
                 .map(|mut r| {
                     r.data = request_data(&state, caller.clone(), &loader);
                     r.data.insert(raw.clone());
+                    let outcome = Outcome::new(via_get);
+                    r.data.insert(outcome.clone());
+                    outcomes.push(outcome);
                     r
                 })
                 .collect(),
@@ -391,43 +390,63 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
             "graphql request"
         )
     });
-    let graphql_response = wants_graphql_response(&headers);
-    // Per GraphQL-over-HTTP: a request that fails before execution is a 400.
-    let failed_before_execution = match &response {
-        BatchResponse::Single(r) => r.data == async_graphql::Value::Null && !r.errors.is_empty(),
-        BatchResponse::Batch(_) => false,
+    // A mutation chosen over GET: 405, nothing ran.
+    if outcomes.iter().any(|o| o.refused_on_get()) {
+        let mut response = refusal(
+            StatusCode::METHOD_NOT_ALLOWED,
+            codes::METHOD_NOT_ALLOWED,
+            "only queries may be sent with GET: send mutations with POST",
+            media,
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    // A request that failed before execution has no `data` (GraphQL spec, "Response"),
+    // and in application/graphql-response+json it is a 400 (GraphQL over HTTP).
+    let executed = |i: usize| outcomes.get(i).is_some_and(|o| o.executed());
+    let (status, body) = match &response {
+        BatchResponse::Single(r) => {
+            let answer = Answer::new(r, executed(0));
+            let status = if media == MediaType::GraphqlResponse && answer.is_refused() {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (status, serde_json::to_vec(&answer))
+        }
+        BatchResponse::Batch(rs) => {
+            let answers: Vec<Answer<'_>> = rs
+                .iter()
+                .enumerate()
+                .map(|(i, r)| Answer::new(r, executed(i)))
+                .collect();
+            (StatusCode::OK, serde_json::to_vec(&answers))
+        }
     };
-    let status = if graphql_response && failed_before_execution {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    let body = match serde_json::to_vec(&response) {
+    let body = match body {
         Ok(b) => raw.splice(b),
         Err(err) => {
-            return refuse(
+            tracing::error!(error = %err, "cannot write the answer");
+            return refusal(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                AppError::Internal(err.into()),
+                codes::INTERNAL,
+                "internal error",
+                media,
             );
         }
     };
-    let content_type = if graphql_response {
-        GRAPHQL_RESPONSE
-    } else {
-        "application/json"
-    };
-    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.content_type());
+    response
 }
 
-/// A GraphQL error response with HTTP status `status`.
-fn error_response(status: StatusCode, err: AppError) -> Response {
-    let body = serde_json::json!({
-        "errors": [{
-            "message": err.public_message(),
-            "extensions": { "code": err.code().as_str() },
-        }]
-    });
-    let mut response = (status, axum::Json(body)).into_response();
+/// A GraphQL error response with HTTP status `status`, in `media`.
+fn error_response(status: StatusCode, err: AppError, media: MediaType) -> Response {
+    let mut response = refusal(status, err.code().as_str(), err.public_message(), media);
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,

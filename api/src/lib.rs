@@ -10,7 +10,8 @@
 //! - [`services`]: the rules, as plain functions over a database connection;
 //! - [`db`], [`seed`]: connection, migrations, and the demo data;
 //! - [`generate`]: a synthetic nation for benchmarks;
-//! - [`error`]: the one error type and its mapping to GraphQL error codes.
+//! - [`error`]: the one error type and its mapping to GraphQL error codes;
+//! - [`http`], [`transport`]: the HTTP surface and the GraphQL-over-HTTP rules.
 
 pub mod allowlist;
 pub mod auth;
@@ -27,3 +28,4 @@ pub mod services;
 pub mod sqlite_reads;
 pub mod startup;
 pub mod telemetry;
+pub mod transport;

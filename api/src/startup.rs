@@ -13,6 +13,9 @@
 //! - `GET /healthz` — 200 while the process runs;
 //! - `GET /readyz` — 200 when the database answers and the migrations are applied;
 //! - `GET /metrics` — Prometheus metrics.
+//!
+//! Every refusal outside GraphQL (`404`, `405`, `408`, `413`, `431`, …) is a GraphQL-shaped
+//! JSON error with a code ([`crate::transport::guard`]).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -191,6 +194,15 @@ fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(settings.request_timeout_secs),
+        ))
+        // Outside the timeout and the body limit: their refusals get the GraphQL shape.
+        .layer(axum::middleware::from_fn_with_state(
+            crate::transport::Limits {
+                max_header_bytes: settings.max_header_bytes,
+                max_body_bytes: settings.max_body_bytes,
+                timeout_secs: settings.request_timeout_secs,
+            },
+            crate::transport::guard,
         ))
         .layer(cors)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

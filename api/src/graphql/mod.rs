@@ -108,6 +108,8 @@ pub fn build_limited_schema(settings: &crate::config::Settings) -> AppSchema {
         };
         builder = builder.extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)));
     }
+    // After persisted queries: it checks the operation that will run.
+    builder = builder.extension(crate::transport::TransportRules::new());
     builder.finish()
 }
 

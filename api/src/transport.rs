@@ -1,0 +1,634 @@
+//! GraphQL over HTTP to the letter: the rules of the transport that are not GraphQL.
+//!
+//! - **Media types** ([`negotiate`]): the answer is written in the type the client's
+//!   `Accept` prefers — `application/graphql-response+json` or `application/json`, both
+//!   UTF-8 (`*/*`, `application/*` and no `Accept` at all give `application/json`, as
+//!   legacy clients expect); an `Accept` that allows neither is `406`.
+//! - **GET** ([`parse_get`]): `query`, `operationName`, `variables` and `extensions` in the
+//!   URL, the last two as JSON; an empty `operationName` is no name.
+//! - **Which operation runs** ([`TransportRules`], a schema extension): over GET only a
+//!   query may run — a mutation is `405` with `Allow: POST`, also when it is chosen by
+//!   `operationName` in a document of several operations, or sent as a persisted-query
+//!   hash; subscriptions run over WebSocket only. The extension also records whether a
+//!   request reached execution, so that a request that failed before (parse, validation,
+//!   variables, unknown operation) is answered without a `data` entry, as the GraphQL
+//!   spec asks, and with `application/graphql-response+json` as HTTP 400.
+//! - **Refusals outside GraphQL** ([`guard`]): headers over the limit are `431`, and
+//!   every error answer the router, the body limit, the timeout or the WebSocket upgrade
+//!   would give as plain text or an empty body — `404`, `405`, `408`, `413`, … — is a
+//!   GraphQL-shaped JSON error with `extensions.code` instead.
+
+use std::any::TypeId;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest,
+};
+use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::{ErrorExtensionValues, Request, ServerError, ServerResult};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+/// `extensions.code` of the refusals the transport makes (listed in the README).
+pub mod codes {
+    /// Not a well-formed GraphQL-over-HTTP request (malformed JSON, no `query`, a
+    /// parameter of the wrong type, a subscription over HTTP, too large a batch).
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    /// No such route.
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// The method is not allowed here (a mutation over GET, `PUT /graphql`, …).
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    /// The `Accept` header allows no type the server writes.
+    pub const NOT_ACCEPTABLE: &str = "NOT_ACCEPTABLE";
+    /// The request ran longer than `SAMVERKAN_REQUEST_TIMEOUT_SECS`.
+    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
+    /// The body is larger than `SAMVERKAN_MAX_BODY_BYTES`.
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// The URL is longer than the server reads.
+    pub const URI_TOO_LONG: &str = "URI_TOO_LONG";
+    /// The body is not `application/json`.
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
+    /// The token made more requests than its rate allows.
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    /// The header fields are larger than `SAMVERKAN_MAX_HEADER_BYTES`, or too many.
+    pub const REQUEST_HEADER_FIELDS_TOO_LARGE: &str = "REQUEST_HEADER_FIELDS_TOO_LARGE";
+    /// Anything the server failed at itself.
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const JSON: &str = "application/json";
+
+/// The media type a GraphQL answer is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MediaType {
+    /// `application/graphql-response+json`: status codes carry meaning.
+    GraphqlResponse,
+    /// `application/json`: the legacy type; well-formed requests are answered `200`.
+    Json,
+}
+
+impl MediaType {
+    /// The `Content-Type` of an answer in this type.
+    pub(crate) fn content_type(self) -> HeaderValue {
+        HeaderValue::from_static(match self {
+            Self::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Self::Json => "application/json; charset=utf-8",
+        })
+    }
+}
+
+/// The media type the client's `Accept` prefers, `None` when it allows neither.
+///
+/// Per RFC 9110 the most specific range that matches a type gives its weight (`q`); a
+/// range with a `charset` other than UTF-8 matches nothing. Of two types with the same
+/// weight the more specifically named wins; when both are named exactly,
+/// `application/graphql-response+json`, and when both come only from a wildcard,
+/// `application/json`. No `Accept` header (or an empty one) is `application/json`.
+pub(crate) fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
+    // (specificity, q) of the most specific range matching each type.
+    let mut graphql: Option<(u8, f32)> = None;
+    let mut json: Option<(u8, f32)> = None;
+    let mut any = false;
+    for value in headers.get_all(header::ACCEPT) {
+        let Ok(value) = value.to_str() else {
+            continue;
+        };
+        for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            any = true;
+            let Ok(range) = item.parse::<mime::Mime>() else {
+                continue;
+            };
+            let q = match range.get_param("q") {
+                None => 1.0,
+                Some(q) => match q.as_str().parse::<f32>() {
+                    Ok(q) if (0.0..=1.0).contains(&q) => q,
+                    _ => continue,
+                },
+            };
+            if range
+                .get_param(mime::CHARSET)
+                .is_some_and(|c| !c.as_str().eq_ignore_ascii_case("utf-8"))
+            {
+                continue;
+            }
+            for (name, slot) in [(GRAPHQL_RESPONSE, &mut graphql), (JSON, &mut json)] {
+                let specificity = if range.essence_str().eq_ignore_ascii_case(name) {
+                    3
+                } else if range.type_() == mime::APPLICATION && range.subtype() == mime::STAR {
+                    2
+                } else if range.type_() == mime::STAR && range.subtype() == mime::STAR {
+                    1
+                } else {
+                    continue;
+                };
+                *slot = match *slot {
+                    Some((s, old)) if s > specificity || (s == specificity && old >= q) => {
+                        Some((s, old))
+                    }
+                    _ => Some((specificity, q)),
+                };
+            }
+        }
+    }
+    if !any {
+        return Some(MediaType::Json);
+    }
+    let graphql = graphql.filter(|(_, q)| *q > 0.0);
+    let json = json.filter(|(_, q)| *q > 0.0);
+    match (graphql, json) {
+        (None, None) => None,
+        (Some(_), None) => Some(MediaType::GraphqlResponse),
+        (None, Some(_)) => Some(MediaType::Json),
+        (Some((gs, gq)), Some((js, jq))) => Some(if gq != jq {
+            if gq > jq {
+                MediaType::GraphqlResponse
+            } else {
+                MediaType::Json
+            }
+        } else if gs != js {
+            if gs > js {
+                MediaType::GraphqlResponse
+            } else {
+                MediaType::Json
+            }
+        } else if gs == 3 {
+            MediaType::GraphqlResponse
+        } else {
+            MediaType::Json
+        }),
+    }
+}
+
+/// A GraphQL-shaped error answer: `{"errors":[{"message":…,"extensions":{"code":…}}]}`.
+pub(crate) fn refusal(
+    status: StatusCode,
+    code: &str,
+    message: impl Into<String>,
+    media: MediaType,
+) -> Response {
+    let body = serde_json::json!({
+        "errors": [{ "message": message.into(), "extensions": { "code": code } }]
+    });
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let mut response = (status, bytes).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media.content_type());
+    response
+}
+
+/// `406`: the client accepts no type the server writes.
+pub(crate) fn not_acceptable() -> Response {
+    refusal(
+        StatusCode::NOT_ACCEPTABLE,
+        codes::NOT_ACCEPTABLE,
+        "the Accept header allows neither application/graphql-response+json nor application/json",
+        MediaType::Json,
+    )
+}
+
+/// The parameters of a GraphQL request sent with GET.
+#[derive(Debug, serde::Deserialize)]
+struct GetParams {
+    query: Option<String>,
+    /// The spec's name; `operation_name` is read too, for clients of earlier versions.
+    #[serde(rename = "operationName", alias = "operation_name")]
+    operation_name: Option<String>,
+    variables: Option<String>,
+    extensions: Option<String>,
+}
+
+/// A GraphQL request from the query component of a GET URL, or what is wrong with it.
+pub(crate) fn parse_get(uri: &axum::http::Uri) -> Result<Request, String> {
+    let params = axum::extract::Query::<GetParams>::try_from_uri(uri)
+        .map_err(|e| format!("not a GraphQL GET request: {}", e.body_text()))?
+        .0;
+    let json = |name: &str, text: Option<String>| -> Result<serde_json::Value, String> {
+        match text {
+            None => Ok(serde_json::Value::Null),
+            Some(text) => serde_json::from_str(&text)
+                .map_err(|e| format!("`{name}` must be a JSON object: {e}")),
+        }
+    };
+    let extensions = json("extensions", params.extensions)?;
+    let variables = json("variables", params.variables)?;
+    let persisted = extensions.get("persistedQuery").is_some();
+    if params.query.is_none() && !persisted {
+        return Err("a GraphQL GET request needs `query` (or a persisted-query hash)".into());
+    }
+    let request = serde_json::json!({
+        "query": params.query.unwrap_or_default(),
+        "operationName": params.operation_name.filter(|n| !n.is_empty()),
+        "variables": variables,
+        "extensions": extensions,
+    });
+    serde_json::from_value(request).map_err(|e| format!("not a GraphQL GET request: {e}"))
+}
+
+/// Check the requests of a POST body: each names a `query` (or a persisted-query hash);
+/// an empty `operationName` is no name. `body` is the JSON they were read from.
+pub(crate) fn check_post(
+    body: &[u8],
+    batch: &mut async_graphql::BatchRequest,
+) -> Result<(), String> {
+    let requests = match batch {
+        async_graphql::BatchRequest::Single(r) => std::slice::from_mut(r),
+        async_graphql::BatchRequest::Batch(rs) => rs.as_mut_slice(),
+    };
+    let mut unsure = false;
+    for request in requests.iter_mut() {
+        if request.operation_name.as_deref() == Some("") {
+            request.operation_name = None;
+        }
+        unsure |= request.query.is_empty() && !request.extensions.contains_key("persistedQuery");
+    }
+    if !unsure {
+        return Ok(());
+    }
+    // Rare: an empty query without a hash. Sent as `""` it is a document that does not
+    // parse (a GraphQL error); left out, the request is malformed (400).
+    #[derive(serde::Deserialize)]
+    struct HasQuery {
+        query: Option<serde::de::IgnoredAny>,
+    }
+    let missing = match serde_json::from_slice::<HasQuery>(body) {
+        Ok(one) => one.query.is_none(),
+        Err(_) => serde_json::from_slice::<Vec<HasQuery>>(body)
+            .map(|all| {
+                all.iter().zip(requests.iter()).any(|(shape, request)| {
+                    shape.query.is_none() && !request.extensions.contains_key("persistedQuery")
+                })
+            })
+            .unwrap_or(false),
+    };
+    if missing {
+        Err("a GraphQL request needs `query` (or a persisted-query hash)".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// What became of one GraphQL request inside the schema (see [`TransportRules`]).
+#[derive(Debug, Default)]
+pub(crate) struct Outcome {
+    via_get: bool,
+    executed: AtomicBool,
+    refused_on_get: AtomicBool,
+}
+
+impl Outcome {
+    /// A fresh outcome for a request sent with GET (`true`) or POST.
+    pub(crate) fn new(via_get: bool) -> Arc<Self> {
+        Arc::new(Self {
+            via_get,
+            ..Self::default()
+        })
+    }
+
+    /// Whether execution began (false: the request failed before).
+    pub(crate) fn executed(&self) -> bool {
+        self.executed.load(Ordering::Relaxed)
+    }
+
+    /// Whether a GET request chose a mutation (to be answered `405`).
+    pub(crate) fn refused_on_get(&self) -> bool {
+        self.refused_on_get.load(Ordering::Relaxed)
+    }
+}
+
+/// The operation `GetOperation()` would choose, if it can choose one.
+fn chosen_operation(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), None) => Some(op.node.ty),
+        (DocumentOperations::Single(_), Some(_)) => None,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
+fn request_error(message: &str, code: &str) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    error.extensions = Some(extensions);
+    error
+}
+
+/// Schema extension: the rules on which operation may run over which method, and the
+/// record of whether a request reached execution. Register it after any extension that
+/// fills in the document (persisted queries), so that it sees the operation that runs.
+#[derive(Debug, Clone)]
+pub struct TransportRules(Arc<TransportRulesExtension>);
+
+impl TransportRules {
+    /// The extension.
+    pub fn new() -> Self {
+        Self(Arc::new(TransportRulesExtension))
+    }
+}
+
+impl Default for TransportRules {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ExtensionFactory for TransportRules {
+    fn create(&self) -> Arc<dyn Extension> {
+        self.0.clone()
+    }
+}
+
+#[derive(Debug)]
+struct TransportRulesExtension;
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for TransportRulesExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let outcome = request
+            .data
+            .get(&TypeId::of::<Arc<Outcome>>())
+            .and_then(|d| d.downcast_ref::<Arc<Outcome>>())
+            .cloned();
+        if let Some(outcome) = outcome {
+            let name = request.operation_name.clone();
+            // A document that does not parse is reported by the schema itself.
+            if let Ok(doc) = request.parsed_query() {
+                match chosen_operation(doc, name.as_deref()) {
+                    Some(OperationType::Mutation) if outcome.via_get => {
+                        outcome.refused_on_get.store(true, Ordering::Relaxed);
+                        return Err(request_error(
+                            "only queries may be sent with GET: send mutations with POST",
+                            codes::METHOD_NOT_ALLOWED,
+                        ));
+                    }
+                    Some(OperationType::Subscription) => {
+                        return Err(request_error(
+                            "subscriptions are served over WebSocket at /graphql/ws \
+                             (graphql-transport-ws), not over HTTP",
+                            codes::BAD_REQUEST,
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        next.run(ctx, request).await
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> async_graphql::Response {
+        if let Some(outcome) = ctx.data_opt::<Arc<Outcome>>() {
+            outcome.executed.store(true, Ordering::Relaxed);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+/// A response as the client sees it: executed ones as they are, ones that failed
+/// before execution without `data`.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub(crate) enum Answer<'a> {
+    /// Execution began: `data` (perhaps null) and any errors.
+    Executed(&'a async_graphql::Response),
+    /// Failed before execution: errors only.
+    Refused {
+        /// What went wrong.
+        errors: &'a [ServerError],
+        /// Response extensions, if any.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        extensions: &'a BTreeMap<String, async_graphql::Value>,
+    },
+}
+
+impl<'a> Answer<'a> {
+    /// The answer to `response`, given whether its request reached execution.
+    pub(crate) fn new(response: &'a async_graphql::Response, executed: bool) -> Self {
+        if executed || response.errors.is_empty() {
+            Self::Executed(response)
+        } else {
+            Self::Refused {
+                errors: &response.errors,
+                extensions: &response.extensions,
+            }
+        }
+    }
+
+    /// Whether the request failed before execution.
+    pub(crate) fn is_refused(&self) -> bool {
+        matches!(self, Self::Refused { .. })
+    }
+}
+
+/// The limits [`guard`] applies and names in its messages.
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    /// Largest total size of the header fields (names and values), in bytes.
+    pub(crate) max_header_bytes: usize,
+    /// Largest request body, in bytes.
+    pub(crate) max_body_bytes: usize,
+    /// Longest a request may run, in seconds.
+    pub(crate) timeout_secs: u64,
+}
+
+/// Most header fields a request may have. hyper itself refuses more than 100 with a bare
+/// `431`; this limit answers below it, with a GraphQL error.
+pub(crate) const MAX_HEADER_FIELDS: usize = 64;
+
+/// Middleware: refuse requests whose header fields are too large (`431`), and give every
+/// error answer that is not JSON — the router's `404`/`405`, the body limit's `413`, the
+/// timeout's `408`, a refused WebSocket upgrade — the GraphQL error shape with a code.
+/// The probes (`/healthz`, `/readyz`, `/metrics`) keep their plain-text answers.
+pub(crate) async fn guard(
+    State(limits): State<Limits>,
+    request: axum::extract::Request,
+    next: Next,
+) -> Response {
+    let media = negotiate(request.headers()).unwrap_or(MediaType::Json);
+    let headers = request.headers();
+    let size: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len())
+        .sum();
+    if size > limits.max_header_bytes || headers.len() > MAX_HEADER_FIELDS {
+        return refusal(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            codes::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            format!(
+                "the request's header fields are too large: at most {} bytes and {} fields \
+                 are read ({size} bytes, {} fields were sent)",
+                limits.max_header_bytes,
+                MAX_HEADER_FIELDS,
+                headers.len()
+            ),
+            media,
+        );
+    }
+    let probe = matches!(request.uri().path(), "/healthz" | "/readyz" | "/metrics");
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    let status = response.status();
+    if probe || !(status.is_client_error() || status.is_server_error()) || is_json(&response) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let code = match status {
+        StatusCode::BAD_REQUEST => codes::BAD_REQUEST,
+        StatusCode::NOT_FOUND => codes::NOT_FOUND,
+        StatusCode::METHOD_NOT_ALLOWED => codes::METHOD_NOT_ALLOWED,
+        StatusCode::NOT_ACCEPTABLE => codes::NOT_ACCEPTABLE,
+        StatusCode::REQUEST_TIMEOUT => codes::REQUEST_TIMEOUT,
+        StatusCode::PAYLOAD_TOO_LARGE => codes::PAYLOAD_TOO_LARGE,
+        StatusCode::URI_TOO_LONG => codes::URI_TOO_LONG,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => codes::UNSUPPORTED_MEDIA_TYPE,
+        StatusCode::TOO_MANY_REQUESTS => codes::RATE_LIMITED,
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => codes::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        s if s.is_server_error() => codes::INTERNAL,
+        _ => codes::BAD_REQUEST,
+    };
+    let message = match status {
+        StatusCode::NOT_FOUND => {
+            "no such route: GraphQL is served at /graphql (POST, or GET for queries), \
+             subscriptions at /graphql/ws"
+                .to_owned()
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allow = parts
+                .headers
+                .get(header::ALLOW)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("GET, POST");
+            format!("{method} is not allowed here: use {allow}")
+        }
+        StatusCode::REQUEST_TIMEOUT => format!(
+            "the request took longer than {} s and was stopped; nothing it wrote was kept",
+            limits.timeout_secs
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => format!(
+            "the request body is larger than {} bytes",
+            limits.max_body_bytes
+        ),
+        s if s.is_server_error() => "internal error".to_owned(),
+        s => {
+            // An extractor's rejection (e.g. a refused WebSocket upgrade): its text.
+            let text = axum::body::to_bytes(body, 4096)
+                .await
+                .ok()
+                .and_then(|b| String::from_utf8(b.to_vec()).ok())
+                .filter(|t| !t.trim().is_empty());
+            text.unwrap_or_else(|| s.canonical_reason().unwrap_or("refused").to_owned())
+        }
+    };
+    let shaped = refusal(status, code, message, media);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, media.content_type());
+    Response::from_parts(parts, shaped.into_body())
+}
+
+fn is_json(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| {
+            let t = t.trim();
+            t.eq_ignore_ascii_case(JSON) || t.eq_ignore_ascii_case(GRAPHQL_RESPONSE)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> Option<MediaType> {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        negotiate(&headers)
+    }
+
+    #[test]
+    fn accept_chooses_the_preferred_type() {
+        use MediaType::{GraphqlResponse as G, Json as J};
+        assert_eq!(negotiate(&HeaderMap::new()), Some(J));
+        assert_eq!(accept("*/*"), Some(J));
+        assert_eq!(accept("application/*"), Some(J));
+        assert_eq!(accept("application/json"), Some(J));
+        assert_eq!(accept("application/graphql-response+json"), Some(G));
+        assert_eq!(
+            accept(
+                "application/graphql-response+json; charset=utf-8, application/json; charset=utf-8"
+            ),
+            Some(G)
+        );
+        assert_eq!(
+            accept("application/json, application/graphql-response+json"),
+            Some(G)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json;q=0.9, application/json"),
+            Some(J)
+        );
+        assert_eq!(
+            accept("application/graphql-response+json, application/json;q=0.9"),
+            Some(G)
+        );
+        assert_eq!(accept("application/graphql-response+json, */*"), Some(G));
+        assert_eq!(accept("text/html, */*;q=0.8"), Some(J));
+        assert_eq!(accept("application/json;q=0, */*"), Some(G));
+        assert_eq!(accept("text/html"), None);
+        assert_eq!(accept("application/json; charset=utf-16"), None);
+        assert_eq!(accept("application/xml, image/png"), None);
+    }
+
+    #[test]
+    fn get_operation_is_chosen_as_the_spec_says() {
+        let doc = async_graphql::parser::parse_query(
+            "query A { a } mutation B { b } subscription C { c }",
+        )
+        .unwrap();
+        assert_eq!(
+            chosen_operation(&doc, Some("A")),
+            Some(OperationType::Query)
+        );
+        assert_eq!(
+            chosen_operation(&doc, Some("B")),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(
+            chosen_operation(&doc, Some("C")),
+            Some(OperationType::Subscription)
+        );
+        assert_eq!(chosen_operation(&doc, Some("D")), None);
+        assert_eq!(chosen_operation(&doc, None), None);
+        let one = async_graphql::parser::parse_query("mutation M { b }").unwrap();
+        assert_eq!(chosen_operation(&one, None), Some(OperationType::Mutation));
+        let anonymous = async_graphql::parser::parse_query("{ a }").unwrap();
+        assert_eq!(
+            chosen_operation(&anonymous, None),
+            Some(OperationType::Query)
+        );
+        assert_eq!(chosen_operation(&anonymous, Some("A")), None);
+    }
+}
