@@ -6,6 +6,7 @@
 mod auth;
 mod concurrency;
 mod helpers;
+mod http_conformance;
 mod jwt;
 mod live;
 mod matrix;

@@ -133,7 +133,7 @@ async fn batches_are_bounded() {
     .await;
     assert_eq!(response.status().as_u16(), 400);
     let body: Value = response.json().await.unwrap();
-    assert_eq!(error_codes(&body), vec!["BAD_USER_INPUT"]);
+    assert_eq!(error_codes(&body), vec!["BAD_REQUEST"]);
     assert_eq!(app.statements.get(), before, "the refused batch ran SQL");
 
     let response = post_raw(
@@ -199,7 +199,7 @@ async fn graphql_response_json_is_served_when_asked_for() {
     assert_eq!(response.status().as_u16(), 200);
     assert_eq!(
         response.headers()["content-type"],
-        "application/graphql-response+json"
+        "application/graphql-response+json; charset=utf-8"
     );
     // A request that fails validation is a 400 in that media type, a 200 in plain JSON.
     let bad = json!({ "query": "{ noSuchField }" }).to_string();
@@ -207,7 +207,10 @@ async fn graphql_response_json_is_served_when_asked_for() {
     assert_eq!(response.status().as_u16(), 400);
     let response = post_raw(&app, "application/json", None, bad).await;
     assert_eq!(response.status().as_u16(), 200);
-    assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
 }
 
 #[tokio::test]
@@ -653,6 +656,9 @@ async fn a_request_over_the_time_limit_gets_408_and_writes_nothing() {
         )
         .await;
     assert_eq!(late.status().as_u16(), 408);
+    // In the GraphQL error shape, with a code.
+    let refused: Value = late.json().await.unwrap();
+    assert_eq!(error_codes(&refused), vec!["REQUEST_TIMEOUT"], "{refused}");
     release(locker, held).await;
 
     // Nothing of the edit was written, and the next one goes through.
