@@ -26,8 +26,10 @@ enum Command {
     /// Load the demo data (Stockholm), inserting only what is missing.
     Seed(#[command(flatten)] Box<Settings>),
     /// Print a bearer token the server accepts: HS256 tokens are signed with the server's
-    /// secret; RS256/ES256 tokens with SAMVERKAN_JWT_PRIVATE_KEY, naming SAMVERKAN_JWT_KID
-    /// (the server's public key for that kid must verify them).
+    /// secret (SAMVERKAN_JWT_SECRET, or on SQLite the file the server keeps beside the
+    /// database of DATABASE_URL — never made here: without it the command refuses);
+    /// RS256/ES256 tokens with SAMVERKAN_JWT_PRIVATE_KEY, naming SAMVERKAN_JWT_KID (the
+    /// server's public key for that kid must verify them).
     Token {
         /// The token's subject: who it is for (a person or a script).
         #[arg(long)]
@@ -149,7 +151,9 @@ async fn main() -> anyhow::Result<()> {
             ttl,
             settings,
         }) => {
-            let keys = JwtKeys::from_settings(&settings)?;
+            // The server's keys, never new ones: a secret made here would sign tokens
+            // the server refuses.
+            let keys = JwtKeys::from_existing_settings(&settings)?;
             let districts = (!districts.is_empty()).then_some(districts);
             println!("{}", keys.mint(&sub, &org, roles, districts, ttl)?);
             Ok(())

@@ -184,13 +184,25 @@ impl JwtKeys {
     /// `SAMVERKAN_JWT_PRIVATE_KEY` if set (checked: a token it signs must verify).
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Self> {
         match settings.jwt_algorithm {
-            JwtAlgorithm::Hs256 => Self::hs256_from_settings(settings),
+            JwtAlgorithm::Hs256 => Self::hs256_from_settings(settings, true),
             JwtAlgorithm::Rs256 => Self::public_keys_from_settings(settings, Algorithm::RS256),
             JwtAlgorithm::Es256 => Self::public_keys_from_settings(settings, Algorithm::ES256),
         }
     }
 
-    fn hs256_from_settings(settings: &Settings) -> anyhow::Result<Self> {
+    /// The keys the settings ask for, as [`JwtKeys::from_settings`] finds them, but
+    /// never generating a secret: for `samverkan token`, which must sign with the
+    /// server's secret or not at all. On SQLite without `SAMVERKAN_JWT_SECRET`, a missing
+    /// secret file is an error that names where it was looked for and how to point the
+    /// command at the server's database.
+    pub fn from_existing_settings(settings: &Settings) -> anyhow::Result<Self> {
+        match settings.jwt_algorithm {
+            JwtAlgorithm::Hs256 => Self::hs256_from_settings(settings, false),
+            _ => Self::from_settings(settings),
+        }
+    }
+
+    fn hs256_from_settings(settings: &Settings, may_create: bool) -> anyhow::Result<Self> {
         let only_public = [
             (
                 "SAMVERKAN_JWT_PUBLIC_KEYS",
@@ -211,7 +223,8 @@ impl JwtKeys {
         }
         let secret = match (&settings.jwt_secret, settings.sqlite_secret_path()) {
             (Some(secret), _) => secret.clone(),
-            (None, Some(path)) => load_or_create_secret(&path)?,
+            (None, Some(path)) if may_create => load_or_create_secret(&path)?,
+            (None, Some(path)) => load_existing_secret(&path, &settings.database_url)?,
             (None, None) => anyhow::bail!(
                 "SAMVERKAN_JWT_SECRET is required unless the database is an SQLite file \
                  (or use SAMVERKAN_JWT_ALGORITHM=RS256 or ES256 with public keys)"
@@ -593,6 +606,30 @@ fn load_private_key(path: &Path, algorithm: Algorithm) -> anyhow::Result<Encodin
                  `openssl pkcs8 -topk8 -nocrypt` converts an `EC PRIVATE KEY`): {err}"
             )
         }),
+    }
+}
+
+/// Read the secret the server keeps at `path` (beside the SQLite database of
+/// `database_url`); when there is none, say where it was looked for and how to find the
+/// right one — never make one.
+fn load_existing_secret(path: &Path, database_url: &str) -> anyhow::Result<SecretString> {
+    match std::fs::read_to_string(path) {
+        Ok(existing) => Ok(SecretString::from(existing.trim().to_owned())),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+            anyhow::bail!(
+                "no token secret at {}\n\
+                 A server on the SQLite database {database_url} keeps its secret there \
+                 (made on its first start); a token signed with any other secret would be \
+                 refused, so none was made.\n\
+                 Point this command at the server's database with DATABASE_URL or \
+                 --database-url (e.g. DATABASE_URL='sqlite:///srv/samverkan/samverkan.db?mode=rwc'), \
+                 run it in the directory the server runs in, or give it the server's \
+                 SAMVERKAN_JWT_SECRET.",
+                absolute.display()
+            )
+        }
+        Err(err) => anyhow::bail!("cannot read {}: {err}", path.display()),
     }
 }
 
