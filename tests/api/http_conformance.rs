@@ -553,9 +553,17 @@ async fn refusals_outside_graphql_have_the_graphql_shape() {
         .send()
         .await
         .unwrap();
-    let answer = answer(response).await;
-    assert_refusal(&answer, 404, "NOT_FOUND");
-    assert!(answer.content_type.starts_with(GRAPHQL_RESPONSE));
+    let missing = answer(response).await;
+    assert_refusal(&missing, 404, "NOT_FOUND");
+    assert!(missing.content_type.starts_with(GRAPHQL_RESPONSE));
+    // A plain GET of the WebSocket endpoint (no upgrade): refused, in the same shape.
+    let response = app
+        .client
+        .get(format!("{}/graphql/ws", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_refusal(&answer(response).await, 400, "BAD_REQUEST");
     // 429 carries its own code.
     let limited = spawn_app_with(|s| {
         s.rate_limit_per_minute = 1;
