@@ -186,18 +186,32 @@ impl ReadQuery {
         })
     }
 
-    /// Several objects by their global IDs, in the same order; null where one does not
-    /// exist. At most 100 IDs.
+    /// Several objects by their global IDs, in the same order. Each item is answered on
+    /// its own: where an ID is malformed (`BAD_USER_INPUT`) or names nothing
+    /// (`NOT_FOUND`), that item is null and an error carries its index in `path`
+    /// (`["nodes", 2]`); the other items are answered. At most 100 IDs (more:
+    /// `BAD_USER_INPUT`, and `nodes` is null).
     async fn nodes(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The objects' global IDs (at most 100).")] ids: Vec<ID>,
-    ) -> async_graphql::Result<Vec<Option<Node>>> {
+    ) -> async_graphql::Result<Vec<Option<async_graphql::Result<Node>>>> {
         if ids.len() > 100 {
             return Err(crate::error::AppError::bad_input("ids", "at most 100 IDs").into());
         }
-        let lookups = ids.into_iter().map(|id| self.node(ctx, id));
-        futures_util::future::try_join_all(lookups).await
+        let lookups = ids.into_iter().enumerate().map(|(index, id)| async move {
+            let found = self.node(ctx, id.clone()).await.and_then(|node| {
+                node.ok_or_else(|| {
+                    crate::error::AppError::not_found(
+                        format!("ids.{index}"),
+                        format!("no object has the ID {:?}", id.as_str()),
+                    )
+                    .into()
+                })
+            });
+            Some(found)
+        });
+        Ok(futures_util::future::join_all(lookups).await)
     }
 
     /// Every municipality.

@@ -929,10 +929,22 @@ pub(crate) async fn prepare_request(
     let (operation_name, mut operation) = operation.map_err(|err| vec![err])?;
 
     // remove skipped fields
-    for fragment in document.fragments.values_mut() {
-        remove_skipped_selection(&mut fragment.node.selection_set.node, &request.variables);
+    //
+    // PATCH (Samverkan): `@skip(if: $v)`/`@include(if: $v)` see a variable's default
+    // value when the request does not send the variable (GraphQL spec, CoerceVariableValues).
+    let mut directive_variables = request.variables.clone();
+    for definition in &operation.node.variable_definitions {
+        let name = &definition.node.name.node;
+        if !directive_variables.contains_key(name)
+            && let Some(default) = &definition.node.default_value
+        {
+            directive_variables.insert(name.clone(), default.node.clone());
+        }
     }
-    remove_skipped_selection(&mut operation.node.selection_set.node, &request.variables);
+    for fragment in document.fragments.values_mut() {
+        remove_skipped_selection(&mut fragment.node.selection_set.node, &directive_variables);
+    }
+    remove_skipped_selection(&mut operation.node.selection_set.node, &directive_variables);
 
     let env = QueryEnvInner {
         extensions,

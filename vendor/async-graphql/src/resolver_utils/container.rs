@@ -174,36 +174,69 @@ async fn resolve_container_inner<'a, T: ContainerType + ?Sized>(
     let mut fields = Fields(Vec::new());
     fields.add_set(ctx, root)?;
 
-    Ok(do_resolve_container(ctx, parallel, fields.0).await)
+    do_resolve_container(ctx, parallel, fields.0).await
 }
 
+/// PATCH (Samverkan): the GraphQL spec's ExecuteSelectionSet.
+///
+/// - The answer's keys are in the order the query asks for them (spec 7.2.2), not in
+///   the order the fields finish: every field's result is kept at its place.
+/// - A field error in a nullable field has already been turned into `null` at its key
+///   (see [`Fields::add_set`]); an error in a non-null field makes the whole selection
+///   set fail, so the error propagates to the nearest nullable parent.
+/// - A selection set whose fields were all skipped (`@skip`/`@include`) is `{}`.
 pub(crate) async fn do_resolve_container<'a>(
     ctx: &ContextSelectionSet<'a>,
     parallel: bool,
     futures: Vec<BoxFieldFuture<'a>>,
-) -> Value {
-    let mut results = IndexMap::new();
-    let mut handle = |res| match res {
-        Ok((name, value)) => insert_value(&mut results, name, value),
-        Err(e) => ctx.add_error(e),
-    };
-
+) -> ServerResult<Value> {
+    let mut slots: Vec<Option<ServerResult<(Name, Value)>>> = Vec::with_capacity(futures.len());
     if parallel {
+        slots.resize_with(futures.len(), || None);
         let mut set = FuturesUnordered::new();
-        set.extend(futures);
-        while let Some(field) = set.next().await {
-            handle(field);
+        set.extend(
+            futures
+                .into_iter()
+                .enumerate()
+                .map(|(index, fut)| fut.map(move |res| (index, res))),
+        );
+        while let Some((index, res)) = set.next().await {
+            slots[index] = Some(res);
         }
     } else {
         for fut in futures {
-            handle(fut.await);
+            slots.push(Some(fut.await));
         }
     }
 
-    if results.is_empty() {
-        Value::Null
-    } else {
-        Value::Object(results)
+    let mut results = IndexMap::new();
+    let mut failed: Option<ServerError> = None;
+    for res in slots.into_iter().flatten() {
+        match res {
+            Ok((name, value)) => insert_value(&mut results, name, value),
+            Err(e) if failed.is_none() => failed = Some(e),
+            Err(e) => ctx.add_error(e),
+        }
+    }
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(Value::Object(results)),
+    }
+}
+
+/// PATCH (Samverkan): whether `field_name` of `type_name` is declared non-null (its
+/// type ends in `!`). Unknown fields count as nullable.
+fn is_non_null_field(ctx: &ContextSelectionSet<'_>, type_name: &str, field_name: &str) -> bool {
+    match field_name {
+        "__typename" | "__schema" => true,
+        "__type" => false,
+        _ => ctx
+            .schema_env
+            .registry
+            .types
+            .get(type_name)
+            .and_then(|ty| ty.field_by_name(field_name))
+            .is_some_and(|field| field.ty.ends_with('!')),
     }
 }
 
@@ -336,7 +369,21 @@ impl<'a> Fields<'a> {
                         }
                     });
 
-                    self.0.push(resolve_fut);
+                    // PATCH (Samverkan): a field error in a nullable field is `null` at
+                    // the field's key, with the error at its path (spec 6.4.4); in a
+                    // non-null field it propagates to the parent.
+                    let non_null = is_non_null_field(ctx, &T::type_name(), &field.node.name.node);
+                    let response_key = field.node.response_key().node.clone();
+                    let ctx_errors = ctx.clone();
+                    self.0.push(Box::pin(async move {
+                        match resolve_fut.await {
+                            Err(e) if !non_null => {
+                                ctx_errors.add_error(e);
+                                Ok((response_key, Value::Null))
+                            }
+                            other => other,
+                        }
+                    }));
                 }
                 selection => {
                     let (type_condition, selection_set) = match selection {
