@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use async_graphql::Data;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
@@ -42,50 +42,6 @@ use crate::graphql::raw::RawJson;
 use crate::graphql::{AppSchema, RequestState};
 use crate::metrics::Metrics;
 
-/// Parsed GraphQL documents by their text.
-///
-/// Frontends and scripts send the same few documents over and over, and parsing one is
-/// ~5 % of the CPU time of a dashboard request. A document is parsed once and the
-/// parse reused (a clone of the syntax tree costs a fraction of parsing it). The limits
-/// — recursion, directives, depth, complexity — and validation still run on every
-/// request. A document that does not parse is not kept (the schema reports its error).
-/// At most [`ParsedDocuments::MAX_DOCUMENTS`] documents of at most
-/// [`ParsedDocuments::MAX_LENGTH`] bytes are kept; when full, the cache starts afresh.
-#[derive(Debug, Default)]
-pub(crate) struct ParsedDocuments(Mutex<HashMap<String, ExecutableDocument>>);
-
-impl ParsedDocuments {
-    /// Documents kept at most.
-    const MAX_DOCUMENTS: usize = 256;
-    /// Longest document kept, in bytes.
-    const MAX_LENGTH: usize = 16 * 1024;
-
-    /// Give `request` its parsed document: from the cache, or parsed now and kept.
-    fn prepare(&self, request: &mut async_graphql::Request) {
-        if request.query.is_empty() || request.query.len() > Self::MAX_LENGTH {
-            return;
-        }
-        let cached = self
-            .0
-            .lock()
-            .ok()
-            .and_then(|docs| docs.get(&request.query).cloned());
-        if let Some(doc) = cached {
-            request.set_parsed_query(doc);
-            return;
-        }
-        let Ok(doc) = request.parsed_query().cloned() else {
-            return;
-        };
-        if let Ok(mut docs) = self.0.lock() {
-            if docs.len() >= Self::MAX_DOCUMENTS {
-                docs.clear();
-            }
-            docs.insert(request.query.clone(), doc);
-        }
-    }
-}
-
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
 pub(crate) struct AppState {
@@ -94,8 +50,8 @@ pub(crate) struct AppState {
     /// On an SQLite file: the loaders' reads (see [`crate::sqlite_reads`]).
     pub(crate) sqlite_reads: Option<Arc<crate::sqlite_reads::SqliteReads>>,
     pub(crate) keys: Arc<JwtKeys>,
-    /// Documents parsed before.
-    pub(crate) documents: Arc<ParsedDocuments>,
+    /// What a request must pass before it runs (parse, text input, limits).
+    pub(crate) checks: Arc<crate::graphql::checks::RequestChecks>,
     pub(crate) write_gate: WriteGate,
     pub(crate) events: EventBus,
     pub(crate) graphiql: bool,
@@ -336,10 +292,6 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
             return refuse(StatusCode::FORBIDDEN, err);
         }
     }
-    match &mut batch {
-        BatchRequest::Single(r) => state.documents.prepare(r),
-        BatchRequest::Batch(rs) => rs.iter_mut().for_each(|r| state.documents.prepare(r)),
-    }
     let operation = match &batch {
         BatchRequest::Single(r) => r.operation_name.clone().unwrap_or_else(|| "-".into()),
         BatchRequest::Batch(_) => "batch".into(),
@@ -349,30 +301,55 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
     let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), true);
     // Big lists written straight as JSON, spliced into the answer below.
     let raw = RawJson::new();
-    let batch = match batch {
-        BatchRequest::Single(mut r) => {
-            r.data = request_data(&state, caller, &loader);
-            r.data.insert(raw.clone());
-            BatchRequest::Single(r)
+    let (requests, is_batch) = match batch {
+        BatchRequest::Single(r) => (vec![r], false),
+        BatchRequest::Batch(list) => (list, true),
+    };
+    // Each operation is checked before it runs; one that fails its checks is answered
+    // with its errors, the others of a batch still run (in order, as async-graphql runs
+    // a batch).
+    let prepared: Vec<Result<async_graphql::Request, async_graphql::Response>> = requests
+        .into_iter()
+        .map(|mut r| match state.checks.prepare(&mut r) {
+            Ok(()) => {
+                r.data = request_data(&state, caller.clone(), &loader);
+                r.data.insert(raw.clone());
+                Ok(r)
+            }
+            Err(errors) => Err(async_graphql::Response::from_errors(errors)),
+        })
+        .collect();
+    let schema = state.schema.clone();
+    let run = async move {
+        let mut responses = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            let mut response = match p {
+                Ok(request) => schema.execute(request).await,
+                Err(refused) => refused,
+            };
+            crate::graphql::checks::with_codes(&mut response);
+            responses.push(response);
         }
-        BatchRequest::Batch(list) => BatchRequest::Batch(
-            list.into_iter()
-                .map(|mut r| {
-                    r.data = request_data(&state, caller.clone(), &loader);
-                    r.data.insert(raw.clone());
-                    r
-                })
-                .collect(),
-        ),
+        responses
     };
     let statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let response = db::REQUEST_STATEMENTS
-        .scope(
-            statements.clone(),
-            loader.drive(state.schema.execute_batch(batch)),
-        )
+    let mut responses = db::REQUEST_STATEMENTS
+        .scope(statements.clone(), loader.drive(run))
         .instrument(span.clone())
         .await;
+    let response = if is_batch {
+        BatchResponse::Batch(responses)
+    } else {
+        match responses.pop() {
+            Some(r) => BatchResponse::Single(r),
+            None => {
+                return refuse(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    AppError::Internal(anyhow::anyhow!("no response for a single request")),
+                );
+            }
+        }
+    };
     let ok = match &response {
         BatchResponse::Single(r) => r.is_ok(),
         BatchResponse::Batch(rs) => rs.iter().all(|r| r.is_ok()),

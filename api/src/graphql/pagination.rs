@@ -28,10 +28,26 @@ pub const MAX_PAGE: i32 = 100;
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE: i32 = 50;
 
+/// What a field that runs SQL statements of its own (a root field) costs beyond its
+/// selection, for the cost limit (`SAMVERKAN_MAX_COMPLEXITY`); a plain field costs 1.
+pub const STATEMENT_COST: usize = 10;
+
+/// What a root connection's `totalCount` may cost: a `COUNT` over the table. It is
+/// charged to every root connection (a field's cost cannot see which of its children
+/// are asked for without multiplying them by the page size); a nested connection's
+/// `totalCount` counts rows already loaded and costs 1.
+pub const COUNT_COST: usize = 100;
+
 /// The cost of a page for the complexity limit: its size times the cost of one item.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let size = first.or(last).unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
     size.saturating_mul(child_complexity).saturating_add(1)
+}
+
+/// The cost of a root connection: a page, the statement that fetches it and the
+/// `COUNT` that may go with it.
+pub fn root_page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    page_cost(first, last, child_complexity).saturating_add(STATEMENT_COST + COUNT_COST)
 }
 
 /// A cursor: the opaque form of a row id.

@@ -131,6 +131,7 @@ impl ReadQuery {
     }
 
     /// Any object by its global ID; null when it does not exist.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn node(
         &self,
         ctx: &Context<'_>,
@@ -191,6 +192,9 @@ impl ReadQuery {
     /// (`NOT_FOUND`), that item is null and an error carries its index in `path`
     /// (`["nodes", 2]`); the other items are answered. At most 100 IDs (more:
     /// `BAD_USER_INPUT`, and `nodes` is null).
+    #[graphql(
+        complexity = "super::pagination::STATEMENT_COST + ids.len().saturating_mul(child_complexity)"
+    )]
     async fn nodes(
         &self,
         ctx: &Context<'_>,
@@ -215,6 +219,7 @@ impl ReadQuery {
     }
 
     /// Every municipality.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn municipalities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Municipality>> {
         let db = &state(ctx)?.db;
         Ok(municipality::Entity::find()
@@ -227,7 +232,7 @@ impl ReadQuery {
     }
 
     /// Districts, optionally of one municipality.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
         ctx: &Context<'_>,
@@ -257,6 +262,7 @@ impl ReadQuery {
     }
 
     /// One district by slug (e.g. `skarpnack`); null when there is none.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn district(
         &self,
         ctx: &Context<'_>,
@@ -266,7 +272,7 @@ impl ReadQuery {
     }
 
     /// Organizations, optionally of one kind or serving one district.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -295,6 +301,7 @@ impl ReadQuery {
     }
 
     /// One organization by slug (e.g. `lpo-farsta`); null when there is none.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn organization(
         &self,
         ctx: &Context<'_>,
@@ -304,6 +311,7 @@ impl ReadQuery {
     }
 
     /// Every city-wide strategy.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn strategies(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Strategy>> {
         let db = &state(ctx)?.db;
         Ok(strategy::Entity::find()
@@ -316,6 +324,7 @@ impl ReadQuery {
     }
 
     /// One strategy by slug (e.g. `stockholm-2024-2026`); null when there is none.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn strategy(
         &self,
         ctx: &Context<'_>,
@@ -331,7 +340,7 @@ impl ReadQuery {
     }
 
     /// The method catalogue.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn methods(
         &self,
         ctx: &Context<'_>,
@@ -354,7 +363,7 @@ impl ReadQuery {
     }
 
     /// Action plans, optionally of one district or following one strategy.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn action_plans(
         &self,
         ctx: &Context<'_>,
@@ -381,7 +390,7 @@ impl ReadQuery {
     }
 
     /// Activities (plan rows) across every district, filtered.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -427,7 +436,7 @@ impl ReadQuery {
 
     /// Collaboration groups across every district, filtered. Archived groups are left
     /// out unless asked for.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn collaboration_groups(
         &self,
         ctx: &Context<'_>,
@@ -463,7 +472,7 @@ impl ReadQuery {
 
     /// The audit log, oldest first: every change with who made it and the node before and
     /// after. Admins read all of it; district coordinators the events of their districts.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -518,7 +527,7 @@ impl ReadQuery {
     }
 
     /// Commitments across every district, filtered.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn commitments(
         &self,
         ctx: &Context<'_>,

@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject, Union};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use tokio::sync::Semaphore;
 
 use super::ids::{NodeType, decode_as};
@@ -251,11 +251,11 @@ pub struct ReportingPeriodInfo {
     /// The period.
     pub period: ReportingPeriod,
     /// The first day it covers.
-    pub starts_on: NaiveDate,
+    pub starts_on: super::scalars::Date,
     /// The last day it covers (the as-of date of its statuses).
-    pub ends_on: NaiveDate,
+    pub ends_on: super::scalars::Date,
     /// The day its report is due (the 15th of the month after it ends).
-    pub due_on: NaiveDate,
+    pub due_on: super::scalars::Date,
     /// Where it stands on the day asked about.
     pub state: ReportingPeriodState,
 }
@@ -372,9 +372,9 @@ impl ReportQuery {
     async fn reporting_periods(
         &self,
         #[graphql(desc = "The year (default: last year and this year).")] year: Option<i32>,
-        #[graphql(desc = "The day to judge by (default: today).")] today: Option<NaiveDate>,
+        #[graphql(desc = "The day to judge by (default: today).")] today: Option<super::scalars::Date>,
     ) -> async_graphql::Result<Vec<ReportingPeriodInfo>> {
-        let today = today.unwrap_or_else(|| Utc::now().date_naive());
+        let today = today.map_or_else(|| Utc::now().date_naive(), Into::into);
         Ok(tracking::calendar(year, today)?
             .into_iter()
             .map(|p| ReportingPeriodInfo {
@@ -382,9 +382,9 @@ impl ReportQuery {
                     year: p.year,
                     term: p.term.into(),
                 },
-                starts_on: p.starts_on,
-                ends_on: p.ends_on,
-                due_on: p.due_on,
+                starts_on: p.starts_on.into(),
+                ends_on: p.ends_on.into(),
+                due_on: p.due_on.into(),
                 state: p.state.into(),
             })
             .collect())
@@ -392,6 +392,7 @@ impl ReportQuery {
 
     /// Per district: the period's follow-ups by status, and the activities whose
     /// schedule asks for a report in the period but have none.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn follow_up_summary(
         &self,
         ctx: &Context<'_>,

@@ -5,7 +5,7 @@
 //! districts wrote it.
 
 use async_graphql::{Context, Enum, ID, Interface, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::*;
 
 use super::ids::{NodeType, encode};
@@ -215,7 +215,7 @@ pub struct StatusAtPeriod {
     /// The status reported.
     pub status: FollowUpStatus,
     /// The date the status describes.
-    pub as_of: Option<NaiveDate>,
+    pub as_of: Option<super::scalars::Date>,
 }
 
 /// An object with a global ID.
@@ -925,7 +925,7 @@ impl Activity {
                     term: r.term.into(),
                 },
                 status: r.status.into(),
-                as_of: r.as_of,
+                as_of: r.as_of.map(Into::into),
             })
             .collect())
     }
@@ -1004,8 +1004,8 @@ impl FollowUp {
         self.0.effects.as_deref()
     }
     /// The date the status describes (e.g. 2021-08-31 for T2).
-    async fn as_of(&self) -> Option<NaiveDate> {
-        self.0.as_of
+    async fn as_of(&self) -> Option<super::scalars::Date> {
+        self.0.as_of.map(Into::into)
     }
     /// Whether the period has been submitted (locked follow-ups change only by an
     /// admin).
@@ -1451,8 +1451,8 @@ impl CollaborationGroup {
         self.0.term.as_deref()
     }
     /// The date the term ends, when it is a date.
-    async fn term_ends_on(&self) -> Option<NaiveDate> {
-        self.0.term_ends_on
+    async fn term_ends_on(&self) -> Option<super::scalars::Date> {
+        self.0.term_ends_on.map(Into::into)
     }
     /// Mötesfrekvens, as written.
     async fn meeting_cadence(&self) -> Option<&str> {
