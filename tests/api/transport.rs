@@ -299,13 +299,21 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
 async fn production_mode_hides_the_schema_and_graphiql() {
     let app = spawn_app_with(|s| s.env = Environment::Production).await;
     let token = app.viewer_token();
-    let (_, body) = app
-        .graphql_with(Some(&token), "{ __schema { types { name } } }", json!({}))
-        .await;
-    assert!(
-        body["data"]["__schema"]["types"].is_null(),
-        "introspection answered: {body}"
-    );
+    // Introspection is refused with a code, not answered with null.
+    for query in [
+        "{ __schema { types { name } } }",
+        "{ __type(name: \"District\") { name } }",
+        "query Q { ...F } fragment F on Query { __schema { queryType { name } } }",
+    ] {
+        let (_, body) = app.graphql_with(Some(&token), query, json!({})).await;
+        assert!(body["data"].is_null(), "introspection answered: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{body}"
+        );
+    }
+    let typename = app.query("{ __typename }", json!({})).await;
+    assert_eq!(typename["__typename"], "Query");
     let (_, body) = app
         .graphql_with(Some(&token), "{ distrcts { totalCount } }", json!({}))
         .await;
