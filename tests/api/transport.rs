@@ -33,7 +33,10 @@ async fn refused_before_the_database(app: &TestApp, query: &str, limit: &str) {
     let (status, body) = app.graphql_with(Some(&token), query, json!({})).await;
     assert_eq!(status, 200);
     let error = &body["errors"][0];
-    assert_eq!(error["extensions"]["code"], "QUERY_LIMIT_EXCEEDED", "{body}");
+    assert_eq!(
+        error["extensions"]["code"], "QUERY_LIMIT_EXCEEDED",
+        "{body}"
+    );
     assert_eq!(error["extensions"]["limit"], limit, "{body}");
     assert!(body["data"].is_null(), "{body}");
     assert_eq!(app.statements.get(), before, "the refused query ran SQL");
@@ -43,12 +46,10 @@ async fn refused_before_the_database(app: &TestApp, query: &str, limit: &str) {
 async fn expensive_and_deep_queries_are_refused_before_the_database() {
     let app = spawn_app().await;
     // Aliasing an expensive field: refused by the alias cap (31 > 30) …
-    let aliases = |n: usize, field: &str| -> String {
-        (0..n).map(|i| format!("c{i}: {field} ")).collect()
-    };
+    let aliases =
+        |n: usize, field: &str| -> String { (0..n).map(|i| format!("c{i}: {field} ")).collect() };
     let coverage = "coverage(dimension: METHOD) { total }";
-    refused_before_the_database(&app, &format!("{{ {} }}", aliases(31, coverage)), "aliases")
-        .await;
+    refused_before_the_database(&app, &format!("{{ {} }}", aliases(31, coverage)), "aliases").await;
     // graphql-cop's alias overloading probe: 101 aliases of `__typename`.
     refused_before_the_database(
         &app,
@@ -57,7 +58,9 @@ async fn expensive_and_deep_queries_are_refused_before_the_database() {
     )
     .await;
     // Within the cap, aliases are answered.
-    let thirty = app.query(&format!("{{ {} }}", aliases(30, "__typename")), json!({})).await;
+    let thirty = app
+        .query(&format!("{{ {} }}", aliases(30, "__typename")), json!({}))
+        .await;
     assert_eq!(thirty["c29"], "Query", "{thirty}");
     // An organization's parent's parent … `levels` selection sets deep.
     let nested = |levels: usize| {
@@ -68,7 +71,10 @@ async fn expensive_and_deep_queries_are_refused_before_the_database() {
     refused_before_the_database(&app, &nested(12), "depth").await;
     refused_before_the_database(&app, &nested(22), "depth").await;
     let ok = app.query(&nested(11), json!({})).await;
-    assert!(ok["organization"]["parent"].is_object() || ok["organization"]["parent"].is_null(), "{ok}");
+    assert!(
+        ok["organization"]["parent"].is_object() || ok["organization"]["parent"].is_null(),
+        "{ok}"
+    );
     // Introspection is not held to the depth limit, but to the recursion limit (24
     // nested selection sets).
     let of_type = |levels: usize| {
@@ -76,7 +82,10 @@ async fn expensive_and_deep_queries_are_refused_before_the_database() {
         format!("{{ __schema {{ types {{ {inner} }} }} }}")
     };
     let deep_introspection = app.query(&of_type(20), json!({})).await;
-    assert!(deep_introspection["__schema"]["types"].is_array(), "{deep_introspection}");
+    assert!(
+        deep_introspection["__schema"]["types"].is_array(),
+        "{deep_introspection}"
+    );
     refused_before_the_database(&app, &of_type(30), "recursion").await;
 
     // Five directives on one field: beyond the limit of 4.

@@ -472,7 +472,10 @@ impl<'a> Shape<'a> {
         if guarded && depth > limits.max_depth {
             return Err(limit_error(
                 "depth",
-                format!("the query is nested deeper than {} fields", limits.max_depth),
+                format!(
+                    "the query is nested deeper than {} fields",
+                    limits.max_depth
+                ),
                 Some(field.pos),
             ));
         }
@@ -501,7 +504,9 @@ fn check_shape(doc: &ExecutableDocument, limits: &Limits) -> Result<(), Vec<Serv
             aliases: 0,
             expanding: HashSet::new(),
         };
-        shape.walk(&op.node.selection_set, 0, 0, true).map_err(|e| vec![e])?;
+        shape
+            .walk(&op.node.selection_set, 0, 0, true)
+            .map_err(|e| vec![e])?;
     }
     Ok(())
 }
@@ -523,10 +528,11 @@ pub fn with_codes(response: &mut async_graphql::Response) {
         let (code, limit) = classify(err);
         if code == ErrorCode::Internal {
             tracing::error!(error = %err.message, "error without a code");
-            err.message = AppError::Internal(anyhow::anyhow!("uncoded error"))
-                .public_message();
+            err.message = AppError::Internal(anyhow::anyhow!("uncoded error")).public_message();
         }
-        let ext = err.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        let ext = err
+            .extensions
+            .get_or_insert_with(ErrorExtensionValues::default);
         ext.set("code", code.as_str());
         if let Some(limit) = limit {
             ext.set("limit", limit);

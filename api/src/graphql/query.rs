@@ -242,7 +242,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<District>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let municipality = opt_id(
             &f.municipality,
@@ -282,7 +282,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Organization>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::OrganizationFilter {
             kind: f.kind.map(Into::into),
@@ -349,7 +349,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Method>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         Ok(page_query(
             &state(ctx)?.db,
             method::Entity::find(),
@@ -373,7 +373,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<ActionPlan>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let district = opt_id(&f.district, NodeType::District, "filter.district")?;
         let strategy = opt_id(&f.strategy, NodeType::Strategy, "filter.strategy")?;
@@ -400,7 +400,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::ActivityFilter {
             district: opt_id(&f.district, NodeType::District, "filter.district")?,
@@ -446,7 +446,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<CollaborationGroup>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::GroupFilter {
             district: opt_id(&f.district, NodeType::District, "filter.district")?,
@@ -482,7 +482,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<AuditEvent>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let actor = super::actor(ctx).await?;
         let visible_districts = if actor.is_admin() {
             None
@@ -537,7 +537,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Commitment>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::CommitmentFilter {
             organization: opt_id(

@@ -372,7 +372,9 @@ impl ReportQuery {
     async fn reporting_periods(
         &self,
         #[graphql(desc = "The year (default: last year and this year).")] year: Option<i32>,
-        #[graphql(desc = "The day to judge by (default: today).")] today: Option<super::scalars::Date>,
+        #[graphql(desc = "The day to judge by (default: today).")] today: Option<
+            super::scalars::Date,
+        >,
     ) -> async_graphql::Result<Vec<ReportingPeriodInfo>> {
         let today = today.map_or_else(|| Utc::now().date_naive(), Into::into);
         Ok(tracking::calendar(year, today)?

@@ -57,7 +57,10 @@ mod tests {
     #[test]
     fn dates_are_iso_8601_days_that_exist() {
         let ok = Date::parse(Value::String("2021-08-31".into()));
-        assert_eq!(ok.ok().map(|d| d.0.to_string()).as_deref(), Some("2021-08-31"));
+        assert_eq!(
+            ok.ok().map(|d| d.0.to_string()).as_deref(),
+            Some("2021-08-31")
+        );
         for bad in ["2021-13-45", "2021-02-30", "31/8 2021", "2021-8-31", ""] {
             assert!(Date::parse(Value::String(bad.into())).is_err(), "{bad}");
             assert!(!Date::is_valid(&Value::String(bad.into())), "{bad}");

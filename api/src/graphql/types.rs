@@ -254,14 +254,23 @@ pub enum Node {
     Commitment(Commitment),
 }
 
-/// Page arguments as the resolvers receive them.
+/// Page arguments of a connection that hangs off the object `owner`.
 fn page_args(
+    ctx: &Context<'_>,
+    owner: ID,
     after: Option<String>,
     before: Option<String>,
     first: Option<i32>,
     last: Option<i32>,
 ) -> async_graphql::Result<PageArgs> {
-    Ok(PageArgs::new(after, before, first, last)?)
+    Ok(PageArgs::new(
+        ctx,
+        Some(owner.as_str()),
+        after,
+        before,
+        first,
+        last,
+    )?)
 }
 
 /// The caller, as their token describes them.
@@ -333,7 +342,14 @@ impl Municipality {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<District>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Municipality, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, DistrictsOfMunicipality(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, District, args))
     }
@@ -395,7 +411,14 @@ impl District {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<CollaborationGroup>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::District, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let kind = kind.map(entity::enums::GroupKind::from);
         let rows: Vec<_> = load_many(ctx, GroupsOfDistrict(self.0.id))
             .await?
@@ -415,7 +438,14 @@ impl District {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<ActionPlan>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::District, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActionPlansOfDistrict(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, ActionPlan, args))
     }
@@ -484,7 +514,14 @@ impl Organization {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Commitment>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Organization, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, CommitmentsOfOrganization(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Commitment, args))
     }
@@ -597,7 +634,14 @@ impl PriorityArea {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::PriorityArea, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActivitiesOfPriorityArea(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
@@ -646,7 +690,14 @@ impl FocusArea {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::FocusArea, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActivitiesOfFocusArea(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
@@ -693,7 +744,14 @@ impl Method {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Method, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActivitiesOfMethod(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
@@ -766,7 +824,14 @@ impl ActionPlan {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::ActionPlan, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActivitiesOfPlan(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
@@ -860,7 +925,14 @@ impl Activity {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<AuditEvent>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Activity, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
         history(ctx, "Activity", self.0.id, plan.district_id, args).await
     }
@@ -1052,7 +1124,14 @@ impl FollowUp {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<AuditEvent>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::FollowUp, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let activity = load_required(ctx, ActivityId(self.0.activity_id)).await?;
         let plan = load_required(ctx, ActionPlanId(activity.action_plan_id)).await?;
         history(ctx, "FollowUp", self.0.id, plan.district_id, args).await
@@ -1529,7 +1608,14 @@ impl CollaborationGroup {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Commitment>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::CollaborationGroup, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, CommitmentsOfGroup(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Commitment, args))
     }
@@ -1665,7 +1751,14 @@ impl Commitment {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<AuditEvent>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Commitment, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let group = load_required(ctx, CollaborationGroupId(self.0.group_id)).await?;
         history(ctx, "Commitment", self.0.id, group.district_id, args).await
     }
