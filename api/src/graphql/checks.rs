@@ -109,6 +109,7 @@ impl RequestChecks {
                 .ok()
                 .and_then(|docs| docs.get(&request.query).cloned());
             if let Some(doc) = cached {
+                required_variables(&doc, request)?;
                 request.set_parsed_query(doc);
                 return Ok(());
             }
@@ -132,8 +133,60 @@ impl RequestChecks {
             }
             docs.insert(request.query.clone(), doc.clone());
         }
+        required_variables(&doc, request)?;
         request.set_parsed_query(doc);
         Ok(())
+    }
+}
+
+/// Refuse a request that leaves out a variable of a non-null type without a default
+/// (GraphQL spec 6.4.1, CoerceVariableValues): `BAD_USER_INPUT` naming the variable.
+/// (Values of the wrong type are found by async-graphql's validation.)
+fn required_variables(
+    doc: &ExecutableDocument,
+    request: &async_graphql::Request,
+) -> Result<(), Vec<ServerError>> {
+    let operation = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        _ => None,
+    };
+    let Some(operation) = operation else {
+        return Ok(());
+    };
+    let missing: Vec<ServerError> = operation
+        .node
+        .variable_definitions
+        .iter()
+        .filter(|def| {
+            let def = &def.node;
+            !def.var_type.node.nullable
+                && def.default_value.is_none()
+                && request
+                    .variables
+                    .get(&def.name.node)
+                    .is_none_or(|v| *v == Value::Null)
+        })
+        .map(|def| {
+            let name = &def.node.name.node;
+            let err = AppError::bad_input(
+                format!("${name}"),
+                format!(
+                    "Variable \"${name}\" of required type \"{}\" was not provided.",
+                    def.node.var_type.node
+                ),
+            )
+            .into_graphql();
+            let mut server_error = ServerError::new(err.message, Some(def.pos));
+            server_error.extensions = err.extensions;
+            server_error
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(missing)
     }
 }
 

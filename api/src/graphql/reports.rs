@@ -217,18 +217,54 @@ pub struct Coverage {
     pub total: u64,
 }
 
-/// The response keys the current field's selection (fragments flattened) names more
-/// than once.
+/// The response keys of the current field's selection (fragments flattened) whose
+/// answers async-graphql will merge with another's: those the selection names more
+/// than once, and all of them when the field's own response key is asked for more
+/// than once beside it (`c: coverage(…) { rows { total } } c: coverage(…) { rows {
+/// district { name } } }`).
 fn repeated_keys(ctx: &Context<'_>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut repeated = Vec::new();
+    let own_key = ctx.item.node.response_key().node.as_str();
+    let operation = &ctx.query_env.operation.node.selection_set.node;
+    let merged = root_key_count(ctx, operation, own_key, 0) > 1;
     for f in ctx.field().selection_set() {
         let key = f.alias().unwrap_or(f.name());
-        if !seen.insert(key) && !repeated.iter().any(|r| r == key) {
+        if (!seen.insert(key) || merged) && !repeated.iter().any(|r| r == key) {
             repeated.push(key.to_owned());
         }
     }
     repeated
+}
+
+/// How many fields of the root selection set `set` (fragments flattened, to a bounded
+/// depth) answer under `key`.
+fn root_key_count(
+    ctx: &Context<'_>,
+    set: &async_graphql::parser::types::SelectionSet,
+    key: &str,
+    nesting: usize,
+) -> usize {
+    use async_graphql::parser::types::Selection;
+    if nesting > 32 {
+        return 0;
+    }
+    set.items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(f) => usize::from(f.node.response_key().node.as_str() == key),
+            Selection::InlineFragment(inline) => {
+                root_key_count(ctx, &inline.node.selection_set.node, key, nesting + 1)
+            }
+            Selection::FragmentSpread(spread) => ctx
+                .query_env
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |f| {
+                    root_key_count(ctx, &f.node.selection_set.node, key, nesting + 1)
+                }),
+        })
+        .sum()
 }
 
 /// Where a reporting period stands.

@@ -347,6 +347,12 @@ impl<'a, T> ContextBase<'a, T> {
 
     #[doc(hidden)]
     pub fn set_error_path(&self, error: ServerError) -> ServerError {
+        // PATCH (Samverkan): an error that already has its path (a field error passed
+        // up to its nearest nullable parent) keeps it: the path names where the error
+        // happened (spec 7.1.2), not where it was caught.
+        if !error.path.is_empty() {
+            return error;
+        }
         if let Some(node) = self.path_node {
             let mut path = Vec::new();
             node.for_each(|current_node| {
