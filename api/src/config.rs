@@ -117,9 +117,18 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
-    /// Deepest nesting of fields a query may have.
+    /// Deepest nesting of fields a query may have (a root field is depth 1; the fields
+    /// under `__schema` and `__type` do not count).
     #[arg(long, env = "SAMVERKAN_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
+
+    /// Most aliased fields in one operation (fragments counted where they are spread).
+    #[arg(long, env = "SAMVERKAN_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+
+    /// Most fields in one operation (fragments counted where they are spread).
+    #[arg(long, env = "SAMVERKAN_MAX_FIELDS", default_value_t = 2000)]
+    pub max_fields: usize,
 
     /// Highest cost a query may have (each field costs 1; a list field costs its `first`
     /// times its selection; a coverage matrix costs 2000).
@@ -218,6 +227,8 @@ impl Settings {
             introspection: None,
             cors_origins: Vec::new(),
             max_depth: 12,
+            max_aliases: 30,
+            max_fields: 2000,
             max_complexity: 100_000,
             max_recursive_depth: 24,
             max_directives: 4,

@@ -23,6 +23,17 @@ pub enum ErrorCode {
     Conflict,
     /// Something went wrong on our side.
     Internal,
+    /// The document does not parse.
+    ParseFailed,
+    /// The document is not valid against the schema.
+    ValidationFailed,
+    /// `operationName` picks no operation of the document.
+    OperationResolutionFailure,
+    /// The document is over a limit (depth, aliases, fields, cost, recursion,
+    /// directives); `extensions.limit` says which.
+    LimitExceeded,
+    /// An automatic persisted query's hash is not known (yet): send the query text.
+    PersistedQueryNotFound,
 }
 
 impl ErrorCode {
@@ -35,6 +46,11 @@ impl ErrorCode {
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
             Self::Internal => "INTERNAL",
+            Self::ParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::ValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::OperationResolutionFailure => "OPERATION_RESOLUTION_FAILURE",
+            Self::LimitExceeded => "QUERY_LIMIT_EXCEEDED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
 }

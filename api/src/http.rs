@@ -23,7 +23,6 @@ use std::time::{Duration, Instant};
 
 use async_graphql::Data;
 use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
-use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
@@ -44,51 +43,7 @@ use crate::graphql::batch::RequestLoader;
 use crate::graphql::raw::RawJson;
 use crate::graphql::{AppSchema, RequestState};
 use crate::metrics::Metrics;
-use crate::transport::{self, Answer, MediaType, Outcome, codes, negotiate, refusal};
-
-/// Parsed GraphQL documents by their text.
-///
-/// Frontends and scripts send the same few documents over and over, and parsing one is
-/// ~5 % of the CPU time of a dashboard request. A document is parsed once and the
-/// parse reused (a clone of the syntax tree costs a fraction of parsing it). The limits
-/// — recursion, directives, depth, complexity — and validation still run on every
-/// request. A document that does not parse is not kept (the schema reports its error).
-/// At most [`ParsedDocuments::MAX_DOCUMENTS`] documents of at most
-/// [`ParsedDocuments::MAX_LENGTH`] bytes are kept; when full, the cache starts afresh.
-#[derive(Debug, Default)]
-pub(crate) struct ParsedDocuments(Mutex<HashMap<String, ExecutableDocument>>);
-
-impl ParsedDocuments {
-    /// Documents kept at most.
-    const MAX_DOCUMENTS: usize = 256;
-    /// Longest document kept, in bytes.
-    const MAX_LENGTH: usize = 16 * 1024;
-
-    /// Give `request` its parsed document: from the cache, or parsed now and kept.
-    fn prepare(&self, request: &mut async_graphql::Request) {
-        if request.query.is_empty() || request.query.len() > Self::MAX_LENGTH {
-            return;
-        }
-        let cached = self
-            .0
-            .lock()
-            .ok()
-            .and_then(|docs| docs.get(&request.query).cloned());
-        if let Some(doc) = cached {
-            request.set_parsed_query(doc);
-            return;
-        }
-        let Ok(doc) = request.parsed_query().cloned() else {
-            return;
-        };
-        if let Ok(mut docs) = self.0.lock() {
-            if docs.len() >= Self::MAX_DOCUMENTS {
-                docs.clear();
-            }
-            docs.insert(request.query.clone(), doc);
-        }
-    }
-}
+use crate::transport::{self, Answer, MediaType, OperationRefusal, codes, negotiate, refusal};
 
 /// Shared state of the HTTP handlers.
 #[derive(Clone)]
@@ -98,8 +53,8 @@ pub(crate) struct AppState {
     /// On an SQLite file: the loaders' reads (see [`crate::sqlite_reads`]).
     pub(crate) sqlite_reads: Option<Arc<crate::sqlite_reads::SqliteReads>>,
     pub(crate) keys: Arc<JwtKeys>,
-    /// Documents parsed before.
-    pub(crate) documents: Arc<ParsedDocuments>,
+    /// What a request must pass before it runs (parse, text input, limits).
+    pub(crate) checks: Arc<crate::graphql::checks::RequestChecks>,
     pub(crate) write_gate: WriteGate,
     pub(crate) events: EventBus,
     pub(crate) graphiql: bool,
@@ -328,10 +283,6 @@ async fn execute(
             return error_response(StatusCode::FORBIDDEN, err, media);
         }
     }
-    match &mut batch {
-        BatchRequest::Single(r) => state.documents.prepare(r),
-        BatchRequest::Batch(rs) => rs.iter_mut().for_each(|r| state.documents.prepare(r)),
-    }
     let operation = match &batch {
         BatchRequest::Single(r) => r.operation_name.clone().unwrap_or_else(|| "-".into()),
         BatchRequest::Batch(_) => "batch".into(),
@@ -341,37 +292,91 @@ async fn execute(
     let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), true);
     // Big lists written straight as JSON, spliced into the answer below.
     let raw = RawJson::new();
-    // What became of each request: executed, or refused before (see `transport`).
-    let mut outcomes = Vec::with_capacity(1);
-    let batch = match batch {
-        BatchRequest::Single(mut r) => {
-            r.data = request_data(&state, caller, &loader);
+    let (requests, is_batch) = match batch {
+        BatchRequest::Single(r) => (vec![r], false),
+        BatchRequest::Batch(list) => (list, true),
+    };
+    // Each operation is checked before it runs — parse, text input and limits
+    // (`checks`), and which operation the method lets run (`transport`); one that fails
+    // is answered with its errors, the others of a batch still run (in order, as
+    // async-graphql runs a batch).
+    let mut mutation_over_get = false;
+    let prepared: Vec<Result<async_graphql::Request, async_graphql::Response>> = requests
+        .into_iter()
+        .map(|mut r| {
+            state
+                .checks
+                .prepare(&mut r)
+                .map_err(async_graphql::Response::from_errors)?;
+            match transport::check_operation(&mut r, via_get) {
+                Ok(()) => {}
+                Err(OperationRefusal::MutationOverGet(error)) => {
+                    mutation_over_get = true;
+                    return Err(async_graphql::Response::from_errors(vec![error]));
+                }
+                Err(OperationRefusal::NotOverHttp(error)) => {
+                    return Err(async_graphql::Response::from_errors(vec![error]));
+                }
+            }
+            r.data = request_data(&state, caller.clone(), &loader);
             r.data.insert(raw.clone());
-            outcomes.push(Outcome::new(via_get));
-            r.data.insert(outcomes[0].clone());
-            BatchRequest::Single(r)
+            Ok(r)
+        })
+        .collect();
+    // A mutation chosen over GET: 405, and nothing runs.
+    if mutation_over_get {
+        state
+            .metrics
+            .request(&operation, "error", started.elapsed());
+        let mut response = refusal(
+            StatusCode::METHOD_NOT_ALLOWED,
+            codes::METHOD_NOT_ALLOWED,
+            "only queries may be sent with GET: send mutations with POST",
+            media,
+        );
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let schema = state.schema.clone();
+    let run = async move {
+        let mut responses = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            let (mut response, ran) = match p {
+                Ok(request) => (schema.execute(request).await, true),
+                Err(refused) => (refused, false),
+            };
+            crate::graphql::checks::with_codes(&mut response);
+            responses.push((response, ran));
         }
-        BatchRequest::Batch(list) => BatchRequest::Batch(
-            list.into_iter()
-                .map(|mut r| {
-                    r.data = request_data(&state, caller.clone(), &loader);
-                    r.data.insert(raw.clone());
-                    let outcome = Outcome::new(via_get);
-                    r.data.insert(outcome.clone());
-                    outcomes.push(outcome);
-                    r
-                })
-                .collect(),
-        ),
+        responses
     };
     let statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let response = db::REQUEST_STATEMENTS
-        .scope(
-            statements.clone(),
-            loader.drive(state.schema.execute_batch(batch)),
-        )
+    let responses = db::REQUEST_STATEMENTS
+        .scope(statements.clone(), loader.drive(run))
         .instrument(span.clone())
         .await;
+    // Whether each request reached execution (false: refused before it).
+    let ran: Vec<bool> = responses.iter().map(|(_, ran)| *ran).collect();
+    let mut responses: Vec<async_graphql::Response> =
+        responses.into_iter().map(|(r, _)| r).collect();
+    let response = if is_batch {
+        BatchResponse::Batch(responses)
+    } else {
+        match responses.pop() {
+            Some(r) => BatchResponse::Single(r),
+            None => {
+                tracing::error!("no response for a single request");
+                return refusal(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    codes::INTERNAL,
+                    "internal error",
+                    media,
+                );
+            }
+        }
+    };
     let ok = match &response {
         BatchResponse::Single(r) => r.is_ok(),
         BatchResponse::Batch(rs) => rs.iter().all(|r| r.is_ok()),
@@ -390,22 +395,9 @@ async fn execute(
             "graphql request"
         )
     });
-    // A mutation chosen over GET: 405, nothing ran.
-    if outcomes.iter().any(|o| o.refused_on_get()) {
-        let mut response = refusal(
-            StatusCode::METHOD_NOT_ALLOWED,
-            codes::METHOD_NOT_ALLOWED,
-            "only queries may be sent with GET: send mutations with POST",
-            media,
-        );
-        response
-            .headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("POST"));
-        return response;
-    }
     // A request that failed before execution has no `data` (GraphQL spec, "Response"),
     // and in application/graphql-response+json it is a 400 (GraphQL over HTTP).
-    let executed = |i: usize| outcomes.get(i).is_some_and(|o| o.executed());
+    let executed = |i: usize| ran.get(i).copied().unwrap_or(false);
     let (status, body) = match &response {
         BatchResponse::Single(r) => {
             let answer = Answer::new(r, executed(0));

@@ -89,7 +89,16 @@ impl Application {
             db: db.clone(),
             sqlite_reads,
             keys: keys.clone(),
-            documents: Default::default(),
+            checks: Arc::new(graphql::checks::RequestChecks::new(
+                graphql::checks::Limits {
+                    max_depth: settings.max_depth,
+                    max_aliases: settings.max_aliases,
+                    max_fields: settings.max_fields,
+                    max_recursive_depth: settings.max_recursive_depth,
+                    introspection: settings.introspection_enabled(),
+                },
+                settings.persisted_queries == crate::config::PersistedQueries::Auto,
+            )),
             write_gate: db::WriteGate::for_backend(db.get_database_backend()),
             events,
             graphiql: settings.graphiql_enabled(),

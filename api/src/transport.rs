@@ -6,28 +6,24 @@
 //!   legacy clients expect); an `Accept` that allows neither is `406`.
 //! - **GET** ([`parse_get`]): `query`, `operationName`, `variables` and `extensions` in the
 //!   URL, the last two as JSON; an empty `operationName` is no name.
-//! - **Which operation runs** ([`TransportRules`], a schema extension): over GET only a
-//!   query may run — a mutation is `405` with `Allow: POST`, also when it is chosen by
-//!   `operationName` in a document of several operations, or sent as a persisted-query
-//!   hash; subscriptions run over WebSocket only. The extension also records whether a
-//!   request reached execution, so that a request that failed before (parse, validation,
-//!   variables, unknown operation) is answered without a `data` entry, as the GraphQL
-//!   spec asks, and with `application/graphql-response+json` as HTTP 400.
+//! - **Which operation runs** ([`check_operation`], once the document is known for sure:
+//!   after persisted queries and the allow-list): over GET only a query may run — a
+//!   mutation is `405` with `Allow: POST`, also when it is chosen by `operationName` in a
+//!   document of several operations, or sent as a persisted-query hash; subscriptions
+//!   run over WebSocket only.
+//! - **No `data` before execution** ([`Answer`]): a request that failed before execution
+//!   (parse, validation, variables, unknown operation) is answered without a `data`
+//!   entry, as the GraphQL spec asks, and with `application/graphql-response+json` as
+//!   HTTP 400.
 //! - **Refusals outside GraphQL** ([`guard`]): headers over the limit are `431`, and
 //!   every error answer the router, the body limit, the timeout or the WebSocket upgrade
 //!   would give as plain text or an empty body — `404`, `405`, `408`, `413`, … — is a
 //!   GraphQL-shaped JSON error with `extensions.code` instead.
 
-use std::any::TypeId;
 use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextPrepareRequest,
-};
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{ErrorExtensionValues, Request, ServerError, ServerResult};
+use async_graphql::{ErrorExtensionValues, Request, ServerError};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -274,34 +270,6 @@ pub(crate) fn check_post(
     }
 }
 
-/// What became of one GraphQL request inside the schema (see [`TransportRules`]).
-#[derive(Debug, Default)]
-pub(crate) struct Outcome {
-    via_get: bool,
-    executed: AtomicBool,
-    refused_on_get: AtomicBool,
-}
-
-impl Outcome {
-    /// A fresh outcome for a request sent with GET (`true`) or POST.
-    pub(crate) fn new(via_get: bool) -> Arc<Self> {
-        Arc::new(Self {
-            via_get,
-            ..Self::default()
-        })
-    }
-
-    /// Whether execution began (false: the request failed before).
-    pub(crate) fn executed(&self) -> bool {
-        self.executed.load(Ordering::Relaxed)
-    }
-
-    /// Whether a GET request chose a mutation (to be answered `405`).
-    pub(crate) fn refused_on_get(&self) -> bool {
-        self.refused_on_get.load(Ordering::Relaxed)
-    }
-}
-
 /// The operation `GetOperation()` would choose, if it can choose one.
 fn chosen_operation(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
     match (&doc.operations, name) {
@@ -323,83 +291,41 @@ fn request_error(message: &str, code: &str) -> ServerError {
     error
 }
 
-/// Schema extension: the rules on which operation may run over which method, and the
-/// record of whether a request reached execution. Register it after any extension that
-/// fills in the document (persisted queries), so that it sees the operation that runs.
-#[derive(Debug, Clone)]
-pub struct TransportRules(Arc<TransportRulesExtension>);
-
-impl TransportRules {
-    /// The extension.
-    pub fn new() -> Self {
-        Self(Arc::new(TransportRulesExtension))
-    }
-}
-
-impl Default for TransportRules {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ExtensionFactory for TransportRules {
-    fn create(&self) -> Arc<dyn Extension> {
-        self.0.clone()
-    }
-}
-
+/// Why an operation may not run over this method.
 #[derive(Debug)]
-struct TransportRulesExtension;
+pub(crate) enum OperationRefusal {
+    /// A mutation sent with GET (answered `405`, `Allow: POST`).
+    MutationOverGet(ServerError),
+    /// A subscription sent over HTTP (a request error: they run over WebSocket).
+    NotOverHttp(ServerError),
+}
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for TransportRulesExtension {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        let outcome = request
-            .data
-            .get(&TypeId::of::<Arc<Outcome>>())
-            .and_then(|d| d.downcast_ref::<Arc<Outcome>>())
-            .cloned();
-        if let Some(outcome) = outcome {
-            let name = request.operation_name.clone();
-            // A document that does not parse is reported by the schema itself.
-            if let Ok(doc) = request.parsed_query() {
-                match chosen_operation(doc, name.as_deref()) {
-                    Some(OperationType::Mutation) if outcome.via_get => {
-                        outcome.refused_on_get.store(true, Ordering::Relaxed);
-                        return Err(request_error(
-                            "only queries may be sent with GET: send mutations with POST",
-                            codes::METHOD_NOT_ALLOWED,
-                        ));
-                    }
-                    Some(OperationType::Subscription) => {
-                        return Err(request_error(
-                            "subscriptions are served over WebSocket at /graphql/ws \
-                             (graphql-transport-ws), not over HTTP",
-                            codes::BAD_REQUEST,
-                        ));
-                    }
-                    _ => {}
-                }
-            }
+/// Whether the operation `request` chooses may run over HTTP with this method: over GET
+/// only a query, over POST a query or a mutation. Call it after the request's document
+/// is known for sure — persisted queries and the allow-list resolved, the document
+/// parsed; a document that does not parse, or names no operation, is left to the
+/// schema to report.
+pub(crate) fn check_operation(
+    request: &mut Request,
+    via_get: bool,
+) -> Result<(), OperationRefusal> {
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        return Ok(());
+    };
+    match chosen_operation(doc, name.as_deref()) {
+        Some(OperationType::Mutation) if via_get => {
+            Err(OperationRefusal::MutationOverGet(request_error(
+                "only queries may be sent with GET: send mutations with POST",
+                codes::METHOD_NOT_ALLOWED,
+            )))
         }
-        next.run(ctx, request).await
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> async_graphql::Response {
-        if let Some(outcome) = ctx.data_opt::<Arc<Outcome>>() {
-            outcome.executed.store(true, Ordering::Relaxed);
-        }
-        next.run(ctx, operation_name).await
+        Some(OperationType::Subscription) => Err(OperationRefusal::NotOverHttp(request_error(
+            "subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws), \
+             not over HTTP",
+            codes::BAD_REQUEST,
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -421,9 +347,16 @@ pub(crate) enum Answer<'a> {
 }
 
 impl<'a> Answer<'a> {
-    /// The answer to `response`, given whether its request reached execution.
-    pub(crate) fn new(response: &'a async_graphql::Response, executed: bool) -> Self {
-        if executed || response.errors.is_empty() {
+    /// The answer to `response`; `ran` says whether the schema was asked to run it (false:
+    /// refused by the checks before). Inside the schema a request can still fail before
+    /// execution — validation, the cost limit, variables, choosing the operation — and
+    /// such a response is told apart as the spec tells request errors from field errors:
+    /// `data` is null and no error has a `path` (every field error has one).
+    pub(crate) fn new(response: &'a async_graphql::Response, ran: bool) -> Self {
+        let request_error = !response.errors.is_empty()
+            && response.data == async_graphql::Value::Null
+            && response.errors.iter().all(|e| e.path.is_empty());
+        if response.errors.is_empty() || (ran && !request_error) {
             Self::Executed(response)
         } else {
             Self::Refused {

@@ -346,6 +346,21 @@ impl TestApp {
         (status, body)
     }
 
+    /// POST a GraphQL request as a viewer; returns the HTTP status and the body's text
+    /// exactly as sent (to check the order of keys).
+    pub async fn graphql_text(&self, query: &str, variables: Value) -> (u16, String) {
+        let res = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(self.viewer_token())
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("send request");
+        let status = res.status().as_u16();
+        (status, res.text().await.expect("text body"))
+    }
+
     /// Run `query` as a viewer and return `data`, failing the test on any error.
     pub async fn query(&self, query: &str, variables: Value) -> Value {
         let token = self.viewer_token();

@@ -5,6 +5,7 @@
 
 mod auth;
 mod concurrency;
+mod conformance;
 mod helpers;
 mod http_conformance;
 mod jwt;

@@ -25,14 +25,19 @@ async fn post_raw(
     req.send().await.unwrap()
 }
 
-/// Assert that `query` is refused without touching the database.
-async fn refused_before_the_database(app: &TestApp, query: &str, expect: &str) {
+/// Assert that `query` is refused by the limit `limit` (`extensions.limit`) without
+/// touching the database.
+async fn refused_before_the_database(app: &TestApp, query: &str, limit: &str) {
     let before = app.statements.get();
     let token = app.viewer_token();
     let (status, body) = app.graphql_with(Some(&token), query, json!({})).await;
     assert_eq!(status, 200);
-    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
-    assert!(message.contains(expect), "{body}");
+    let error = &body["errors"][0];
+    assert_eq!(
+        error["extensions"]["code"], "QUERY_LIMIT_EXCEEDED",
+        "{body}"
+    );
+    assert_eq!(error["extensions"]["limit"], limit, "{body}");
     assert!(body["data"].is_null(), "{body}");
     assert_eq!(app.statements.get(), before, "the refused query ran SQL");
 }
@@ -40,28 +45,55 @@ async fn refused_before_the_database(app: &TestApp, query: &str, expect: &str) {
 #[tokio::test]
 async fn expensive_and_deep_queries_are_refused_before_the_database() {
     let app = spawn_app().await;
-    let aliases: String = (0..101)
-        .map(|i| format!("c{i}: coverage(dimension: METHOD) {{ total }} "))
-        .collect();
-    refused_before_the_database(&app, &format!("{{ {aliases} }}"), "too complex").await;
-
+    // Aliasing an expensive field: refused by the alias cap (31 > 30) …
+    let aliases =
+        |n: usize, field: &str| -> String { (0..n).map(|i| format!("c{i}: {field} ")).collect() };
+    let coverage = "coverage(dimension: METHOD) { total }";
+    refused_before_the_database(&app, &format!("{{ {} }}", aliases(31, coverage)), "aliases").await;
+    // graphql-cop's alias overloading probe: 101 aliases of `__typename`.
+    refused_before_the_database(
+        &app,
+        &format!("query cop {{ {} }}", aliases(101, "__typename")),
+        "aliases",
+    )
+    .await;
+    // Within the cap, aliases are answered.
+    let thirty = app
+        .query(&format!("{{ {} }}", aliases(30, "__typename")), json!({}))
+        .await;
+    assert_eq!(thirty["c29"], "Query", "{thirty}");
     // An organization's parent's parent … `levels` selection sets deep.
     let nested = |levels: usize| {
         let inner = (1..levels).fold(String::from("id"), |q, _| format!("parent {{ {q} }}"));
         format!(r#"{{ organization(slug: "lpo-farsta") {{ {inner} }} }}"#)
     };
-    // 22 levels: 10 beyond the limit of 12.
-    refused_before_the_database(&app, &nested(22), "nested too deep").await;
-    // 30 levels: beyond the recursion limit (24), refused while the document is
-    // checked, before the depth limit is looked at.
-    refused_before_the_database(&app, &nested(30), "recursion depth").await;
+    // 13 and 22 fields deep: beyond the limit of 12; 12 pass.
+    refused_before_the_database(&app, &nested(12), "depth").await;
+    refused_before_the_database(&app, &nested(22), "depth").await;
+    let ok = app.query(&nested(11), json!({})).await;
+    assert!(
+        ok["organization"]["parent"].is_object() || ok["organization"]["parent"].is_null(),
+        "{ok}"
+    );
+    // Introspection is not held to the depth limit, but to the recursion limit (24
+    // nested selection sets).
+    let of_type = |levels: usize| {
+        let inner = (1..levels).fold(String::from("name"), |q, _| format!("ofType {{ {q} }}"));
+        format!("{{ __schema {{ types {{ {inner} }} }} }}")
+    };
+    let deep_introspection = app.query(&of_type(20), json!({})).await;
+    assert!(
+        deep_introspection["__schema"]["types"].is_array(),
+        "{deep_introspection}"
+    );
+    refused_before_the_database(&app, &of_type(30), "recursion").await;
 
     // Five directives on one field: beyond the limit of 4.
     let five = "@include(if: true) ".repeat(5);
     refused_before_the_database(
         &app,
         &format!("{{ districts {five} {{ totalCount }} }}"),
-        "number of directives",
+        "directives",
     )
     .await;
 
@@ -72,7 +104,7 @@ async fn expensive_and_deep_queries_are_refused_before_the_database() {
                  group {{ commitments(first: {n}) {{ nodes {{ id }} }} }} }} }} }} }} }}"
         )
     };
-    refused_before_the_database(&app, &pages(100), "too complex").await;
+    refused_before_the_database(&app, &pages(100), "cost").await;
     let small = app.query(&pages(10), json!({})).await;
     assert!(small["organizations"]["nodes"].is_array(), "{small}");
 
@@ -90,13 +122,29 @@ async fn expensive_and_deep_queries_are_refused_before_the_database() {
 }
 
 #[tokio::test]
+async fn root_fields_and_counts_cost_what_they_cost_the_database() {
+    // A cost limit of 1000: ten one-item root pages with their count are over it (each
+    // costs its statement and COUNT, 110, beyond its page), though they are few fields.
+    let app = spawn_app_with(|s| s.max_complexity = 1000).await;
+    let roots = |n: usize| -> String {
+        let fields: String = (0..n)
+            .map(|i| format!("d{i}: districts(first: 1) {{ totalCount }} "))
+            .collect();
+        format!("{{ {fields} }}")
+    };
+    refused_before_the_database(&app, &roots(10), "cost").await;
+    let five = app.query(&roots(5), json!({})).await;
+    assert_eq!(five["d4"]["totalCount"], 13, "{five}");
+}
+
+#[tokio::test]
 async fn a_document_parsed_before_is_checked_and_run_anew_every_time() {
     let app = spawn_app().await;
     // Parsed once, kept: the limits still refuse it the second time.
     let inner = (1..30).fold(String::from("id"), |q, _| format!("parent {{ {q} }}"));
     let deep = format!(r#"{{ organization(slug: "lpo-farsta") {{ {inner} }} }}"#);
     for _ in 0..2 {
-        refused_before_the_database(&app, &deep, "recursion depth").await;
+        refused_before_the_database(&app, &deep, "depth").await;
     }
     // One document, other variables: other answers.
     let query = "query D($slug: String!) { district(slug: $slug) { name } }";
@@ -263,13 +311,21 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
 async fn production_mode_hides_the_schema_and_graphiql() {
     let app = spawn_app_with(|s| s.env = Environment::Production).await;
     let token = app.viewer_token();
-    let (_, body) = app
-        .graphql_with(Some(&token), "{ __schema { types { name } } }", json!({}))
-        .await;
-    assert!(
-        body["data"]["__schema"]["types"].is_null(),
-        "introspection answered: {body}"
-    );
+    // Introspection is refused with a code, not answered with null.
+    for query in [
+        "{ __schema { types { name } } }",
+        "{ __type(name: \"District\") { name } }",
+        "query Q { ...F } fragment F on Query { __schema { queryType { name } } }",
+    ] {
+        let (_, body) = app.graphql_with(Some(&token), query, json!({})).await;
+        assert!(body["data"].is_null(), "introspection answered: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{body}"
+        );
+    }
+    let typename = app.query("{ __typename }", json!({})).await;
+    assert_eq!(typename["__typename"], "Query");
     let (_, body) = app
         .graphql_with(Some(&token), "{ distrcts { totalCount } }", json!({}))
         .await;

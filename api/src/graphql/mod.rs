@@ -6,6 +6,7 @@
 //! `samverkan export-schema`; a test fails when the two drift apart.
 
 pub mod batch;
+pub mod checks;
 pub mod ids;
 pub mod loaders;
 pub mod mutation;
@@ -14,6 +15,7 @@ pub(crate) mod plain;
 pub mod query;
 pub mod raw;
 pub mod reports;
+pub mod scalars;
 pub mod subscription;
 pub mod types;
 
@@ -34,6 +36,7 @@ pub use subscription::SubscriptionRoot;
 
 /// The root of every read: the graph, and the cross-district reports.
 #[derive(async_graphql::MergedObject, Debug, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(query::ReadQuery, reports::ReportQuery);
 
 /// The schema type.
@@ -95,21 +98,12 @@ pub fn build_schema() -> AppSchema {
 /// introspection and field suggestions off (unless enabled).
 pub fn build_limited_schema(settings: &crate::config::Settings) -> AppSchema {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot)
-        .limit_depth(settings.max_depth)
         .limit_complexity(settings.max_complexity)
         .limit_recursive_depth(settings.max_recursive_depth)
         .limit_directives(settings.max_directives);
     if !settings.introspection_enabled() {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    if settings.persisted_queries == crate::config::PersistedQueries::Auto {
-        use async_graphql::extensions::apollo_persisted_queries::{
-            ApolloPersistedQueries, LruCacheStorage,
-        };
-        builder = builder.extension(ApolloPersistedQueries::new(LruCacheStorage::new(1024)));
-    }
-    // After persisted queries: it checks the operation that will run.
-    builder = builder.extension(crate::transport::TransportRules::new());
     builder.finish()
 }
 

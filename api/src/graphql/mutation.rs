@@ -10,7 +10,6 @@
 use std::future::Future;
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::NaiveDate;
 
 use super::ids::{NodeType, decode_as, encode};
 use super::loaders::*;
@@ -293,7 +292,7 @@ pub struct ReportFollowUpInput {
     pub effects: Option<String>,
     /// The date the status describes; default: the end of the period (30 April, 31
     /// August, 31 December).
-    pub as_of: Option<NaiveDate>,
+    pub as_of: Option<super::scalars::Date>,
     /// Required when the period was reported before: the version the change is based on.
     pub expected_version: Option<i32>,
     /// Echoed back in the payload.
@@ -530,7 +529,7 @@ pub struct CreateCollaborationGroupInput {
     /// Löptid as written (e.g. "Tillsvidare").
     pub term: Option<String>,
     /// The date the term ends, when it is a date.
-    pub term_ends_on: Option<NaiveDate>,
+    pub term_ends_on: Option<super::scalars::Date>,
     /// Mötesfrekvens.
     pub meeting_cadence: Option<String>,
     /// Sammankallande.
@@ -569,7 +568,7 @@ pub struct UpdateCollaborationGroupInput {
     /// Löptid as written.
     pub term: MaybeUndefined<String>,
     /// The date the term ends.
-    pub term_ends_on: MaybeUndefined<NaiveDate>,
+    pub term_ends_on: MaybeUndefined<super::scalars::Date>,
     /// Mötesfrekvens.
     pub meeting_cadence: MaybeUndefined<String>,
     /// Sammankallande.
@@ -793,7 +792,7 @@ pub struct MutationRoot;
 
 /// The root of every change. Each mutation checks the caller's role and organization
 /// (see the README's role table), the input, and the version the edit was based on.
-#[Object]
+#[Object(name = "Mutation")]
 impl MutationRoot {
     /// Make a commitment in a group for your own organization.
     async fn create_commitment(
@@ -1028,7 +1027,7 @@ impl MutationRoot {
                     term,
                     status: input.status.into(),
                     effects: input.effects,
-                    as_of: input.as_of,
+                    as_of: input.as_of.map(Into::into),
                     expected_version: input.expected_version,
                 },
             )
@@ -1336,7 +1335,7 @@ impl MutationRoot {
                 purpose: Some(input.purpose),
                 situation: Some(input.situation),
                 term: Some(input.term),
-                term_ends_on: Some(input.term_ends_on),
+                term_ends_on: Some(input.term_ends_on.map(Into::into)),
                 meeting_cadence: Some(input.meeting_cadence),
                 convener: Some(input.convener),
                 financing: Some(input.financing),
@@ -1388,7 +1387,7 @@ impl MutationRoot {
                 purpose: patch(input.purpose),
                 situation: patch(input.situation),
                 term: patch(input.term),
-                term_ends_on: patch(input.term_ends_on),
+                term_ends_on: patch(input.term_ends_on.map_value(Into::into)),
                 meeting_cadence: patch(input.meeting_cadence),
                 convener: patch(input.convener),
                 financing: patch(input.financing),

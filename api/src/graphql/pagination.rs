@@ -10,7 +10,6 @@
 //! only when `totalCount` is selected). Connections nested under another object page in
 //! memory over the rows their DataLoader fetched for all parents at once.
 
-use async_graphql::connection::CursorType;
 use std::borrow::Cow;
 
 use async_graphql::{Context, OutputType, SimpleObject, TypeName};
@@ -28,33 +27,68 @@ pub const MAX_PAGE: i32 = 100;
 /// Page size when neither `first` nor `last` is given.
 pub const DEFAULT_PAGE: i32 = 50;
 
+/// What a field that runs SQL statements of its own (a root field) costs beyond its
+/// selection, for the cost limit (`SAMVERKAN_MAX_COMPLEXITY`); a plain field costs 1.
+pub const STATEMENT_COST: usize = 10;
+
+/// What a root connection's `totalCount` may cost: a `COUNT` over the table. It is
+/// charged to every root connection (a field's cost cannot see which of its children
+/// are asked for without multiplying them by the page size); a nested connection's
+/// `totalCount` counts rows already loaded and costs 1.
+pub const COUNT_COST: usize = 100;
+
 /// The cost of a page for the complexity limit: its size times the cost of one item.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
     let size = first.or(last).unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE) as usize;
     size.saturating_mul(child_complexity).saturating_add(1)
 }
 
-/// A cursor: the opaque form of a row id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IdCursor(pub i32);
+/// The cost of a root connection: a page, the statement that fetches it and the
+/// `COUNT` that may go with it.
+pub fn root_page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    page_cost(first, last, child_complexity).saturating_add(STATEMENT_COST + COUNT_COST)
+}
 
-impl CursorType for IdCursor {
-    type Error = String;
+/// A cursor: the opaque form of a row id in one list.
+///
+/// It names its list — the field and the object the list hangs off, e.g.
+/// `activities@QWN0aW9uUGxhbjox` — so that a cursor of one list given to another is
+/// refused (`BAD_USER_INPUT`) rather than answered with a page of the wrong list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListCursor {
+    /// The list: `field@owner` (`owner` is a global ID, or `Query` for a root list).
+    pub list: String,
+    /// The row id.
+    pub id: i32,
+}
 
-    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
-        let bytes = URL_SAFE_NO_PAD
-            .decode(s)
-            .map_err(|_| format!("invalid cursor {s:?}"))?;
-        let text = String::from_utf8(bytes).map_err(|_| format!("invalid cursor {s:?}"))?;
-        text.strip_prefix("cursor:")
-            .and_then(|n| n.parse().ok())
-            .map(IdCursor)
-            .ok_or_else(|| format!("invalid cursor {s:?}"))
+impl ListCursor {
+    /// The opaque text of the cursor.
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}|{}", self.list, self.id))
     }
 
-    fn encode_cursor(&self) -> String {
-        URL_SAFE_NO_PAD.encode(format!("cursor:{}", self.0))
+    /// The row id of `text`, a cursor of `list`; `field` names the argument for errors.
+    pub fn decode(text: &str, list: &str, field: &str) -> Result<i32, AppError> {
+        let invalid = || AppError::bad_input(field, format!("{text:?} is not a cursor"));
+        let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| invalid())?;
+        let text_of = String::from_utf8(bytes).map_err(|_| invalid())?;
+        let (of, id) = text_of.rsplit_once('|').ok_or_else(invalid)?;
+        let id = id.parse().map_err(|_| invalid())?;
+        if of != list {
+            return Err(AppError::bad_input(
+                field,
+                format!("{text:?} is a cursor of another list: use the cursors this list gave"),
+            ));
+        }
+        Ok(id)
     }
+}
+
+/// The list a connection field answers: its field name and the object it hangs off
+/// (`owner`, a global ID; `None` for a root field).
+pub fn list_key(ctx: &Context<'_>, owner: Option<&str>) -> String {
+    format!("{}@{}", ctx.item.node.name.node, owner.unwrap_or("Query"))
 }
 
 /// Where a page sits in its list (Relay `PageInfo`).
@@ -109,6 +143,7 @@ impl<N: OutputType + Clone> TypeName for Page<N> {
 
 impl<N: OutputType + Clone> Page<N> {
     fn new(
+        list: &str,
         items: Vec<(i32, N)>,
         has_previous_page: bool,
         has_next_page: bool,
@@ -117,7 +152,11 @@ impl<N: OutputType + Clone> Page<N> {
         let edges: Vec<Edge<N>> = items
             .into_iter()
             .map(|(id, node)| Edge {
-                cursor: IdCursor(id).encode_cursor(),
+                cursor: ListCursor {
+                    list: list.to_owned(),
+                    id,
+                }
+                .encode(),
                 node,
             })
             .collect();
@@ -136,30 +175,49 @@ impl<N: OutputType + Clone> Page<N> {
     }
 }
 
-/// Validated paging arguments.
-#[derive(Debug, Clone, Copy)]
+/// Validated paging arguments of one list.
+#[derive(Debug, Clone)]
 pub struct PageArgs {
+    /// The list the cursors belong to (see [`list_key`]).
+    list: String,
     after: Option<i32>,
     before: Option<i32>,
     limit: u64,
     backward: bool,
+    /// Whether `pageInfo.hasPreviousPage` / `hasNextPage` are asked for (a root list
+    /// looks beyond a cursor only then).
+    wants_previous: bool,
+    wants_next: bool,
 }
 
 impl PageArgs {
-    /// Check `first`/`last`/`after`/`before` as a client sent them.
+    /// Check `first`/`last`/`after`/`before` as a client sent them to the connection
+    /// field of `ctx`, which hangs off `owner` (a global ID; `None` for a root field).
     pub fn new(
+        ctx: &Context<'_>,
+        owner: Option<&str>,
+        after: Option<String>,
+        before: Option<String>,
+        first: Option<i32>,
+        last: Option<i32>,
+    ) -> Result<Self, AppError> {
+        let mut args = Self::parse(list_key(ctx, owner), after, before, first, last)?;
+        let page_info = ctx.look_ahead().field("pageInfo");
+        args.wants_previous = page_info.field("hasPreviousPage").exists();
+        args.wants_next = page_info.field("hasNextPage").exists();
+        Ok(args)
+    }
+
+    /// Check the arguments for the list `list`.
+    fn parse(
+        list: String,
         after: Option<String>,
         before: Option<String>,
         first: Option<i32>,
         last: Option<i32>,
     ) -> Result<Self, AppError> {
         let decode = |field: &str, c: Option<String>| -> Result<Option<i32>, AppError> {
-            c.map(|c| {
-                IdCursor::decode_cursor(&c)
-                    .map(|c| c.0)
-                    .map_err(|e| AppError::bad_input(field, e))
-            })
-            .transpose()
+            c.map(|c| ListCursor::decode(&c, &list, field)).transpose()
         };
         let check = |field: &str, n: Option<i32>| -> Result<Option<i32>, AppError> {
             match n {
@@ -186,8 +244,11 @@ impl PageArgs {
         Ok(Self {
             after: decode("after", after)?,
             before: decode("before", before)?,
+            list,
             limit: limit as u64,
             backward,
+            wants_previous: true,
+            wants_next: true,
         })
     }
 
@@ -222,7 +283,7 @@ where
     } else {
         0
     };
-    let mut q = select;
+    let mut q = select.clone();
     if let Some(a) = args.after {
         q = q.filter(id_column.gt(a));
     }
@@ -240,16 +301,39 @@ where
     if args.backward {
         rows.reverse();
     }
+    // Beyond a cursor, items exist only if a row is there (Relay: true only when
+    // items exist); looked up only when the client asks.
+    let before_after = match args.after {
+        Some(a) if args.wants_previous && !(args.backward && more) => {
+            exists(db, select.clone().filter(id_column.lte(a))).await?
+        }
+        _ => false,
+    };
+    let after_before = match args.before {
+        Some(b) if args.wants_next && (args.backward || !more) => {
+            exists(db, select.clone().filter(id_column.gte(b))).await?
+        }
+        _ => false,
+    };
     let (has_previous, has_next) = if args.backward {
-        (more, args.before.is_some())
+        (more || before_after, after_before)
     } else {
-        (args.after.is_some(), more)
+        (before_after, more || after_before)
     };
     let items = rows
         .into_iter()
         .map(|row| (id_of(&row), wrap(row)))
         .collect();
-    Ok(Page::new(items, has_previous, has_next, total))
+    Ok(Page::new(&args.list, items, has_previous, has_next, total))
+}
+
+/// Whether `select` finds a row.
+async fn exists<E, C>(db: &C, select: Select<E>) -> Result<bool, AppError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    Ok(select.limit(1).one(db).await?.is_some())
 }
 
 /// One page of `items` (all children of one parent, sorted by id), cut in memory.
@@ -263,6 +347,12 @@ where
     N: OutputType + Clone,
 {
     let total = items.len() as u64;
+    let before_after = args
+        .after
+        .is_some_and(|a| items.iter().any(|t| id_of(t) <= a));
+    let after_before = args
+        .before
+        .is_some_and(|b| items.iter().any(|t| id_of(t) >= b));
     let mut window: Vec<T> = items
         .into_iter()
         .filter(|t| args.admits(id_of(t)))
@@ -276,12 +366,12 @@ where
         window.truncate(limit);
     }
     let (has_previous, has_next) = if args.backward {
-        (more, args.before.is_some())
+        (more || before_after, after_before)
     } else {
-        (args.after.is_some(), more)
+        (before_after, more || after_before)
     };
     let items = window.into_iter().map(|t| (id_of(&t), wrap(t))).collect();
-    Page::new(items, has_previous, has_next, total)
+    Page::new(&args.list, items, has_previous, has_next, total)
 }
 
 #[cfg(test)]
@@ -295,20 +385,29 @@ mod tests {
     #[test]
     fn pages_forward_and_backward() {
         let items: Vec<i32> = (1..=10).collect();
-        let args = PageArgs::new(None, None, Some(3), None).unwrap_or_else(|e| panic!("{e}"));
+        let args = PageArgs::parse("l@Query".into(), None, None, Some(3), None)
+            .unwrap_or_else(|e| panic!("{e}"));
         let p = page_vec(items.clone(), |i| *i, |i| i, args);
         assert_eq!(ids(&p), vec![1, 2, 3]);
         assert!(p.page_info.has_next_page && !p.page_info.has_previous_page);
         assert_eq!(p.total_count, 10);
 
-        let after = Some(IdCursor(3).encode_cursor());
-        let args = PageArgs::new(after, None, Some(3), None).unwrap_or_else(|e| panic!("{e}"));
+        let after = Some(
+            ListCursor {
+                list: "l@Query".into(),
+                id: 3,
+            }
+            .encode(),
+        );
+        let args = PageArgs::parse("l@Query".into(), after, None, Some(3), None)
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             ids(&page_vec(items.clone(), |i| *i, |i| i, args)),
             vec![4, 5, 6]
         );
 
-        let args = PageArgs::new(None, None, None, Some(2)).unwrap_or_else(|e| panic!("{e}"));
+        let args = PageArgs::parse("l@Query".into(), None, None, None, Some(2))
+            .unwrap_or_else(|e| panic!("{e}"));
         let p = page_vec(items, |i| *i, |i| i, args);
         assert_eq!(ids(&p), vec![9, 10]);
         assert!(p.page_info.has_previous_page);
@@ -316,9 +415,11 @@ mod tests {
 
     #[test]
     fn bounds_are_enforced() {
-        assert!(PageArgs::new(None, None, Some(101), None).is_err());
-        assert!(PageArgs::new(None, None, Some(-1), None).is_err());
-        assert!(PageArgs::new(None, None, Some(1), Some(1)).is_err());
-        assert!(PageArgs::new(Some("bad".into()), None, Some(1), None).is_err());
+        assert!(PageArgs::parse("l@Query".into(), None, None, Some(101), None).is_err());
+        assert!(PageArgs::parse("l@Query".into(), None, None, Some(-1), None).is_err());
+        assert!(PageArgs::parse("l@Query".into(), None, None, Some(1), Some(1)).is_err());
+        assert!(
+            PageArgs::parse("l@Query".into(), Some("bad".into()), None, Some(1), None).is_err()
+        );
     }
 }

@@ -14,7 +14,7 @@
 //! The plans mirror what async-graphql does with a selection set: fragments are
 //! flattened in document order, a response key asked for twice is answered once where it
 //! first appears (objects asked for twice are merged), and an object whose selection is
-//! left empty by `@skip`/`@include` is `null`. No field-level extension hook runs (the
+//! left empty by `@skip`/`@include` is `{}`. No field-level extension hook runs (the
 //! server registers none that look at fields). Tests compare both paths' answers.
 
 use async_graphql::indexmap::IndexMap;
@@ -74,12 +74,9 @@ pub(crate) fn type_name_value<T: OutputType>() -> Value {
     Value::Enum(Name::new(T::type_name()))
 }
 
-/// An object with the plan's fields, or `null` when the plan is empty (as async-graphql
-/// answers an object whose every field was skipped).
+/// An object with the plan's fields (`{}` when every field was skipped, as the spec
+/// and the generic execution answer).
 pub(crate) fn object<F>(plan: &[(Name, F)], mut value: impl FnMut(&F) -> Value) -> Value {
-    if plan.is_empty() {
-        return Value::Null;
-    }
     let mut map = IndexMap::with_capacity(plan.len());
     for (key, f) in plan {
         map.insert(key.clone(), value(f));

@@ -131,6 +131,7 @@ impl ReadQuery {
     }
 
     /// Any object by its global ID; null when it does not exist.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn node(
         &self,
         ctx: &Context<'_>,
@@ -186,21 +187,39 @@ impl ReadQuery {
         })
     }
 
-    /// Several objects by their global IDs, in the same order; null where one does not
-    /// exist. At most 100 IDs.
+    /// Several objects by their global IDs, in the same order. Each item is answered on
+    /// its own: where an ID is malformed (`BAD_USER_INPUT`) or names nothing
+    /// (`NOT_FOUND`), that item is null and an error carries its index in `path`
+    /// (`["nodes", 2]`); the other items are answered. At most 100 IDs (more:
+    /// `BAD_USER_INPUT`, and `nodes` is null).
+    #[graphql(
+        complexity = "super::pagination::STATEMENT_COST + ids.len().saturating_mul(child_complexity)"
+    )]
     async fn nodes(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The objects' global IDs (at most 100).")] ids: Vec<ID>,
-    ) -> async_graphql::Result<Vec<Option<Node>>> {
+    ) -> async_graphql::Result<Vec<Option<async_graphql::Result<Node>>>> {
         if ids.len() > 100 {
             return Err(crate::error::AppError::bad_input("ids", "at most 100 IDs").into());
         }
-        let lookups = ids.into_iter().map(|id| self.node(ctx, id));
-        futures_util::future::try_join_all(lookups).await
+        let lookups = ids.into_iter().enumerate().map(|(index, id)| async move {
+            let found = self.node(ctx, id.clone()).await.and_then(|node| {
+                node.ok_or_else(|| {
+                    crate::error::AppError::not_found(
+                        format!("ids.{index}"),
+                        format!("no object has the ID {:?}", id.as_str()),
+                    )
+                    .into()
+                })
+            });
+            Some(found)
+        });
+        Ok(futures_util::future::join_all(lookups).await)
     }
 
     /// Every municipality.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn municipalities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Municipality>> {
         let db = &state(ctx)?.db;
         Ok(municipality::Entity::find()
@@ -213,7 +232,7 @@ impl ReadQuery {
     }
 
     /// Districts, optionally of one municipality.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn districts(
         &self,
         ctx: &Context<'_>,
@@ -223,7 +242,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<District>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let municipality = opt_id(
             &f.municipality,
@@ -243,6 +262,7 @@ impl ReadQuery {
     }
 
     /// One district by slug (e.g. `skarpnack`); null when there is none.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn district(
         &self,
         ctx: &Context<'_>,
@@ -252,7 +272,7 @@ impl ReadQuery {
     }
 
     /// Organizations, optionally of one kind or serving one district.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -262,7 +282,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Organization>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::OrganizationFilter {
             kind: f.kind.map(Into::into),
@@ -281,6 +301,7 @@ impl ReadQuery {
     }
 
     /// One organization by slug (e.g. `lpo-farsta`); null when there is none.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn organization(
         &self,
         ctx: &Context<'_>,
@@ -290,6 +311,7 @@ impl ReadQuery {
     }
 
     /// Every city-wide strategy.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn strategies(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Strategy>> {
         let db = &state(ctx)?.db;
         Ok(strategy::Entity::find()
@@ -302,6 +324,7 @@ impl ReadQuery {
     }
 
     /// One strategy by slug (e.g. `stockholm-2024-2026`); null when there is none.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn strategy(
         &self,
         ctx: &Context<'_>,
@@ -317,7 +340,7 @@ impl ReadQuery {
     }
 
     /// The method catalogue.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn methods(
         &self,
         ctx: &Context<'_>,
@@ -326,7 +349,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Method>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         Ok(page_query(
             &state(ctx)?.db,
             method::Entity::find(),
@@ -340,7 +363,7 @@ impl ReadQuery {
     }
 
     /// Action plans, optionally of one district or following one strategy.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn action_plans(
         &self,
         ctx: &Context<'_>,
@@ -350,7 +373,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<ActionPlan>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let district = opt_id(&f.district, NodeType::District, "filter.district")?;
         let strategy = opt_id(&f.strategy, NodeType::Strategy, "filter.strategy")?;
@@ -367,7 +390,7 @@ impl ReadQuery {
     }
 
     /// Activities (plan rows) across every district, filtered.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn activities(
         &self,
         ctx: &Context<'_>,
@@ -377,7 +400,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::ActivityFilter {
             district: opt_id(&f.district, NodeType::District, "filter.district")?,
@@ -413,7 +436,7 @@ impl ReadQuery {
 
     /// Collaboration groups across every district, filtered. Archived groups are left
     /// out unless asked for.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn collaboration_groups(
         &self,
         ctx: &Context<'_>,
@@ -423,7 +446,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<CollaborationGroup>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::GroupFilter {
             district: opt_id(&f.district, NodeType::District, "filter.district")?,
@@ -449,7 +472,7 @@ impl ReadQuery {
 
     /// The audit log, oldest first: every change with who made it and the node before and
     /// after. Admins read all of it; district coordinators the events of their districts.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
@@ -459,7 +482,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<AuditEvent>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let actor = super::actor(ctx).await?;
         let visible_districts = if actor.is_admin() {
             None
@@ -504,7 +527,7 @@ impl ReadQuery {
     }
 
     /// Commitments across every district, filtered.
-    #[graphql(complexity = "super::pagination::page_cost(first, last, child_complexity)")]
+    #[graphql(complexity = "super::pagination::root_page_cost(first, last, child_complexity)")]
     async fn commitments(
         &self,
         ctx: &Context<'_>,
@@ -514,7 +537,7 @@ impl ReadQuery {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Commitment>> {
-        let args = PageArgs::new(after, before, first, last)?;
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
         let f = filter.unwrap_or_default();
         let q = queries::CommitmentFilter {
             organization: opt_id(

@@ -4,7 +4,7 @@
 use std::sync::{Arc, OnceLock};
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject, Union};
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use tokio::sync::Semaphore;
 
 use super::ids::{NodeType, decode_as};
@@ -217,18 +217,54 @@ pub struct Coverage {
     pub total: u64,
 }
 
-/// The response keys the current field's selection (fragments flattened) names more
-/// than once.
+/// The response keys of the current field's selection (fragments flattened) whose
+/// answers async-graphql will merge with another's: those the selection names more
+/// than once, and all of them when the field's own response key is asked for more
+/// than once beside it (`c: coverage(…) { rows { total } } c: coverage(…) { rows {
+/// district { name } } }`).
 fn repeated_keys(ctx: &Context<'_>) -> Vec<String> {
     let mut seen = std::collections::HashSet::new();
     let mut repeated = Vec::new();
+    let own_key = ctx.item.node.response_key().node.as_str();
+    let operation = &ctx.query_env.operation.node.selection_set.node;
+    let merged = root_key_count(ctx, operation, own_key, 0) > 1;
     for f in ctx.field().selection_set() {
         let key = f.alias().unwrap_or(f.name());
-        if !seen.insert(key) && !repeated.iter().any(|r| r == key) {
+        if (!seen.insert(key) || merged) && !repeated.iter().any(|r| r == key) {
             repeated.push(key.to_owned());
         }
     }
     repeated
+}
+
+/// How many fields of the root selection set `set` (fragments flattened, to a bounded
+/// depth) answer under `key`.
+fn root_key_count(
+    ctx: &Context<'_>,
+    set: &async_graphql::parser::types::SelectionSet,
+    key: &str,
+    nesting: usize,
+) -> usize {
+    use async_graphql::parser::types::Selection;
+    if nesting > 32 {
+        return 0;
+    }
+    set.items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(f) => usize::from(f.node.response_key().node.as_str() == key),
+            Selection::InlineFragment(inline) => {
+                root_key_count(ctx, &inline.node.selection_set.node, key, nesting + 1)
+            }
+            Selection::FragmentSpread(spread) => ctx
+                .query_env
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |f| {
+                    root_key_count(ctx, &f.node.selection_set.node, key, nesting + 1)
+                }),
+        })
+        .sum()
 }
 
 /// Where a reporting period stands.
@@ -251,11 +287,11 @@ pub struct ReportingPeriodInfo {
     /// The period.
     pub period: ReportingPeriod,
     /// The first day it covers.
-    pub starts_on: NaiveDate,
+    pub starts_on: super::scalars::Date,
     /// The last day it covers (the as-of date of its statuses).
-    pub ends_on: NaiveDate,
+    pub ends_on: super::scalars::Date,
     /// The day its report is due (the 15th of the month after it ends).
-    pub due_on: NaiveDate,
+    pub due_on: super::scalars::Date,
     /// Where it stands on the day asked about.
     pub state: ReportingPeriodState,
 }
@@ -372,9 +408,11 @@ impl ReportQuery {
     async fn reporting_periods(
         &self,
         #[graphql(desc = "The year (default: last year and this year).")] year: Option<i32>,
-        #[graphql(desc = "The day to judge by (default: today).")] today: Option<NaiveDate>,
+        #[graphql(desc = "The day to judge by (default: today).")] today: Option<
+            super::scalars::Date,
+        >,
     ) -> async_graphql::Result<Vec<ReportingPeriodInfo>> {
-        let today = today.unwrap_or_else(|| Utc::now().date_naive());
+        let today = today.map_or_else(|| Utc::now().date_naive(), Into::into);
         Ok(tracking::calendar(year, today)?
             .into_iter()
             .map(|p| ReportingPeriodInfo {
@@ -382,9 +420,9 @@ impl ReportQuery {
                     year: p.year,
                     term: p.term.into(),
                 },
-                starts_on: p.starts_on,
-                ends_on: p.ends_on,
-                due_on: p.due_on,
+                starts_on: p.starts_on.into(),
+                ends_on: p.ends_on.into(),
+                due_on: p.due_on.into(),
                 state: p.state.into(),
             })
             .collect())
@@ -392,6 +430,7 @@ impl ReportQuery {
 
     /// Per district: the period's follow-ups by status, and the activities whose
     /// schedule asks for a report in the period but have none.
+    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
     async fn follow_up_summary(
         &self,
         ctx: &Context<'_>,

@@ -135,7 +135,7 @@ fn opt(id: Option<&ID>, kind: NodeType, field: &str) -> async_graphql::Result<Op
 pub struct SubscriptionRoot;
 
 /// Live updates.
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Commitments created, changed or removed, optionally of one district, group or
     /// organization.

@@ -5,7 +5,7 @@
 //! districts wrote it.
 
 use async_graphql::{Context, Enum, ID, Interface, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::*;
 
 use super::ids::{NodeType, encode};
@@ -215,7 +215,7 @@ pub struct StatusAtPeriod {
     /// The status reported.
     pub status: FollowUpStatus,
     /// The date the status describes.
-    pub as_of: Option<NaiveDate>,
+    pub as_of: Option<super::scalars::Date>,
 }
 
 /// An object with a global ID.
@@ -254,14 +254,23 @@ pub enum Node {
     Commitment(Commitment),
 }
 
-/// Page arguments as the resolvers receive them.
+/// Page arguments of a connection that hangs off the object `owner`.
 fn page_args(
+    ctx: &Context<'_>,
+    owner: ID,
     after: Option<String>,
     before: Option<String>,
     first: Option<i32>,
     last: Option<i32>,
 ) -> async_graphql::Result<PageArgs> {
-    Ok(PageArgs::new(after, before, first, last)?)
+    Ok(PageArgs::new(
+        ctx,
+        Some(owner.as_str()),
+        after,
+        before,
+        first,
+        last,
+    )?)
 }
 
 /// The caller, as their token describes them.
@@ -333,7 +342,14 @@ impl Municipality {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<District>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Municipality, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, DistrictsOfMunicipality(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, District, args))
     }
@@ -395,7 +411,14 @@ impl District {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<CollaborationGroup>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::District, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let kind = kind.map(entity::enums::GroupKind::from);
         let rows: Vec<_> = load_many(ctx, GroupsOfDistrict(self.0.id))
             .await?
@@ -415,7 +438,14 @@ impl District {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<ActionPlan>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::District, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActionPlansOfDistrict(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, ActionPlan, args))
     }
@@ -484,7 +514,14 @@ impl Organization {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Commitment>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Organization, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, CommitmentsOfOrganization(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Commitment, args))
     }
@@ -597,7 +634,14 @@ impl PriorityArea {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::PriorityArea, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActivitiesOfPriorityArea(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
@@ -646,7 +690,14 @@ impl FocusArea {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::FocusArea, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActivitiesOfFocusArea(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
@@ -693,7 +744,14 @@ impl Method {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Method, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActivitiesOfMethod(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
@@ -766,7 +824,14 @@ impl ActionPlan {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Activity>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::ActionPlan, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, ActivitiesOfPlan(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
@@ -860,7 +925,14 @@ impl Activity {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<AuditEvent>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Activity, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
         history(ctx, "Activity", self.0.id, plan.district_id, args).await
     }
@@ -925,7 +997,7 @@ impl Activity {
                     term: r.term.into(),
                 },
                 status: r.status.into(),
-                as_of: r.as_of,
+                as_of: r.as_of.map(Into::into),
             })
             .collect())
     }
@@ -1004,8 +1076,8 @@ impl FollowUp {
         self.0.effects.as_deref()
     }
     /// The date the status describes (e.g. 2021-08-31 for T2).
-    async fn as_of(&self) -> Option<NaiveDate> {
-        self.0.as_of
+    async fn as_of(&self) -> Option<super::scalars::Date> {
+        self.0.as_of.map(Into::into)
     }
     /// Whether the period has been submitted (locked follow-ups change only by an
     /// admin).
@@ -1052,7 +1124,14 @@ impl FollowUp {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<AuditEvent>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::FollowUp, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let activity = load_required(ctx, ActivityId(self.0.activity_id)).await?;
         let plan = load_required(ctx, ActionPlanId(activity.action_plan_id)).await?;
         history(ctx, "FollowUp", self.0.id, plan.district_id, args).await
@@ -1451,8 +1530,8 @@ impl CollaborationGroup {
         self.0.term.as_deref()
     }
     /// The date the term ends, when it is a date.
-    async fn term_ends_on(&self) -> Option<NaiveDate> {
-        self.0.term_ends_on
+    async fn term_ends_on(&self) -> Option<super::scalars::Date> {
+        self.0.term_ends_on.map(Into::into)
     }
     /// Mötesfrekvens, as written.
     async fn meeting_cadence(&self) -> Option<&str> {
@@ -1529,7 +1608,14 @@ impl CollaborationGroup {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<Commitment>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::CollaborationGroup, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let rows = load_many(ctx, CommitmentsOfGroup(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Commitment, args))
     }
@@ -1665,7 +1751,14 @@ impl Commitment {
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Page<AuditEvent>> {
-        let args = page_args(after, before, first, last)?;
+        let args = page_args(
+            ctx,
+            encode(NodeType::Commitment, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
         let group = load_required(ctx, CollaborationGroupId(self.0.group_id)).await?;
         history(ctx, "Commitment", self.0.id, group.district_id, args).await
     }

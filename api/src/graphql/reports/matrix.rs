@@ -304,12 +304,8 @@ mod json {
         let _ = serde_json::to_writer(&mut *out, &n);
     }
 
-    /// An object with the plan's fields, or `null` when the plan is empty.
+    /// An object with the plan's fields (`{}` when every field was skipped).
     fn object<F>(out: &mut Vec<u8>, plan: &[(Name, F)], mut value: impl FnMut(&mut Vec<u8>, &F)) {
-        if plan.is_empty() {
-            out.extend_from_slice(b"null");
-            return;
-        }
         out.push(b'{');
         for (i, (key, f)) in plan.iter().enumerate() {
             if i > 0 {
