@@ -301,28 +301,28 @@ async fn execute(
     // is answered with its errors, the others of a batch still run (in order, as
     // async-graphql runs a batch).
     let mut mutation_over_get = false;
-    let prepared: Vec<Result<async_graphql::Request, async_graphql::Response>> = requests
-        .into_iter()
-        .map(|mut r| {
-            state
-                .checks
-                .prepare(&mut r)
-                .map_err(async_graphql::Response::from_errors)?;
-            match transport::check_operation(&mut r, via_get) {
-                Ok(()) => {}
-                Err(OperationRefusal::MutationOverGet(error)) => {
-                    mutation_over_get = true;
-                    return Err(async_graphql::Response::from_errors(vec![error]));
-                }
-                Err(OperationRefusal::NotOverHttp(error)) => {
-                    return Err(async_graphql::Response::from_errors(vec![error]));
-                }
+    let mut prepared: Vec<Result<async_graphql::Request, async_graphql::Response>> =
+        Vec::with_capacity(requests.len());
+    for mut r in requests {
+        if let Err(errors) = state.checks.prepare(&mut r) {
+            prepared.push(Err(async_graphql::Response::from_errors(errors)));
+            continue;
+        }
+        match transport::check_operation(&mut r, via_get) {
+            Ok(()) => {
+                r.data = request_data(&state, caller.clone(), &loader);
+                r.data.insert(raw.clone());
+                prepared.push(Ok(r));
             }
-            r.data = request_data(&state, caller.clone(), &loader);
-            r.data.insert(raw.clone());
-            Ok(r)
-        })
-        .collect();
+            Err(OperationRefusal::MutationOverGet(error)) => {
+                mutation_over_get = true;
+                prepared.push(Err(async_graphql::Response::from_errors(vec![error])));
+            }
+            Err(OperationRefusal::NotOverHttp(error)) => {
+                prepared.push(Err(async_graphql::Response::from_errors(vec![error])));
+            }
+        }
+    }
     // A mutation chosen over GET: 405, and nothing runs.
     if mutation_over_get {
         state
