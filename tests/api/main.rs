@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod browser;
 mod concurrency;
+mod graphiql;
 mod helpers;
 mod jwt;
 mod live;
