@@ -7,7 +7,7 @@
 //!   at most `SAMVERKAN_MAX_BATCH` (400 before anything runs);
 //! - `GET /graphql?query=…` runs queries only — a mutation over GET is 405, so a link or
 //!   an image tag cannot change anything (CSRF); `GET /graphql` from a browser without a
-//!   query serves GraphiQL when enabled;
+//!   query serves GraphiQL when enabled (every asset from the binary: [`crate::graphiql`]);
 //! - answers are `application/graphql-response+json` when the client accepts it (then a
 //!   request that fails before execution is HTTP 400), else `application/json`;
 //! - every GraphQL request needs a bearer token (401), and a token may make at most
@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_graphql::Data;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
@@ -27,7 +27,7 @@ use axum::body::Bytes;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
@@ -158,14 +158,7 @@ pub(crate) async fn graphql_get(
     let query = query.unwrap_or_default();
     if query.is_empty() {
         if state.graphiql {
-            return Html(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .subscription_endpoint("/graphql/ws")
-                    .title("Samverkan GraphiQL")
-                    .finish(),
-            )
-            .into_response();
+            return crate::graphiql::page();
         }
         return refuse(
             StatusCode::BAD_REQUEST,
@@ -397,7 +390,7 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
 }
 
 /// A GraphQL error response with HTTP status `status`.
-fn error_response(status: StatusCode, err: AppError) -> Response {
+pub(crate) fn error_response(status: StatusCode, err: AppError) -> Response {
     let body = serde_json::json!({
         "errors": [{
             "message": err.public_message(),
