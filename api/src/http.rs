@@ -301,15 +301,20 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
     // Each operation is checked before it runs; one that fails its checks is answered
     // with its errors, the others of a batch still run (in order, as async-graphql runs
     // a batch).
-    let prepared: Vec<Result<async_graphql::Request, async_graphql::Response>> = requests
+    /// An operation ready to run, or refused by the checks with these errors.
+    enum Prepared {
+        Run(Box<async_graphql::Request>),
+        Refused(Vec<async_graphql::ServerError>),
+    }
+    let prepared: Vec<Prepared> = requests
         .into_iter()
         .map(|mut r| match state.checks.prepare(&mut r) {
             Ok(()) => {
                 r.data = request_data(&state, caller.clone(), &loader);
                 r.data.insert(raw.clone());
-                Ok(r)
+                Prepared::Run(Box::new(r))
             }
-            Err(errors) => Err(async_graphql::Response::from_errors(errors)),
+            Err(errors) => Prepared::Refused(errors),
         })
         .collect();
     let schema = state.schema.clone();
@@ -317,8 +322,8 @@ async fn execute(state: AppState, headers: HeaderMap, batch: BatchRequest) -> Re
         let mut responses = Vec::with_capacity(prepared.len());
         for p in prepared {
             let mut response = match p {
-                Ok(request) => schema.execute(request).await,
-                Err(refused) => refused,
+                Prepared::Run(request) => schema.execute(*request).await,
+                Prepared::Refused(errors) => async_graphql::Response::from_errors(errors),
             };
             crate::graphql::checks::with_codes(&mut response);
             responses.push(response);
