@@ -8,7 +8,8 @@
 //!   `query` (and without a persisted-query hash) is 400;
 //! - `GET /graphql?query=…&operationName=…&variables=…` runs queries only — a mutation
 //!   over GET is 405 with `Allow: POST`, so a link or an image tag cannot change anything
-//!   (CSRF); `GET /graphql` from a browser without a query serves GraphiQL when enabled;
+//!   (CSRF); `GET /graphql` from a browser without a query serves GraphiQL when enabled
+//!   (every asset from the binary: [`crate::graphiql`]);
 //! - answers are in the type `Accept` prefers: `application/graphql-response+json`
 //!   (then a request that fails before execution is HTTP 400) or `application/json`
 //!   (always 200 once the request is well-formed); none of them: 406. A request that
@@ -22,14 +23,14 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_graphql::Data;
-use async_graphql::http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
@@ -145,14 +146,7 @@ pub(crate) async fn graphql_get(
 ) -> Response {
     if uri.query().unwrap_or_default().is_empty() {
         if state.graphiql {
-            return Html(
-                GraphiQLSource::build()
-                    .endpoint("/graphql")
-                    .subscription_endpoint("/graphql/ws")
-                    .title("Samverkan GraphiQL")
-                    .finish(),
-            )
-            .into_response();
+            return crate::graphiql::page();
         }
         return refusal(
             StatusCode::BAD_REQUEST,
@@ -170,8 +164,8 @@ pub(crate) async fn graphql_get(
             return refusal(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message, media);
         }
     };
-    // Which operation may run over GET is checked where it is known for sure — after
-    // persisted queries filled in the document (`transport::TransportRules`).
+    // Which operation may run over GET is checked where it is known for sure: after the
+    // checks resolved persisted queries and the allow-list (`transport::check_operation`).
     execute(state, headers, BatchRequest::Single(request), media, true).await
 }
 
@@ -251,7 +245,7 @@ async fn execute(
             state
                 .metrics
                 .request("-", "unauthenticated", started.elapsed());
-            return error_response(StatusCode::UNAUTHORIZED, err, media);
+            return error_response_in(StatusCode::UNAUTHORIZED, err, media);
         }
     };
     if let Err(wait) = state.limiter.check(&caller.sub) {
@@ -280,7 +274,7 @@ async fn execute(
         };
         if let Err(err) = resolved {
             state.metrics.request("-", "not_allowed", started.elapsed());
-            return error_response(StatusCode::FORBIDDEN, err, media);
+            return error_response_in(StatusCode::FORBIDDEN, err, media);
         }
     }
     let operation = match &batch {
@@ -301,25 +295,29 @@ async fn execute(
     // is answered with its errors, the others of a batch still run (in order, as
     // async-graphql runs a batch).
     let mut mutation_over_get = false;
-    let mut prepared: Vec<Result<async_graphql::Request, async_graphql::Response>> =
-        Vec::with_capacity(requests.len());
+    /// An operation ready to run, or refused before it runs with these errors.
+    enum Prepared {
+        Run(Box<async_graphql::Request>),
+        Refused(Vec<async_graphql::ServerError>),
+    }
+    let mut prepared: Vec<Prepared> = Vec::with_capacity(requests.len());
     for mut r in requests {
         if let Err(errors) = state.checks.prepare(&mut r) {
-            prepared.push(Err(async_graphql::Response::from_errors(errors)));
+            prepared.push(Prepared::Refused(errors));
             continue;
         }
         match transport::check_operation(&mut r, via_get) {
             Ok(()) => {
                 r.data = request_data(&state, caller.clone(), &loader);
                 r.data.insert(raw.clone());
-                prepared.push(Ok(r));
+                prepared.push(Prepared::Run(Box::new(r)));
             }
             Err(OperationRefusal::MutationOverGet(error)) => {
                 mutation_over_get = true;
-                prepared.push(Err(async_graphql::Response::from_errors(vec![error])));
+                prepared.push(Prepared::Refused(vec![error]));
             }
             Err(OperationRefusal::NotOverHttp(error)) => {
-                prepared.push(Err(async_graphql::Response::from_errors(vec![error])));
+                prepared.push(Prepared::Refused(vec![error]));
             }
         }
     }
@@ -344,8 +342,8 @@ async fn execute(
         let mut responses = Vec::with_capacity(prepared.len());
         for p in prepared {
             let (mut response, ran) = match p {
-                Ok(request) => (schema.execute(request).await, true),
-                Err(refused) => (refused, false),
+                Prepared::Run(request) => (schema.execute(*request).await, true),
+                Prepared::Refused(errors) => (async_graphql::Response::from_errors(errors), false),
             };
             crate::graphql::checks::with_codes(&mut response);
             responses.push((response, ran));
@@ -436,8 +434,13 @@ async fn execute(
     response
 }
 
+/// A GraphQL error response with HTTP status `status`, in `application/json`.
+pub(crate) fn error_response(status: StatusCode, err: AppError) -> Response {
+    error_response_in(status, err, MediaType::Json)
+}
+
 /// A GraphQL error response with HTTP status `status`, in `media`.
-fn error_response(status: StatusCode, err: AppError, media: MediaType) -> Response {
+fn error_response_in(status: StatusCode, err: AppError, media: MediaType) -> Response {
     let mut response = refusal(status, err.code().as_str(), err.public_message(), media);
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(

@@ -20,6 +20,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod generate;
+pub mod graphiql;
 pub mod graphql;
 pub mod http;
 pub mod metrics;

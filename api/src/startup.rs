@@ -10,6 +10,7 @@
 //! - `POST /graphql` — GraphQL (bearer token required);
 //! - `GET /graphql` — queries in the URL, or GraphiQL (when enabled);
 //! - `GET /graphql/ws` — subscriptions over WebSocket (graphql-transport-ws);
+//! - `GET /graphql/assets/{name}` — GraphiQL's files, from the binary (when enabled);
 //! - `GET /healthz` — 200 while the process runs;
 //! - `GET /readyz` — 200 when the database answers and the migrations are applied;
 //! - `GET /metrics` — Prometheus metrics.
@@ -195,6 +196,7 @@ fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
     Ok(Router::new()
         .route("/graphql", get(http::graphql_get).post(http::graphql_post))
         .route("/graphql/ws", get(http::graphql_ws))
+        .route("/graphql/assets/{name}", get(crate::graphiql::asset))
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
         .route("/metrics", get(http::metrics))

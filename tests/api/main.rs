@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod browser;
 mod concurrency;
 mod conformance;
+mod graphiql;
 mod helpers;
 mod http_conformance;
 mod jwt;

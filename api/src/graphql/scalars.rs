@@ -1,7 +1,7 @@
 //! Scalars of the API beyond GraphQL's own.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 
 /// A calendar date without a time or zone, as ISO 8601 writes it: `YYYY-MM-DD`
 /// (e.g. `2021-08-31`, the as-of date of a T2 follow-up). Anything else — another
@@ -47,6 +47,38 @@ impl From<NaiveDate> for Date {
 impl From<Date> for NaiveDate {
     fn from(date: Date) -> Self {
         date.0
+    }
+}
+
+/// An instant, as RFC 3339 writes it in UTC with nanoseconds where there are any
+/// (e.g. `2026-11-30T13:46:55.611501824+00:00`). Output only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DateTime(pub chrono::DateTime<Utc>);
+
+/// An instant in UTC, RFC 3339 (e.g. `2026-11-30T13:46:55.611501824+00:00`).
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+                .map(|d| DateTime(d.with_timezone(&Utc)))
+                .map_err(|_| {
+                    InputValueError::custom(format!(
+                        "{s:?} is not an RFC 3339 instant, e.g. 2026-11-30T13:46:55Z"
+                    ))
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_rfc3339())
+    }
+}
+
+impl From<chrono::DateTime<Utc>> for DateTime {
+    fn from(instant: chrono::DateTime<Utc>) -> Self {
+        DateTime(instant)
     }
 }
 

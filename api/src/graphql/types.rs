@@ -5,7 +5,6 @@
 //! districts wrote it.
 
 use async_graphql::{Context, Enum, ID, Interface, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::*;
 
 use super::ids::{NodeType, encode};
@@ -66,8 +65,8 @@ pub struct AuditEvent(pub entity::audit_event::Model);
 #[Object]
 impl AuditEvent {
     /// When the change was made.
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.at
+    async fn at(&self) -> super::scalars::DateTime {
+        self.0.at.into()
     }
     /// The token subject who made it.
     async fn actor(&self) -> &str {
@@ -793,8 +792,8 @@ impl ActionPlan {
         self.0.version
     }
     /// When it was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> super::scalars::DateTime {
+        self.0.updated_at.into()
     }
     /// The district whose plan it is.
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
@@ -894,8 +893,8 @@ impl Activity {
         self.0.version
     }
     /// When it was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> super::scalars::DateTime {
+        self.0.updated_at.into()
     }
     /// Whether the caller may change the row.
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
@@ -1089,8 +1088,8 @@ impl FollowUp {
         self.0.version
     }
     /// When it was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> super::scalars::DateTime {
+        self.0.updated_at.into()
     }
     /// The token subject who reported it, when reported through the API.
     async fn reported_by_sub(&self) -> Option<&str> {
@@ -1203,7 +1202,9 @@ impl FollowUpList {
                 FollowUpField::AsOf => m.as_of.as_ref().map_or(Value::Null, ScalarType::to_value),
                 FollowUpField::Locked => Value::Boolean(m.locked),
                 FollowUpField::Version => Value::from(m.version),
-                FollowUpField::UpdatedAt => ScalarType::to_value(&m.updated_at),
+                FollowUpField::UpdatedAt => {
+                    ScalarType::to_value(&super::scalars::DateTime(m.updated_at))
+                }
                 FollowUpField::ReportedBySub => m
                     .reported_by_sub
                     .as_deref()
@@ -1558,16 +1559,16 @@ impl CollaborationGroup {
         self.0.other_participants.as_deref()
     }
     /// When it was archived; null while active.
-    async fn archived_at(&self) -> Option<DateTime<Utc>> {
-        self.0.archived_at
+    async fn archived_at(&self) -> Option<super::scalars::DateTime> {
+        self.0.archived_at.map(Into::into)
     }
     /// Version, raised by every edit.
     async fn version(&self) -> i32 {
         self.0.version
     }
     /// When it was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> super::scalars::DateTime {
+        self.0.updated_at.into()
     }
     /// The district.
     async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
@@ -1708,12 +1709,12 @@ impl Commitment {
         self.0.version
     }
     /// When it was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
+    async fn created_at(&self) -> super::scalars::DateTime {
+        self.0.created_at.into()
     }
     /// When it was last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
+    async fn updated_at(&self) -> super::scalars::DateTime {
+        self.0.updated_at.into()
     }
     /// The token subject who last changed it.
     async fn updated_by(&self) -> Option<&str> {

@@ -372,14 +372,19 @@ impl<'a> Fields<'a> {
                     // PATCH (Samverkan): a field error in a nullable field is `null` at
                     // the field's key, with the error at its path (spec 6.4.4); in a
                     // non-null field it propagates to the parent.
-                    let non_null = is_non_null_field(ctx, &T::type_name(), &field.node.name.node);
-                    let response_key = field.node.response_key().node.clone();
+                    // (The field's type is looked up only when it fails.)
                     let ctx_errors = ctx.clone();
                     self.0.push(Box::pin(async move {
                         match resolve_fut.await {
-                            Err(e) if !non_null => {
+                            Err(e)
+                                if !is_non_null_field(
+                                    &ctx_errors,
+                                    &T::type_name(),
+                                    &field.node.name.node,
+                                ) =>
+                            {
                                 ctx_errors.add_error(e);
-                                Ok((response_key, Value::Null))
+                                Ok((field.node.response_key().node.clone(), Value::Null))
                             }
                             other => other,
                         }
