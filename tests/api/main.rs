@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod concurrency;
 mod conformance;
+mod fast_paths;
 mod graphiql;
 mod helpers;
 mod jwt;
