@@ -21,3 +21,4 @@ mod startup;
 mod statements;
 mod transport;
 mod writes;
+mod ws_protocol;
