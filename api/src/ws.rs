@@ -40,9 +40,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_graphql::{Response as GraphQLResponse, ServerError};
 use axum::extract::State;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::response::Response;
-use futures_util::stream::{AbortHandle, BoxStream, SelectAll, SplitSink};
+use futures_util::stream::{AbortHandle, BoxStream, SelectAll, SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -53,7 +55,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::graphql::batch::RequestLoader;
 use crate::graphql::checks;
-use crate::http::{AppState, rate_limited, request_data};
+use crate::http::{AppState, error_response, rate_limited, request_data};
 
 /// The one subprotocol spoken.
 pub const PROTOCOL: &str = "graphql-transport-ws";
@@ -64,11 +66,31 @@ pub const CONNECTION_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest close reason a close frame can carry, in bytes.
 const MAX_CLOSE_REASON: usize = 123;
 
-/// `GET /graphql/ws`: upgrade to a graphql-transport-ws socket.
+/// How long the server waits to close a socket (its close frame sent and answered)
+/// before it drops the connection.
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// `GET /graphql/ws`: upgrade to a graphql-transport-ws socket (a request that is no
+/// WebSocket handshake is answered with a GraphQL error, `BAD_USER_INPUT`).
 pub(crate) async fn graphql_ws(
     State(state): State<AppState>,
-    upgrade: WebSocketUpgrade,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => {
+            return error_response(
+                rejection.status(),
+                AppError::bad_input(
+                    "Upgrade",
+                    format!(
+                        "{}: /graphql/ws speaks GraphQL over WebSocket ({PROTOCOL})",
+                        rejection.body_text()
+                    ),
+                ),
+            );
+        }
+    };
     let max = state.max_body_bytes;
     upgrade
         .protocols([PROTOCOL])
@@ -107,6 +129,10 @@ impl Close {
 
     fn expired() -> Self {
         Self::new(4403, "Forbidden: the token has expired")
+    }
+
+    fn going_away() -> Self {
+        Self::new(1001, "Server shutting down")
     }
 }
 
@@ -334,26 +360,52 @@ async fn serve(state: AppState, socket: WebSocket) {
     let accepted = socket
         .protocol()
         .is_some_and(|p| p.as_bytes().eq_ignore_ascii_case(PROTOCOL.as_bytes()));
-    let (mut sink, incoming) = socket.split();
-    if !accepted {
-        close(&mut sink, Close::new(4406, "Subprotocol not acceptable")).await;
-        return;
-    }
-    let span = tracing::info_span!("graphql_ws", sub = tracing::field::Empty);
-    let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), false);
-    let connection = Connection {
-        state,
-        loader: loader.clone(),
-        initialised: false,
-        acknowledged: None,
-        active: HashMap::new(),
-        operations: SelectAll::new(),
-        span: span.clone(),
+    let (mut sink, mut incoming) = socket.split();
+    let reason = if accepted {
+        let span = tracing::info_span!("graphql_ws", sub = tracing::field::Empty);
+        let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), false);
+        let connection = Connection {
+            state,
+            loader: loader.clone(),
+            initialised: false,
+            acknowledged: None,
+            active: HashMap::new(),
+            operations: SelectAll::new(),
+            span: span.clone(),
+        };
+        // The connection and its operations end here, before the socket is closed.
+        loader
+            .drive(connection.run(&mut incoming, &mut sink))
+            .instrument(span)
+            .await
+    } else {
+        Some(Close::new(4406, "Subprotocol not acceptable"))
     };
-    loader
-        .drive(connection.run(incoming, &mut sink))
-        .instrument(span)
-        .await;
+    // The closing handshake, bounded in time: a client that reads nothing cannot hold
+    // the socket open.
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, async {
+        match reason {
+            Some(reason) => {
+                let frame = CloseFrame {
+                    code: reason.code,
+                    reason: reason.reason.into(),
+                };
+                if sink.send(Message::Close(Some(frame))).await.is_ok() {
+                    // Read on until the client answers the close frame.
+                    while let Some(Ok(message)) = incoming.next().await {
+                        if let Message::Close(_) = message {
+                            break;
+                        }
+                    }
+                }
+            }
+            // The client closed (answer its close frame) or has gone.
+            None => {
+                let _ = sink.close().await;
+            }
+        }
+    })
+    .await;
 }
 
 /// What woke the connection up.
@@ -365,11 +417,13 @@ enum Wake {
 }
 
 impl Connection {
+    /// Serve the protocol until the socket is to be closed (with the close to send) or
+    /// the client has gone (`None`).
     async fn run(
         mut self,
-        mut incoming: futures_util::stream::SplitStream<WebSocket>,
+        incoming: &mut SplitStream<WebSocket>,
         sink: &mut Sink,
-    ) {
+    ) -> Option<Close> {
         let mut shutdown = self.state.shutdown.clone();
         let stopping = shutdown.wait_for(|stop| *stop);
         tokio::pin!(stopping);
@@ -387,27 +441,18 @@ impl Connection {
                 message = incoming.next() => Wake::Incoming(message),
             };
             let step = match wake {
-                Wake::Stopping => Step::Close(Close::new(1001, "Server shutting down")),
-                Wake::Deadline if self.acknowledged.is_some() => {
-                    tracing::info!("token expired: connection closed");
-                    Step::Close(Close::expired())
-                }
-                Wake::Deadline if self.initialised => continue,
-                Wake::Deadline => {
-                    Step::Close(Close::new(4408, "Connection initialisation timeout"))
-                }
+                Wake::Stopping => return Some(Close::going_away()),
+                Wake::Deadline => return Some(self.deadline_passed()),
                 Wake::Produced(produced) => self.produced(produced),
                 Wake::Incoming(None) => Step::End,
-                Wake::Incoming(Some(Err(err))) => {
-                    if too_big(&err) {
-                        Step::Close(Close::new(1009, "Message too big"))
-                    } else {
-                        Step::End
-                    }
+                Wake::Incoming(Some(Err(err))) if too_big(&err) => {
+                    Step::Close(Close::new(1009, "Message too big"))
                 }
+                Wake::Incoming(Some(Err(_))) => Step::End,
                 Wake::Incoming(Some(Ok(message))) => {
+                    let acknowledged = self.acknowledged.is_some();
                     let step = self.receive(message);
-                    if let Some(ack) = &self.acknowledged {
+                    if let (false, Some(ack)) = (acknowledged, &self.acknowledged) {
                         deadline.as_mut().reset(ack.expires);
                     }
                     step
@@ -415,17 +460,33 @@ impl Connection {
             };
             match step {
                 Step::Send(text) => {
-                    if sink.send(Message::Text(text.into())).await.is_err() {
-                        return;
+                    // A client that does not read holds this send up; expiry and
+                    // shutdown still end the connection.
+                    let sent = tokio::select! {
+                        biased;
+                        _ = &mut stopping => return Some(Close::going_away()),
+                        () = &mut deadline => return Some(self.deadline_passed()),
+                        sent = sink.send(Message::Text(text.into())) => sent,
+                    };
+                    if sent.is_err() {
+                        return None;
                     }
                 }
                 Step::Nothing => {}
-                Step::Close(reason) => {
-                    close(sink, reason).await;
-                    return;
-                }
-                Step::End => return,
+                Step::Close(reason) => return Some(reason),
+                Step::End => return None,
             }
+        }
+    }
+
+    /// The close when the deadline has passed: the token's expiry once acknowledged,
+    /// else the initialisation timeout.
+    fn deadline_passed(&self) -> Close {
+        if self.acknowledged.is_some() {
+            tracing::info!("token expired: connection closed");
+            Close::expired()
+        } else {
+            Close::new(4408, "Connection initialisation timeout")
         }
     }
 
@@ -581,12 +642,4 @@ fn too_big(err: &axum::Error) -> bool {
         source = inner.source();
     }
     false
-}
-
-async fn close(sink: &mut Sink, reason: Close) {
-    let frame = CloseFrame {
-        code: reason.code,
-        reason: reason.reason.into(),
-    };
-    let _ = sink.send(Message::Close(Some(frame))).await;
 }

@@ -280,7 +280,7 @@ async fn without_a_valid_token_connection_init_closes_with_4403() {
 }
 
 #[tokio::test]
-async fn a_socket_without_graphql_transport_ws_closes_with_4406() {
+async fn a_socket_without_graphql_transport_ws_closes_with_4406_and_a_plain_get_is_400() {
     let app = spawn_app().await;
     // No subprotocol: the socket opens and is closed at once.
     let mut socket = open_with(&app, None).await;
@@ -306,6 +306,15 @@ async fn a_socket_without_graphql_transport_ws_closes_with_4406() {
         ),
         "{:?}",
         refused.map(|(_, response)| response)
+    );
+    // No WebSocket handshake at all: a GraphQL error.
+    let response = app.get("/graphql/ws").await;
+    assert_eq!(response.status().as_u16(), 400);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(
+        crate::helpers::error_codes(&body),
+        vec!["BAD_USER_INPUT"],
+        "{body}"
     );
 }
 
