@@ -416,28 +416,59 @@ async fn queries_and_mutations_answer_next_then_complete() {
     assert_eq!(app.audit_count().await, audits + 1);
 }
 
+/// An operation refused before it runs answers an `error` message whose errors carry the
+/// codes HTTP answers the same request with, and runs no SQL.
 #[tokio::test]
-async fn request_errors_answer_an_error_message_with_codes_and_run_nothing() {
+async fn request_errors_answer_an_error_message_with_http_codes_and_run_nothing() {
     let app = spawn_app().await;
-    let mut socket = acknowledged(&app, &app.viewer_token()).await;
+    let token = app.viewer_token();
+    let mut socket = acknowledged(&app, &token).await;
     // An organization's parent's parent … 22 selection sets deep (the limit is 12).
     let inner = (1..22).fold(String::from("id"), |q, _| format!("parent {{ {q} }}"));
     let too_deep = format!(r#"{{ organization(slug: "lpo-farsta") {{ {inner} }} }}"#);
     let aliases: String = (0..101)
         .map(|i| format!("c{i}: coverage(dimension: METHOD) {{ total }} "))
         .collect();
-    let too_complex = format!("{{ {aliases} }}");
+    let too_many_aliases = format!("{{ {aliases} }}");
+    let cases = [
+        ("parse", "{ viewer { sub ".to_owned(), json!({})),
+        ("validation", "{ noSuchField }".to_owned(), json!({})),
+        ("depth", too_deep, json!({})),
+        ("aliases", too_many_aliases, json!({})),
+        (
+            "nul",
+            "query($s: String!) { district(slug: $s) { id } }".to_owned(),
+            json!({ "s": "skarp\u{0}nack" }),
+        ),
+        (
+            "operation",
+            "query A { viewer { sub } } query B { viewer { sub } }".to_owned(),
+            json!({}),
+        ),
+    ];
     let before = app.statements.get();
-    for (id, query) in [
-        ("parse", "{ viewer { sub "),
-        ("validation", "{ noSuchField }"),
-        ("depth", too_deep.as_str()),
-        ("complexity", too_complex.as_str()),
-    ] {
-        send(&mut socket, subscribe_message(id, query, json!({}))).await;
-        expect_error(&mut socket, id).await;
+    let mut over_socket = Vec::new();
+    for (id, query, variables) in &cases {
+        send(&mut socket, subscribe_message(id, query, variables.clone())).await;
+        over_socket.push(expect_error(&mut socket, id).await);
     }
     assert_eq!(app.statements.get(), before, "a refused operation ran SQL");
+    for ((id, query, variables), errors) in cases.iter().zip(over_socket) {
+        let (_, body) = app
+            .graphql_with(Some(&token), query, variables.clone())
+            .await;
+        let codes: Vec<Value> = errors
+            .iter()
+            .map(|e| e["extensions"]["code"].clone())
+            .collect();
+        let http: Vec<Value> = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{id}: no errors over HTTP: {body}"))
+            .iter()
+            .map(|e| e["extensions"]["code"].clone())
+            .collect();
+        assert_eq!(codes, http, "{id}");
+    }
 }
 
 #[tokio::test]
@@ -590,4 +621,35 @@ async fn a_message_over_the_size_limit_closes_with_1009() {
     )
     .await;
     expect_close(&mut socket, 1009, None).await;
+}
+
+#[tokio::test]
+async fn automatic_persisted_queries_work_over_the_socket() {
+    let app = spawn_app().await;
+    let mut socket = acknowledged(&app, &app.viewer_token()).await;
+    let query = "{ districts { totalCount } }";
+    let hash = api::allowlist::sha256_hex(query);
+    let persisted = |id: &str, query: &str| {
+        json!({ "id": id, "type": "subscribe", "payload": {
+            "query": query,
+            "extensions": { "persistedQuery": { "version": 1, "sha256Hash": hash } },
+        } })
+    };
+    // Unknown hash: the client is told to send the text.
+    send(&mut socket, persisted("1", "")).await;
+    let errors = expect_error(&mut socket, "1").await;
+    assert_eq!(errors[0]["message"], "PersistedQueryNotFound");
+    // With the text it runs and is kept; then the hash alone runs it.
+    for (id, text) in [("2", query), ("3", "")] {
+        send(&mut socket, persisted(id, text)).await;
+        let msg = next(&mut socket).await;
+        assert_eq!(
+            msg["payload"]["data"]["districts"]["totalCount"], 13,
+            "{msg}"
+        );
+        assert_eq!(
+            next(&mut socket).await,
+            json!({ "id": id, "type": "complete" })
+        );
+    }
 }
