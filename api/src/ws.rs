@@ -15,8 +15,8 @@
 //!   in use with `4409: Subscriber for <id> already exists`; an operation answers `next`
 //!   messages and then `complete`, or one `error` message (errors that stop it before it
 //!   runs, each with `extensions.code`) and nothing more;
-//! - `complete` from the client stops that operation; nothing more is sent for it, and an
-//!   unknown id is ignored;
+//! - `complete` from the client stops that operation (a mutation caught in flight still
+//!   finishes its write); nothing more is sent for it, and an unknown id is ignored;
 //! - any other message, or one of the wrong shape, closes with `4400`.
 //!
 //! The rules of this server:
@@ -38,6 +38,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::{Response as GraphQLResponse, ServerError};
 use axum::extract::State;
 
@@ -270,14 +271,43 @@ fn expiry_instant(exp: u64) -> Instant {
         .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400))
 }
 
-/// What one operation produced.
-enum Produced {
+/// What one run of an operation produced; `serial` tells it from a later operation with
+/// the same id.
+struct Produced {
+    serial: u64,
+    id: String,
+    output: Output,
+}
+
+enum Output {
     /// A result: a `next` message.
-    Next(String, GraphQLResponse),
+    Next(GraphQLResponse),
     /// Errors before it ran: an `error` message, and the operation is over.
-    Error(String, Vec<ServerError>),
+    Error(Vec<ServerError>),
     /// The operation is over: a `complete` message.
-    Complete(String),
+    Complete,
+}
+
+/// A running operation.
+struct Running {
+    serial: u64,
+    handle: AbortHandle,
+    /// A mutation runs to its end even when the client completes it (nothing more is
+    /// sent for it): a write is not cut off half-way.
+    mutation: bool,
+}
+
+/// Whether the operation `request` runs is a mutation.
+fn is_mutation(request: &mut async_graphql::Request) -> bool {
+    let name = request.operation_name.clone();
+    let Ok(doc) = request.parsed_query() else {
+        return false;
+    };
+    let operation = match &doc.operations {
+        DocumentOperations::Single(op) => Some(op),
+        DocumentOperations::Multiple(ops) => name.as_deref().and_then(|n| ops.get(n)),
+    };
+    operation.is_some_and(|op| op.node.ty == OperationType::Mutation)
 }
 
 /// Whether `response` is a request error: nothing ran (parse, validation, limits,
@@ -349,7 +379,9 @@ struct Connection {
     /// Set at `connection_ack`.
     acknowledged: Option<Acknowledged>,
     /// The running operations by id; their streams are in `operations`.
-    active: HashMap<String, AbortHandle>,
+    active: HashMap<String, Running>,
+    /// The serial of the last operation started.
+    serial: u64,
     operations: SelectAll<BoxStream<'static, Produced>>,
     span: tracing::Span,
 }
@@ -370,6 +402,7 @@ async fn serve(state: AppState, socket: WebSocket) {
             initialised: false,
             acknowledged: None,
             active: HashMap::new(),
+            serial: 0,
             operations: SelectAll::new(),
             span: span.clone(),
         };
@@ -516,8 +549,10 @@ impl Connection {
             Ok(ClientMessage::Subscribe { id, request }) => self.subscribe(id, *request),
             Ok(ClientMessage::Complete(id)) => {
                 // Stopped here: nothing more is sent for it (an unknown id is ignored).
-                if let Some(handle) = self.active.remove(&id) {
-                    handle.abort();
+                if let Some(running) = self.active.remove(&id)
+                    && !running.mutation
+                {
+                    running.handle.abort();
                 }
                 Step::Nothing
             }
@@ -586,41 +621,61 @@ impl Connection {
         if let Err(errors) = self.state.checks.prepare(&mut request) {
             return outgoing(&id, "error", Some(errors)).into();
         }
+        let mutation = is_mutation(&mut request);
+        let id_of_output = id.clone();
         request.data = request_data(&self.state, caller, &self.loader);
+        self.serial += 1;
+        let serial = self.serial;
         let responses = self.state.schema.execute_stream(request);
         let mut first = true;
-        let for_complete = id.clone();
-        let for_results = id.clone();
         let produced = responses
             .map(move |mut response| {
                 checks::with_codes(&mut response);
                 if std::mem::take(&mut first) && failed_before_execution(&response) {
-                    Produced::Error(for_results.clone(), response.errors)
+                    Output::Error(response.errors)
                 } else {
-                    Produced::Next(for_results.clone(), response)
+                    Output::Next(response)
                 }
             })
-            .chain(futures_util::stream::once(async move {
-                Produced::Complete(for_complete)
-            }));
+            .chain(futures_util::stream::once(async { Output::Complete }))
+            .map(move |output| Produced {
+                serial,
+                id: id_of_output.clone(),
+                output,
+            });
         let (produced, handle) = futures_util::stream::abortable(produced);
-        self.active.insert(id, handle);
+        self.active.insert(
+            id,
+            Running {
+                serial,
+                handle,
+                mutation,
+            },
+        );
         self.operations.push(produced.boxed());
         Step::Nothing
     }
 
-    /// A message of a running operation.
+    /// A message of a running operation; nothing for one the client completed.
     fn produced(&mut self, produced: Produced) -> Step {
-        match produced {
-            Produced::Next(id, response) => outgoing(&id, "next", Some(response)).into(),
-            Produced::Error(id, errors) => {
+        let Produced { serial, id, output } = produced;
+        if self
+            .active
+            .get(&id)
+            .is_none_or(|running| running.serial != serial)
+        {
+            return Step::Nothing;
+        }
+        match output {
+            Output::Next(response) => outgoing(&id, "next", Some(response)).into(),
+            Output::Error(errors) => {
                 // The operation is over; no `complete` follows an `error`.
-                if let Some(handle) = self.active.remove(&id) {
-                    handle.abort();
+                if let Some(running) = self.active.remove(&id) {
+                    running.handle.abort();
                 }
                 outgoing(&id, "error", Some(errors)).into()
             }
-            Produced::Complete(id) => {
+            Output::Complete => {
                 self.active.remove(&id);
                 outgoing::<()>(&id, "complete", None).into()
             }

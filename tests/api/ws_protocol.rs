@@ -653,3 +653,56 @@ async fn automatic_persisted_queries_work_over_the_socket() {
         );
     }
 }
+
+/// A client's `complete` stops a query or subscription at once; a mutation it catches
+/// in flight still finishes its write (never cut off half-way), but nothing more is sent
+/// for it. The mutation is held up here by rows another client keeps locked (on SQLite:
+/// the file's write lock).
+#[tokio::test]
+async fn a_mutation_completed_by_the_client_in_flight_finishes_and_sends_nothing() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app().await;
+    let audits = app.audit_count().await;
+    let update = police_update(&app, "m", "Klar trots complete.").await;
+    let locker = sea_orm::Database::connect(&app.database_url).await.unwrap();
+    let held = locker.begin().await.unwrap();
+    held.execute_unprepared(
+        "UPDATE commitment SET text = text WHERE organization_id IN \
+         (SELECT id FROM organization WHERE slug = 'lpo-farsta')",
+    )
+    .await
+    .unwrap();
+
+    let token = app.token("lpo-farsta", Role::OrgEditor);
+    let mut socket = acknowledged(&app, &token).await;
+    let before = app.statements.get();
+    send(&mut socket, update).await;
+    // The mutation has started (read the commitment) and now waits for the lock.
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while app.statements.get() == before {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the mutation never started"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    send(&mut socket, json!({ "id": "m", "type": "complete" })).await;
+    // The id is free at once.
+    run(&mut socket, "m", "{ viewer { sub } }", json!({})).await;
+    held.rollback().await.unwrap();
+    locker.close().await.unwrap();
+
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while app.audit_count().await == audits {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the mutation never wrote"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let police = app.sspf_commitment_of("lpo-farsta").await;
+    assert_eq!(police["text"], "Klar trots complete.");
+    // Nothing was sent for the completed mutation.
+    let data = run(&mut socket, "q", "{ viewer { sub } }", json!({})).await;
+    assert_eq!(data["data"]["viewer"]["sub"], "test-user");
+}
