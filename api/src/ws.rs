@@ -281,7 +281,7 @@ struct Produced {
 
 enum Output {
     /// A result: a `next` message.
-    Next(GraphQLResponse),
+    Next(Box<GraphQLResponse>),
     /// Errors before it ran: an `error` message, and the operation is over.
     Error(Vec<ServerError>),
     /// The operation is over: a `complete` message.
@@ -634,7 +634,7 @@ impl Connection {
                 if std::mem::take(&mut first) && failed_before_execution(&response) {
                     Output::Error(response.errors)
                 } else {
-                    Output::Next(response)
+                    Output::Next(Box::new(response))
                 }
             })
             .chain(futures_util::stream::once(async { Output::Complete }))

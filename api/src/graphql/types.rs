@@ -1202,7 +1202,9 @@ impl FollowUpList {
                 FollowUpField::AsOf => m.as_of.as_ref().map_or(Value::Null, ScalarType::to_value),
                 FollowUpField::Locked => Value::Boolean(m.locked),
                 FollowUpField::Version => Value::from(m.version),
-                FollowUpField::UpdatedAt => ScalarType::to_value(&super::scalars::DateTime(m.updated_at)),
+                FollowUpField::UpdatedAt => {
+                    ScalarType::to_value(&super::scalars::DateTime(m.updated_at))
+                }
                 FollowUpField::ReportedBySub => m
                     .reported_by_sub
                     .as_deref()
