@@ -28,3 +28,4 @@ pub mod services;
 pub mod sqlite_reads;
 pub mod startup;
 pub mod telemetry;
+pub mod ws;

@@ -22,3 +22,4 @@ mod startup;
 mod statements;
 mod transport;
 mod writes;
+mod ws_protocol;
