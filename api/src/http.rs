@@ -111,7 +111,7 @@ impl RateLimiter {
 /// The refusal of a request over its token's rate (HTTP 429, or an `error` message over
 /// WebSocket); `wait` is how long until the next request is let through.
 pub(crate) fn rate_limited(wait: Duration) -> AppError {
-    AppError::Forbidden(format!(
+    AppError::RateLimited(format!(
         "too many requests for this token: retry in {} s",
         wait.as_secs()
     ))
