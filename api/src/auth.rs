@@ -332,6 +332,12 @@ impl JwtKeys {
 
     /// Check a token and return its caller.
     pub fn verify(&self, token: &str) -> Result<Caller, AppError> {
+        self.verify_expiring(token).map(|(caller, _)| caller)
+    }
+
+    /// Check a token and return its caller and its expiry (`exp`, seconds since the
+    /// epoch): a WebSocket connection ends then.
+    pub fn verify_expiring(&self, token: &str) -> Result<(Caller, u64), AppError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| AppError::Unauthenticated("invalid token: it is malformed".into()))?;
         if header.alg != self.algorithm {
@@ -359,12 +365,13 @@ impl JwtKeys {
         if claims.roles.is_empty() {
             return Err(AppError::Unauthenticated("token carries no roles".into()));
         }
-        Ok(Caller {
+        let caller = Caller {
             sub: claims.sub,
             org: claims.org,
             roles: claims.roles,
             districts: claims.districts.unwrap_or_default(),
-        })
+        };
+        Ok((caller, claims.exp))
     }
 
     /// Sign a token for `sub` acting for `org` with `roles`, valid for `ttl`.

@@ -34,6 +34,8 @@ pub enum ErrorCode {
     LimitExceeded,
     /// An automatic persisted query's hash is not known (yet): send the query text.
     PersistedQueryNotFound,
+    /// The token made more requests than its rate allows; retry later.
+    RateLimited,
 }
 
 impl ErrorCode {
@@ -51,6 +53,7 @@ impl ErrorCode {
             Self::OperationResolutionFailure => "OPERATION_RESOLUTION_FAILURE",
             Self::LimitExceeded => "QUERY_LIMIT_EXCEEDED",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::RateLimited => "RATE_LIMITED",
         }
     }
 }
@@ -64,6 +67,9 @@ pub enum AppError {
     /// The caller may not do this; the message says which rule denied it.
     #[error("{0}")]
     Forbidden(String),
+    /// The token made more requests than its rate allows; the message says when to retry.
+    #[error("{0}")]
+    RateLimited(String),
     /// Invalid input; `field` is the path of the offending input field when known.
     #[error("{message}")]
     BadUserInput {
@@ -121,6 +127,7 @@ impl AppError {
         match self {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::RateLimited(_) => ErrorCode::RateLimited,
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,

@@ -1,5 +1,5 @@
 //! The HTTP surface: GraphQL over HTTP (with the transport rules that keep it safe to
-//! expose), subscriptions over WebSocket, health, readiness and metrics.
+//! expose), health, readiness and metrics. GraphQL over WebSocket is [`crate::ws`].
 //!
 //! Transport rules (GraphQL-over-HTTP; the details live in [`crate::transport`]):
 //! - `POST /graphql` takes `Content-Type: application/json` (UTF-8) only (anything else:
@@ -23,15 +23,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use async_graphql::Data;
-use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 use async_graphql::{BatchRequest, BatchResponse};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use futures_util::{SinkExt, StreamExt};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -60,6 +56,8 @@ pub(crate) struct AppState {
     pub(crate) events: EventBus,
     pub(crate) graphiql: bool,
     pub(crate) max_batch: usize,
+    /// The largest request body, and the largest WebSocket message.
+    pub(crate) max_body_bytes: usize,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) metrics: Arc<Metrics>,
     /// Only these operations run (allow-list mode).
@@ -112,6 +110,15 @@ impl RateLimiter {
             Err(Duration::from_secs_f64(((1.0 - *tokens) / rate).max(1.0)))
         }
     }
+}
+
+/// The refusal of a request over its token's rate (HTTP 429, or an `error` message over
+/// WebSocket); `wait` is how long until the next request is let through.
+pub(crate) fn rate_limited(wait: Duration) -> AppError {
+    AppError::RateLimited(format!(
+        "too many requests for this token: retry in {} s",
+        wait.as_secs()
+    ))
 }
 
 pub(crate) async fn healthz() -> &'static str {
@@ -252,15 +259,8 @@ async fn execute(
         state
             .metrics
             .request("-", "rate_limited", started.elapsed());
-        let mut response = refusal(
-            StatusCode::TOO_MANY_REQUESTS,
-            codes::RATE_LIMITED,
-            format!(
-                "too many requests for this token: retry in {} s",
-                wait.as_secs()
-            ),
-            media,
-        );
+        let mut response =
+            error_response_in(StatusCode::TOO_MANY_REQUESTS, rate_limited(wait), media);
         if let Ok(v) = HeaderValue::from_str(&wait.as_secs().to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -470,7 +470,7 @@ fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
 }
 
 /// What every operation of one caller needs: state, batch loader, event bus.
-fn request_data(state: &AppState, caller: Caller, loader: &RequestLoader) -> Data {
+pub(crate) fn request_data(state: &AppState, caller: Caller, loader: &RequestLoader) -> Data {
     let mut data = Data::default();
     data.insert(RequestState::new(
         state.db.clone(),
@@ -480,111 +480,4 @@ fn request_data(state: &AppState, caller: Caller, loader: &RequestLoader) -> Dat
     data.insert(loader.clone());
     data.insert(state.events.clone());
     data
-}
-
-/// How long a client may take to send `connection_init`.
-const CONNECTION_INIT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Subscriptions over WebSocket (graphql-transport-ws; the legacy
-/// subscriptions-transport-ws is accepted too). The token comes in the
-/// `connection_init` payload as `{"Authorization": "Bearer <token>"}` (or
-/// `{"token": "<token>"}`); without a valid one the socket is closed with
-/// `4403: Forbidden`, as the protocol asks.
-pub(crate) async fn graphql_ws(
-    State(state): State<AppState>,
-    protocol: GraphQLProtocol,
-    upgrade: WebSocketUpgrade,
-) -> Response {
-    upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
-        .on_upgrade(move |socket| serve_ws(state, socket, protocol))
-}
-
-async fn serve_ws(state: AppState, socket: WebSocket, protocol: GraphQLProtocol) {
-    let (mut sink, mut stream) = socket.split();
-    // The first text message must be connection_init, in time.
-    let first = tokio::time::timeout(CONNECTION_INIT_TIMEOUT, async {
-        while let Some(Ok(msg)) = stream.next().await {
-            if let Message::Text(text) = &msg {
-                return Some((text.to_string(), msg));
-            }
-        }
-        None
-    })
-    .await;
-    let (text, first) = match first {
-        Ok(Some(found)) => found,
-        Ok(None) => return,
-        Err(_) => {
-            close(&mut sink, 4408, "Connection initialisation timeout").await;
-            return;
-        }
-    };
-    let init: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-    if init["type"] != "connection_init" {
-        close(&mut sink, 4400, "Expected connection_init").await;
-        return;
-    }
-    let payload = &init["payload"];
-    let token = ["Authorization", "authorization"]
-        .iter()
-        .find_map(|k| payload[*k].as_str())
-        .map(|v| v.strip_prefix("Bearer ").unwrap_or(v))
-        .or_else(|| payload["token"].as_str());
-    let caller = match token.map(|t| state.keys.verify(t.trim())) {
-        Some(Ok(caller)) => caller,
-        Some(Err(err)) => {
-            tracing::info!(reason = %err, "subscription refused");
-            close(&mut sink, 4403, "Forbidden").await;
-            return;
-        }
-        None => {
-            tracing::info!("subscription refused: no token in connection_init");
-            close(&mut sink, 4403, "Forbidden").await;
-            return;
-        }
-    };
-    // The connection's loader batches each event's loads but keeps nothing between
-    // events: every event is resolved from fresh rows.
-    let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), false);
-    let data = request_data(&state, caller, &loader);
-    // The protocol runs on a channel; a forwarder writes it to the socket and, when the
-    // server shuts down, ends the connection with `1001: going away`.
-    let (tx, mut rx) = futures_channel::mpsc::channel::<Message>(16);
-    let mut shutdown = state.shutdown.clone();
-    let stopping = async move {
-        let _ = shutdown.wait_for(|stop| *stop).await;
-    };
-    let replay = futures_util::stream::once(async move { Ok(first) })
-        .chain(stream)
-        .take_until(stopping);
-    let protocol_side = GraphQLWebSocket::new_with_pair(
-        tx.sink_map_err(|_| axum::Error::new("subscription channel closed")),
-        replay,
-        state.schema.clone(),
-        protocol,
-    )
-    .with_data(data)
-    .serve();
-    let protocol_side = loader.drive(protocol_side);
-    let socket_side = async move {
-        while let Some(msg) = rx.next().await {
-            if sink.send(msg).await.is_err() {
-                return;
-            }
-        }
-        close(&mut sink, 1001, "Server shutting down").await;
-    };
-    futures_util::future::join(protocol_side, socket_side).await;
-}
-
-async fn close<S>(sink: &mut S, code: u16, reason: &'static str)
-where
-    S: futures_util::Sink<Message> + Unpin,
-{
-    let frame = CloseFrame {
-        code,
-        reason: reason.into(),
-    };
-    let _ = sink.send(Message::Close(Some(frame))).await;
 }

@@ -30,3 +30,4 @@ pub mod sqlite_reads;
 pub mod startup;
 pub mod telemetry;
 pub mod transport;
+pub mod ws;

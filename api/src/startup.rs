@@ -6,7 +6,7 @@
 //! at once with a clear message. [`Application::run_until_stopped`] serves until Ctrl-C
 //! or SIGTERM and then finishes the requests in flight.
 //!
-//! Routes (see [`crate::http`]):
+//! Routes (see [`crate::http`] and [`crate::ws`]):
 //! - `POST /graphql` — GraphQL (bearer token required);
 //! - `GET /graphql` — queries in the URL, or GraphiQL (when enabled);
 //! - `GET /graphql/ws` — subscriptions over WebSocket (graphql-transport-ws);
@@ -104,6 +104,7 @@ impl Application {
             events,
             graphiql: settings.graphiql_enabled(),
             max_batch: settings.max_batch,
+            max_body_bytes: settings.max_body_bytes,
             limiter: Arc::new(RateLimiter::new(
                 settings.rate_limit_per_minute,
                 settings.rate_limit_burst,
@@ -195,7 +196,7 @@ fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .max_age(Duration::from_secs(3600));
     Ok(Router::new()
         .route("/graphql", get(http::graphql_get).post(http::graphql_post))
-        .route("/graphql/ws", get(http::graphql_ws))
+        .route("/graphql/ws", get(crate::ws::graphql_ws))
         .route("/graphql/assets/{name}", get(crate::graphiql::asset))
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))

@@ -290,6 +290,8 @@ async fn a_token_over_its_rate_gets_429_with_retry_after() {
         .parse()
         .unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(error_codes(&body), ["RATE_LIMITED"], "{body}");
     // Another token (another `sub`) is not held back.
     let other = app
         .keys

@@ -623,6 +623,11 @@ fn visit_selection<'a, V: Visitor<'a>>(
                     vec![field.pos],
                     "Unknown field \"__typename\" on type \"Subscription\".",
                 );
+            } else {
+                // PATCH (Samverkan): `__typename` is a field like any other to the
+                // rules (its directives, their arguments and the variables they use are
+                // validated; spec 5.7, 5.8); it has no selection set.
+                ctx.with_type(None, |ctx| visit_field(v, ctx, field));
             }
         }
         Selection::FragmentSpread(fragment_spread) => {
