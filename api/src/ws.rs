@@ -56,7 +56,7 @@ use crate::auth::Caller;
 use crate::error::AppError;
 use crate::graphql::batch::RequestLoader;
 use crate::graphql::checks;
-use crate::http::{AppState, error_response, rate_limited, request_data};
+use crate::http::{AppState, rate_limited, request_data};
 
 /// The one subprotocol spoken.
 pub const PROTOCOL: &str = "graphql-transport-ws";
@@ -72,7 +72,7 @@ const MAX_CLOSE_REASON: usize = 123;
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// `GET /graphql/ws`: upgrade to a graphql-transport-ws socket (a request that is no
-/// WebSocket handshake is answered with a GraphQL error, `BAD_USER_INPUT`).
+/// WebSocket handshake is answered with a GraphQL error, `BAD_REQUEST`).
 pub(crate) async fn graphql_ws(
     State(state): State<AppState>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
@@ -80,15 +80,14 @@ pub(crate) async fn graphql_ws(
     let upgrade = match upgrade {
         Ok(upgrade) => upgrade,
         Err(rejection) => {
-            return error_response(
+            return crate::transport::refusal(
                 rejection.status(),
-                AppError::bad_input(
-                    "Upgrade",
-                    format!(
-                        "{}: /graphql/ws speaks GraphQL over WebSocket ({PROTOCOL})",
-                        rejection.body_text()
-                    ),
+                crate::transport::codes::BAD_REQUEST,
+                format!(
+                    "{}: /graphql/ws speaks GraphQL over WebSocket ({PROTOCOL})",
+                    rejection.body_text()
                 ),
+                crate::transport::MediaType::Json,
             );
         }
     };

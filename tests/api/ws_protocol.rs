@@ -313,7 +313,7 @@ async fn a_socket_without_graphql_transport_ws_closes_with_4406_and_a_plain_get_
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         crate::helpers::error_codes(&body),
-        vec!["BAD_USER_INPUT"],
+        vec!["BAD_REQUEST"],
         "{body}"
     );
 }
