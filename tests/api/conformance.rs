@@ -158,6 +158,13 @@ async fn nodes_answers_item_by_item() {
         ["BAD_USER_INPUT", "NOT_FOUND"],
         "{body}"
     );
+    let fields: Vec<&Value> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["extensions"]["field"])
+        .collect();
+    assert_eq!(fields, [&json!("ids.1"), &json!("ids.2")], "{body}");
 }
 
 #[tokio::test]
@@ -320,6 +327,15 @@ async fn every_error_carries_a_code() {
         assert_eq!(codes[0], *code, "{query}: {}", errors(&body));
         assert!(codes.iter().all(|c| !c.is_empty()), "{query}: {body}");
     }
+    // A value that does not fit its argument names the argument.
+    let (_, body) = app
+        .graphql_with(
+            Some(&token),
+            r#"{ reportingPeriods(year: 2021, today: "2021-13-45") { dueOn } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "today", "{body}");
     // An operation name that picks nothing.
     let (_, body) = app
         .graphql_op(
@@ -468,6 +484,12 @@ async fn the_standard_introspection_queries_are_answered_at_the_default_limits()
         assert_eq!(
             schema["subscriptionType"]["name"], "Subscription",
             "{client}"
+        );
+        // The schema has no description of its own (not the `__Schema` type's).
+        assert!(
+            schema["description"].is_null(),
+            "{client}: {}",
+            schema["description"]
         );
         let types = schema["types"].as_array().unwrap();
         assert!(types.iter().any(|t| t["name"] == "Date"), "{client}");

@@ -119,7 +119,7 @@ impl RequestChecks {
             Err(err) => {
                 let err = ServerError::from(err);
                 return Err(vec![coded(
-                    err.message,
+                    err.message.trim(),
                     err.locations.first().copied(),
                     ErrorCode::ParseFailed,
                 )]);
@@ -583,10 +583,20 @@ pub fn with_codes(response: &mut async_graphql::Response) {
             tracing::error!(error = %err.message, "error without a code");
             err.message = AppError::Internal(anyhow::anyhow!("uncoded error")).public_message();
         }
+        // "Invalid value for argument \"today\", …": name the argument, as
+        // `BAD_USER_INPUT` errors do.
+        let argument = (code == ErrorCode::BadUserInput)
+            .then(|| err.message.strip_prefix("Invalid value for argument \""))
+            .flatten()
+            .and_then(|rest| rest.split_once('"'))
+            .map(|(name, _)| name.to_owned());
         let ext = err
             .extensions
             .get_or_insert_with(ErrorExtensionValues::default);
         ext.set("code", code.as_str());
+        if let Some(argument) = argument {
+            ext.set("field", argument);
+        }
         if let Some(limit) = limit {
             ext.set("limit", limit);
         }

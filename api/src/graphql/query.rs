@@ -204,6 +204,14 @@ impl ReadQuery {
             return Err(crate::error::AppError::bad_input("ids", "at most 100 IDs").into());
         }
         let lookups = ids.into_iter().enumerate().map(|(index, id)| async move {
+            if let Err(err) = decode(&id) {
+                let message = err.public_message();
+                return Some(Err(crate::error::AppError::bad_input(
+                    format!("ids.{index}"),
+                    message,
+                )
+                .into()));
+            }
             let found = self.node(ctx, id.clone()).await.and_then(|node| {
                 node.ok_or_else(|| {
                     crate::error::AppError::not_found(
