@@ -2,9 +2,11 @@
 //!
 //! Every failure a resolver or service can meet is an [`AppError`]. It maps to a GraphQL
 //! error whose `extensions.code` is one of `UNAUTHENTICATED`, `FORBIDDEN`,
-//! `BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT` or `INTERNAL`. Internal errors (database,
-//! I/O, bugs) are logged with the request id and answered with a generic message: their
-//! text never reaches a client.
+//! `RATE_LIMITED`, `BAD_USER_INPUT`, `NOT_FOUND`, `CONFLICT` or `INTERNAL`. Every code a
+//! client can see — these, those of the request checks (`graphql::checks`) and those of
+//! the HTTP transport (`transport::codes`) — is an [`ErrorCode`], the one list the
+//! README's table follows. Internal errors (database, I/O, bugs) are logged with the
+//! request id and answered with a generic message: their text never reaches a client.
 
 use async_graphql::ErrorExtensions;
 
@@ -36,11 +38,28 @@ pub enum ErrorCode {
     PersistedQueryNotFound,
     /// The token made more requests than its rate allows; retry later.
     RateLimited,
+    /// Not a well-formed GraphQL-over-HTTP request (malformed JSON, no `query`, a
+    /// parameter of the wrong type, a subscription over HTTP, too large a batch).
+    BadRequest,
+    /// The method is not allowed here (a mutation over GET, `PUT /graphql`, …).
+    MethodNotAllowed,
+    /// The `Accept` header allows no type the server writes.
+    NotAcceptable,
+    /// The request ran longer than `SAMVERKAN_REQUEST_TIMEOUT_SECS`.
+    RequestTimeout,
+    /// The body is larger than `SAMVERKAN_MAX_BODY_BYTES`.
+    PayloadTooLarge,
+    /// The URL is longer than the server reads.
+    UriTooLong,
+    /// The body is not `application/json`.
+    UnsupportedMediaType,
+    /// The header fields are larger than `SAMVERKAN_MAX_HEADER_BYTES`, or too many.
+    RequestHeaderFieldsTooLarge,
 }
 
 impl ErrorCode {
     /// The code as it appears in `extensions.code`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Self::Unauthenticated => "UNAUTHENTICATED",
             Self::Forbidden => "FORBIDDEN",
@@ -54,6 +73,14 @@ impl ErrorCode {
             Self::LimitExceeded => "QUERY_LIMIT_EXCEEDED",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::RateLimited => "RATE_LIMITED",
+            Self::BadRequest => "BAD_REQUEST",
+            Self::MethodNotAllowed => "METHOD_NOT_ALLOWED",
+            Self::NotAcceptable => "NOT_ACCEPTABLE",
+            Self::RequestTimeout => "REQUEST_TIMEOUT",
+            Self::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Self::UriTooLong => "URI_TOO_LONG",
+            Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+            Self::RequestHeaderFieldsTooLarge => "REQUEST_HEADER_FIELDS_TOO_LARGE",
         }
     }
 }

@@ -30,31 +30,34 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-/// `extensions.code` of the refusals the transport makes (listed in the README).
+/// `extensions.code` of the refusals the transport makes (listed in the README), as
+/// the one [`ErrorCode`](crate::error::ErrorCode) enum spells them.
 pub mod codes {
-    /// Not a well-formed GraphQL-over-HTTP request (malformed JSON, no `query`, a
-    /// parameter of the wrong type, a subscription over HTTP, too large a batch).
-    pub const BAD_REQUEST: &str = "BAD_REQUEST";
-    /// No such route.
-    pub const NOT_FOUND: &str = "NOT_FOUND";
-    /// The method is not allowed here (a mutation over GET, `PUT /graphql`, …).
-    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
-    /// The `Accept` header allows no type the server writes.
-    pub const NOT_ACCEPTABLE: &str = "NOT_ACCEPTABLE";
-    /// The request ran longer than `SAMVERKAN_REQUEST_TIMEOUT_SECS`.
-    pub const REQUEST_TIMEOUT: &str = "REQUEST_TIMEOUT";
-    /// The body is larger than `SAMVERKAN_MAX_BODY_BYTES`.
-    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
-    /// The URL is longer than the server reads.
-    pub const URI_TOO_LONG: &str = "URI_TOO_LONG";
-    /// The body is not `application/json`.
-    pub const UNSUPPORTED_MEDIA_TYPE: &str = "UNSUPPORTED_MEDIA_TYPE";
-    /// The token made more requests than its rate allows.
-    pub const RATE_LIMITED: &str = "RATE_LIMITED";
-    /// The header fields are larger than `SAMVERKAN_MAX_HEADER_BYTES`, or too many.
-    pub const REQUEST_HEADER_FIELDS_TOO_LARGE: &str = "REQUEST_HEADER_FIELDS_TOO_LARGE";
-    /// Anything the server failed at itself.
-    pub const INTERNAL: &str = "INTERNAL";
+    use crate::error::ErrorCode;
+
+    /// See [`ErrorCode::BadRequest`].
+    pub const BAD_REQUEST: &str = ErrorCode::BadRequest.as_str();
+    /// See [`ErrorCode::NotFound`].
+    pub const NOT_FOUND: &str = ErrorCode::NotFound.as_str();
+    /// See [`ErrorCode::MethodNotAllowed`].
+    pub const METHOD_NOT_ALLOWED: &str = ErrorCode::MethodNotAllowed.as_str();
+    /// See [`ErrorCode::NotAcceptable`].
+    pub const NOT_ACCEPTABLE: &str = ErrorCode::NotAcceptable.as_str();
+    /// See [`ErrorCode::RequestTimeout`].
+    pub const REQUEST_TIMEOUT: &str = ErrorCode::RequestTimeout.as_str();
+    /// See [`ErrorCode::PayloadTooLarge`].
+    pub const PAYLOAD_TOO_LARGE: &str = ErrorCode::PayloadTooLarge.as_str();
+    /// See [`ErrorCode::UriTooLong`].
+    pub const URI_TOO_LONG: &str = ErrorCode::UriTooLong.as_str();
+    /// See [`ErrorCode::UnsupportedMediaType`].
+    pub const UNSUPPORTED_MEDIA_TYPE: &str = ErrorCode::UnsupportedMediaType.as_str();
+    /// See [`ErrorCode::RateLimited`].
+    pub const RATE_LIMITED: &str = ErrorCode::RateLimited.as_str();
+    /// See [`ErrorCode::RequestHeaderFieldsTooLarge`].
+    pub const REQUEST_HEADER_FIELDS_TOO_LARGE: &str =
+        ErrorCode::RequestHeaderFieldsTooLarge.as_str();
+    /// See [`ErrorCode::Internal`].
+    pub const INTERNAL: &str = ErrorCode::Internal.as_str();
 }
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
