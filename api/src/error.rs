@@ -85,6 +85,21 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// A request error with this code: about the request, not a field (no `path`).
+    pub fn request_error(
+        self,
+        message: impl Into<String>,
+        pos: Option<async_graphql::Pos>,
+    ) -> async_graphql::ServerError {
+        let mut err = async_graphql::ServerError::new(message, pos);
+        let mut ext = async_graphql::ErrorExtensionValues::default();
+        ext.set("code", self.as_str());
+        err.extensions = Some(ext);
+        err
+    }
+}
+
 /// Everything that can go wrong while answering a request.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -189,6 +204,17 @@ impl AppError {
                 e.set("field", field.as_str());
             }
         })
+    }
+}
+
+impl AppError {
+    /// Turn into an error about the request (no `path`) at `pos`, as the checks before
+    /// execution answer; logs internal errors as [`AppError::into_graphql`] does.
+    pub fn into_server_error(self, pos: Option<async_graphql::Pos>) -> async_graphql::ServerError {
+        let err = self.into_graphql();
+        let mut server_error = async_graphql::ServerError::new(err.message, pos);
+        server_error.extensions = err.extensions;
+        server_error
     }
 }
 

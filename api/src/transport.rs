@@ -22,8 +22,10 @@
 
 use std::collections::BTreeMap;
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
-use async_graphql::{ErrorExtensionValues, Request, ServerError};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{Request, ServerError};
+
+use crate::error::ErrorCode;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -273,27 +275,6 @@ pub(crate) fn check_post(
     }
 }
 
-/// The operation `GetOperation()` would choose, if it can choose one.
-fn chosen_operation(doc: &ExecutableDocument, name: Option<&str>) -> Option<OperationType> {
-    match (&doc.operations, name) {
-        (DocumentOperations::Single(op), None) => Some(op.node.ty),
-        (DocumentOperations::Single(_), Some(_)) => None,
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| op.node.ty)
-        }
-        (DocumentOperations::Multiple(_), None) => None,
-    }
-}
-
-fn request_error(message: &str, code: &str) -> ServerError {
-    let mut error = ServerError::new(message, None);
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
-    error.extensions = Some(extensions);
-    error
-}
-
 /// Why an operation may not run over this method.
 #[derive(Debug)]
 pub(crate) enum OperationRefusal {
@@ -316,18 +297,20 @@ pub(crate) fn check_operation(
     let Ok(doc) = request.parsed_query() else {
         return Ok(());
     };
-    match chosen_operation(doc, name.as_deref()) {
-        Some(OperationType::Mutation) if via_get => {
-            Err(OperationRefusal::MutationOverGet(request_error(
+    match crate::graphql::checks::chosen_operation(doc, name.as_deref()).map(|op| op.node.ty) {
+        Some(OperationType::Mutation) if via_get => Err(OperationRefusal::MutationOverGet(
+            ErrorCode::MethodNotAllowed.request_error(
                 "only queries may be sent with GET: send mutations with POST",
-                codes::METHOD_NOT_ALLOWED,
-            )))
-        }
-        Some(OperationType::Subscription) => Err(OperationRefusal::NotOverHttp(request_error(
-            "subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws), \
-             not over HTTP",
-            codes::BAD_REQUEST,
-        ))),
+                None,
+            ),
+        )),
+        Some(OperationType::Subscription) => Err(OperationRefusal::NotOverHttp(
+            ErrorCode::BadRequest.request_error(
+                "subscriptions are served over WebSocket at /graphql/ws (graphql-transport-ws), \
+                 not over HTTP",
+                None,
+            ),
+        )),
         _ => Ok(()),
     }
 }
@@ -536,6 +519,14 @@ mod tests {
         assert_eq!(accept("text/html"), None);
         assert_eq!(accept("application/json; charset=utf-16"), None);
         assert_eq!(accept("application/xml, image/png"), None);
+    }
+
+    /// The type of the operation GetOperation chooses.
+    fn chosen_operation(
+        doc: &async_graphql::parser::types::ExecutableDocument,
+        name: Option<&str>,
+    ) -> Option<OperationType> {
+        crate::graphql::checks::chosen_operation(doc, name).map(|op| op.node.ty)
     }
 
     #[test]

@@ -7,12 +7,8 @@
 //! 1. **Parse** the document (once per distinct text: a checked document is kept by its
 //!    text, see [`RequestChecks`]). A document that does not parse is refused with
 //!    `GRAPHQL_PARSE_FAILED`.
-//! 2. **Text input.** Every string a client sends — in a variable or as a literal
-//!    argument, at any depth of an input object or list — is normalized to Unicode NFC,
-//!    so that "Å" typed as one code point or as "A" + a combining ring is one name (in
-//!    slugs, uniqueness, filters). A string holding U+0000 (NUL), which PostgreSQL cannot
-//!    store and no text of this service needs, is refused with `BAD_USER_INPUT` naming
-//!    the variable or argument (`extensions.field`), on every database alike.
+//! 2. **Text input** is normalized to NFC and text holding U+0000 is refused
+//!    (`BAD_USER_INPUT`), in variables and literals alike (see [`super::input_text`]).
 //! 3. **Limits** on the shape of the document, counted with fragments expanded where
 //!    they are spread: the depth of fields (`SAMVERKAN_MAX_DEPTH`; the fields under
 //!    `__schema` and `__type` do not count, so that the introspection query of every
@@ -37,11 +33,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, Field, Selection, SelectionSet,
+    DocumentOperations, ExecutableDocument, Field, OperationDefinition, Selection, SelectionSet,
 };
 use async_graphql::{ErrorExtensionValues, Name, Pos, Positioned, ServerError, Value};
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+use super::input_text::{normalize_document, normalize_variables};
 use crate::error::{AppError, ErrorCode};
 
 /// The limits on a document's shape.
@@ -118,11 +114,10 @@ impl RequestChecks {
             Ok(doc) => doc,
             Err(err) => {
                 let err = ServerError::from(err);
-                return Err(vec![coded(
-                    err.message.trim(),
-                    err.locations.first().copied(),
-                    ErrorCode::ParseFailed,
-                )]);
+                return Err(vec![
+                    ErrorCode::ParseFailed
+                        .request_error(err.message.trim(), err.locations.first().copied()),
+                ]);
             }
         };
         normalize_document(&mut doc)?;
@@ -139,6 +134,22 @@ impl RequestChecks {
     }
 }
 
+/// The operation of `doc` that `operationName` `name` chooses (GraphQL spec 6.1,
+/// GetOperation), if it chooses one: without a name the only operation; with a name the
+/// named one (an anonymous operation has no name to match).
+pub(crate) fn chosen_operation<'d>(
+    doc: &'d ExecutableDocument,
+    name: Option<&str>,
+) -> Option<&'d Positioned<OperationDefinition>> {
+    match (&doc.operations, name) {
+        (DocumentOperations::Single(op), None) => Some(op),
+        (DocumentOperations::Single(_), Some(_)) => None,
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}
+
 /// Refuse a request that leaves out a variable of a non-null type without a default
 /// (GraphQL spec 6.4.1, CoerceVariableValues): `BAD_USER_INPUT` naming the variable.
 /// (Values of the wrong type are found by async-graphql's validation.)
@@ -146,13 +157,7 @@ fn required_variables(
     doc: &ExecutableDocument,
     request: &async_graphql::Request,
 ) -> Result<(), Vec<ServerError>> {
-    let operation = match (&doc.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
-        _ => None,
-    };
-    let Some(operation) = operation else {
+    let Some(operation) = chosen_operation(doc, request.operation_name.as_deref()) else {
         return Ok(());
     };
     let missing: Vec<ServerError> = operation
@@ -170,17 +175,14 @@ fn required_variables(
         })
         .map(|def| {
             let name = &def.node.name.node;
-            let err = AppError::bad_input(
+            AppError::bad_input(
                 format!("${name}"),
                 format!(
                     "Variable \"${name}\" of required type \"{}\" was not provided.",
                     def.node.var_type.node
                 ),
             )
-            .into_graphql();
-            let mut server_error = ServerError::new(err.message, Some(def.pos));
-            server_error.extensions = err.extensions;
-            server_error
+            .into_server_error(Some(def.pos))
         })
         .collect();
     if missing.is_empty() {
@@ -204,11 +206,9 @@ impl RequestChecks {
             return Ok(());
         };
         let Some(Value::String(hash)) = ext.get("sha256Hash") else {
-            return Err(coded(
-                "persistedQuery needs a sha256Hash",
-                None,
-                ErrorCode::BadUserInput,
-            ));
+            return Err(
+                ErrorCode::BadUserInput.request_error("persistedQuery needs a sha256Hash", None)
+            );
         };
         let hash = hash.to_ascii_lowercase();
         let mut store = match store.lock() {
@@ -219,20 +219,14 @@ impl RequestChecks {
             match store.get(&hash) {
                 Some(text) => request.query = text.clone(),
                 None => {
-                    return Err(coded(
-                        "PersistedQueryNotFound",
-                        None,
-                        ErrorCode::PersistedQueryNotFound,
-                    ));
+                    return Err(ErrorCode::PersistedQueryNotFound
+                        .request_error("PersistedQueryNotFound", None));
                 }
             }
         } else {
             if crate::allowlist::sha256_hex(&request.query) != hash {
-                return Err(coded(
-                    "provided sha256Hash does not match the query",
-                    None,
-                    ErrorCode::BadUserInput,
-                ));
+                return Err(ErrorCode::BadUserInput
+                    .request_error("provided sha256Hash does not match the query", None));
             }
             if store.len() >= Self::MAX_PERSISTED {
                 store.clear();
@@ -244,184 +238,13 @@ impl RequestChecks {
     }
 }
 
-/// A refusal with a code (and no path: it is about the request, not a field).
-fn coded(message: impl Into<String>, pos: Option<Pos>, code: ErrorCode) -> ServerError {
-    let mut err = ServerError::new(message, pos);
-    let mut ext = ErrorExtensionValues::default();
-    ext.set("code", code.as_str());
-    err.extensions = Some(ext);
-    err
-}
-
 /// A limit refusal: `QUERY_LIMIT_EXCEEDED` with `extensions.limit`.
 fn limit_error(limit: &str, message: String, pos: Option<Pos>) -> ServerError {
-    let mut err = coded(message, pos, ErrorCode::LimitExceeded);
+    let mut err = ErrorCode::LimitExceeded.request_error(message, pos);
     if let Some(ext) = err.extensions.as_mut() {
         ext.set("limit", limit);
     }
     err
-}
-
-// ---------------------------------------------------------------------------------------
-// Text input
-
-/// The refusal of a string with NUL in it, naming where it was.
-fn nul_error(field: &str, pos: Option<Pos>) -> ServerError {
-    let err = AppError::bad_input(
-        field,
-        format!("{field} contains a NUL character (U+0000), which no text may hold"),
-    )
-    .into_graphql();
-    let mut server_error = ServerError::new(err.message, pos);
-    server_error.extensions = err.extensions;
-    server_error
-}
-
-/// NFC of `s`, or `None` when it is already NFC.
-fn nfc(s: &str) -> Option<String> {
-    match is_nfc_quick(s.chars()) {
-        IsNormalized::Yes => None,
-        _ => {
-            let normalized: String = s.nfc().collect();
-            (normalized != s).then_some(normalized)
-        }
-    }
-}
-
-/// Check and normalize one string at `path`.
-fn normalize_string(s: &mut String, path: &str, pos: Option<Pos>) -> Result<(), ServerError> {
-    if s.contains('\0') {
-        return Err(nul_error(path, pos));
-    }
-    if let Some(n) = nfc(s) {
-        *s = n;
-    }
-    Ok(())
-}
-
-/// Check and normalize every string of a constant value (a variable's value).
-fn normalize_const(
-    value: &mut async_graphql::Value,
-    path: &mut String,
-    pos: Option<Pos>,
-) -> Result<(), ServerError> {
-    match value {
-        Value::String(s) => normalize_string(s, path, pos),
-        Value::List(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                let len = path.len();
-                path.push_str(&format!(".{i}"));
-                normalize_const(item, path, pos)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        Value::Object(fields) => {
-            for (name, item) in fields.iter_mut() {
-                let len = path.len();
-                path.push('.');
-                path.push_str(name);
-                normalize_const(item, path, pos)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Check and normalize the request's variables; errors name `$variable.path`.
-fn normalize_variables(variables: &mut async_graphql::Variables) -> Result<(), Vec<ServerError>> {
-    for (name, value) in variables.iter_mut() {
-        let mut path = format!("${name}");
-        normalize_const(value, &mut path, None).map_err(|e| vec![e])?;
-    }
-    Ok(())
-}
-
-/// Check and normalize every string of a literal value in the document.
-fn normalize_literal(
-    value: &mut async_graphql_value::Value,
-    path: &mut String,
-    pos: Pos,
-) -> Result<(), ServerError> {
-    use async_graphql_value::Value as V;
-    match value {
-        V::String(s) => normalize_string(s, path, Some(pos)),
-        V::List(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                let len = path.len();
-                path.push_str(&format!(".{i}"));
-                normalize_literal(item, path, pos)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        V::Object(fields) => {
-            for (name, item) in fields.iter_mut() {
-                let len = path.len();
-                path.push('.');
-                path.push_str(name);
-                normalize_literal(item, path, pos)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Check and normalize the literal arguments of a selection set (fields and
-/// directives), recursively.
-fn normalize_selection_set(set: &mut SelectionSet) -> Result<(), ServerError> {
-    for selection in &mut set.items {
-        let directives = match &mut selection.node {
-            Selection::Field(field) => {
-                for (name, value) in &mut field.node.arguments {
-                    let mut path = name.node.to_string();
-                    normalize_literal(&mut value.node, &mut path, value.pos)?;
-                }
-                normalize_selection_set(&mut field.node.selection_set.node)?;
-                &mut field.node.directives
-            }
-            Selection::FragmentSpread(spread) => &mut spread.node.directives,
-            Selection::InlineFragment(inline) => {
-                normalize_selection_set(&mut inline.node.selection_set.node)?;
-                &mut inline.node.directives
-            }
-        };
-        for directive in directives {
-            for (name, value) in &mut directive.node.arguments {
-                let mut path = name.node.to_string();
-                normalize_literal(&mut value.node, &mut path, value.pos)?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Check and normalize every literal string of the document, variables' defaults
-/// included.
-fn normalize_document(doc: &mut ExecutableDocument) -> Result<(), Vec<ServerError>> {
-    let one = |e| vec![e];
-    let operations: Vec<&mut Positioned<async_graphql::parser::types::OperationDefinition>> =
-        match &mut doc.operations {
-            DocumentOperations::Single(op) => vec![op],
-            DocumentOperations::Multiple(ops) => ops.values_mut().collect(),
-        };
-    for op in operations {
-        for def in &mut op.node.variable_definitions {
-            if let Some(default) = &mut def.node.default_value {
-                let mut path = format!("${}", def.node.name.node);
-                normalize_const(&mut default.node, &mut path, Some(default.pos)).map_err(one)?;
-            }
-        }
-        normalize_selection_set(&mut op.node.selection_set.node).map_err(one)?;
-    }
-    for fragment in doc.fragments.values_mut() {
-        normalize_selection_set(&mut fragment.node.selection_set.node).map_err(one)?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -489,13 +312,12 @@ impl<'a> Shape<'a> {
         let name = field.node.name.node.as_str();
         let introspection = name == "__schema" || name == "__type";
         if introspection && !limits.introspection {
-            return Err(coded(
+            return Err(ErrorCode::ValidationFailed.request_error(
                 format!(
                     "introspection is off on this server: `{name}` cannot be asked for \
                      (the schema is published as schema.graphql)"
                 ),
                 Some(field.pos),
-                ErrorCode::ValidationFailed,
             ));
         }
         self.fields += 1;
@@ -632,16 +454,5 @@ fn classify(err: &ServerError) -> (ErrorCode, Option<&'static str>) {
         (ErrorCode::ValidationFailed, None)
     } else {
         (ErrorCode::Internal, None)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nfc_leaves_composed_text_and_composes_decomposed() {
-        assert_eq!(nfc("Skärholmen"), None);
-        assert_eq!(nfc("A\u{030A}rsta").as_deref(), Some("Årsta"));
     }
 }

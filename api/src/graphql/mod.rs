@@ -8,6 +8,7 @@
 pub mod batch;
 pub mod checks;
 pub mod ids;
+mod input_text;
 pub mod loaders;
 pub mod mutation;
 pub mod pagination;
