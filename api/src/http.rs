@@ -47,8 +47,6 @@ use crate::transport::{self, Answer, MediaType, OperationRefusal, codes, negotia
 pub(crate) struct AppState {
     pub(crate) schema: AppSchema,
     pub(crate) db: DatabaseConnection,
-    /// On an SQLite file: the loaders' reads (see [`crate::sqlite_reads`]).
-    pub(crate) sqlite_reads: Option<Arc<crate::sqlite_reads::SqliteReads>>,
     pub(crate) keys: Arc<JwtKeys>,
     /// What a request must pass before it runs (parse, text input, limits).
     pub(crate) checks: Arc<crate::graphql::checks::RequestChecks>,
@@ -283,7 +281,7 @@ async fn execute(
     };
     let span = tracing::info_span!("graphql", operation = %operation, sub = %caller.sub, org = %caller.org);
     // One loader for the request (all operations of a batch): it caches what it read.
-    let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), true);
+    let loader = RequestLoader::new(state.db.clone(), true);
     // Big lists written straight as JSON, spliced into the answer below.
     let raw = RawJson::new();
     let (requests, is_batch) = match batch {

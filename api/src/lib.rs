@@ -26,7 +26,6 @@ pub mod http;
 pub mod metrics;
 pub mod seed;
 pub mod services;
-pub mod sqlite_reads;
 pub mod startup;
 pub mod telemetry;
 pub mod transport;

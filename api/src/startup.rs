@@ -73,13 +73,6 @@ impl Application {
             statements.clone(),
         )
         .await?;
-        let sqlite_reads = db::sqlite_path(&settings.database_url)
-            .map(|path| {
-                let idle = settings.db_pool_size() as usize;
-                crate::sqlite_reads::SqliteReads::open(&path, idle, statements.clone())
-            })
-            .transpose()?
-            .map(Arc::new);
         let events = EventBus::start(db.clone(), &settings.database_url).await?;
         let listener = TcpListener::bind(settings.addr).await?;
         let port = listener.local_addr()?.port();
@@ -88,7 +81,6 @@ impl Application {
         let state = AppState {
             schema: graphql::build_limited_schema(settings),
             db: db.clone(),
-            sqlite_reads,
             keys: keys.clone(),
             checks: Arc::new(graphql::checks::RequestChecks::new(
                 graphql::checks::Limits {

@@ -394,7 +394,7 @@ async fn serve(state: AppState, socket: WebSocket) {
     let (mut sink, mut incoming) = socket.split();
     let reason = if accepted {
         let span = tracing::info_span!("graphql_ws", sub = tracing::field::Empty);
-        let loader = RequestLoader::new(state.db.clone(), state.sqlite_reads.clone(), false);
+        let loader = RequestLoader::new(state.db.clone(), false);
         let connection = Connection {
             state,
             loader: loader.clone(),

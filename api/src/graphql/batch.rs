@@ -172,20 +172,15 @@ impl std::fmt::Debug for RequestLoader {
 }
 
 impl RequestLoader {
-    /// A loader reading from `db` (or, on an SQLite file, from `sqlite`); `cache` keeps
-    /// loaded values for its lifetime.
-    pub fn new(
-        db: DatabaseConnection,
-        sqlite: Option<Arc<crate::sqlite_reads::SqliteReads>>,
-        cache: bool,
-    ) -> Self {
+    /// A loader reading from `db`; `cache` keeps loaded values for its lifetime.
+    pub fn new(db: DatabaseConnection, cache: bool) -> Self {
         let shared = Arc::new(Shared {
             state: Mutex::new(State::default()),
             cache,
         });
         let primer = Primer(Some(Arc::downgrade(&shared)));
         Self {
-            loader: Arc::new(AppLoader::new(db, sqlite, primer)),
+            loader: Arc::new(AppLoader::new(db, primer)),
             shared,
         }
     }

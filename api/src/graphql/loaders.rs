@@ -23,107 +23,26 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use entity::*;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QueryTrait, Select, SelectThree, SelectTwo, TopologyStar,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 
-use rusqlite::Row;
-
 use super::batch::Primer;
-use crate::sqlite_reads::{FromRow, SqliteReads};
 
 /// The request's batch loader: one database handle, many key types.
 #[derive(Debug, Clone)]
 pub struct AppLoader {
     db: DatabaseConnection,
-    /// On an SQLite file: where the reads go instead of `db` (see [`crate::sqlite_reads`]).
-    sqlite: Option<Arc<SqliteReads>>,
     primer: Primer,
 }
 
 impl AppLoader {
-    /// A loader reading from `db` (or, on an SQLite file, from `sqlite`) that primes the
-    /// request's cache through `primer`.
-    pub fn new(db: DatabaseConnection, sqlite: Option<Arc<SqliteReads>>, primer: Primer) -> Self {
-        Self { db, sqlite, primer }
-    }
-
-    /// On an SQLite file: the rows of `select` (`columns` wide), each decoded by
-    /// `decode`; `None` elsewhere (the caller asks sea-orm instead).
-    fn sqlite_rows<T>(
-        &self,
-        select: &impl QueryTrait,
-        columns: usize,
-        decode: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
-    ) -> Option<Result<Vec<T>, LoadError>> {
-        let reads = self.sqlite.as_ref()?;
-        Some(
-            reads
-                .query(&select.build(DbBackend::Sqlite), columns, decode)
-                .map_err(Arc::new),
-        )
+    /// A loader reading from `db` that primes the request's cache through `primer`.
+    pub fn new(db: DatabaseConnection, primer: Primer) -> Self {
+        Self { db, primer }
     }
 
     /// The rows of `select` (one statement).
-    async fn plain<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError>
-    where
-        E: EntityTrait,
-        E::Model: FromRow,
-    {
-        let columns = E::Model::COLUMNS.len();
-        if let Some(rows) = self.sqlite_rows(&select, columns, |row| E::Model::from_row(row, 0)) {
-            return rows;
-        }
-        select.all(&self.db).await.map_err(Arc::new)
-    }
-
-    /// The rows of `select` with the row joined to each, if any (one statement).
-    async fn two<E, F>(
-        &self,
-        select: SelectTwo<E, F>,
-    ) -> Result<Vec<(E::Model, Option<F::Model>)>, LoadError>
-    where
-        E: EntityTrait,
-        F: EntityTrait,
-        E::Model: FromRow,
-        F::Model: FromRow,
-    {
-        let f = E::Model::COLUMNS.len();
-        let columns = f + F::Model::COLUMNS.len();
-        let decode =
-            |row: &Row<'_>| Ok((E::Model::from_row(row, 0)?, F::Model::from_row_opt(row, f)?));
-        if let Some(rows) = self.sqlite_rows(&select, columns, decode) {
-            return rows;
-        }
-        select.all(&self.db).await.map_err(Arc::new)
-    }
-
-    /// The rows of `select` with the two rows joined to each, if any (one statement).
-    async fn three<E, F, G>(
-        &self,
-        select: SelectThree<E, F, G, TopologyStar>,
-    ) -> Result<Vec<(E::Model, Option<F::Model>, Option<G::Model>)>, LoadError>
-    where
-        E: EntityTrait,
-        F: EntityTrait,
-        G: EntityTrait,
-        E::Model: FromRow,
-        F::Model: FromRow,
-        G::Model: FromRow,
-    {
-        let f = E::Model::COLUMNS.len();
-        let g = f + F::Model::COLUMNS.len();
-        let columns = g + G::Model::COLUMNS.len();
-        let decode = |row: &Row<'_>| {
-            Ok((
-                E::Model::from_row(row, 0)?,
-                F::Model::from_row_opt(row, f)?,
-                G::Model::from_row_opt(row, g)?,
-            ))
-        };
-        if let Some(rows) = self.sqlite_rows(&select, columns, decode) {
-            return rows;
-        }
+    async fn rows<E: EntityTrait>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError> {
         select.all(&self.db).await.map_err(Arc::new)
     }
 
@@ -132,11 +51,12 @@ impl AppLoader {
     async fn with_organizations<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError>
     where
         E: EntityTrait + sea_orm::Related<organization::Entity>,
-        E::Model: FromRow,
     {
-        let rows = self
-            .two(select.find_also_related(organization::Entity))
-            .await?;
+        let rows = select
+            .find_also_related(organization::Entity)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
         Ok(rows
             .into_iter()
             .map(|(row, org)| {
@@ -154,13 +74,12 @@ impl AppLoader {
         &self,
         select: Select<activity::Entity>,
     ) -> Result<Vec<activity::Model>, LoadError> {
-        let rows = self
-            .three(
-                select
-                    .find_also_related(priority_area::Entity)
-                    .find_also_related(focus_area::Entity),
-            )
-            .await?;
+        let rows = select
+            .find_also_related(priority_area::Entity)
+            .find_also_related(focus_area::Entity)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
         Ok(rows
             .into_iter()
             .map(|(row, priority, focus)| {
@@ -181,9 +100,11 @@ impl AppLoader {
         &self,
         select: Select<district::Entity>,
     ) -> Result<Vec<district::Model>, LoadError> {
-        let rows = self
-            .two(select.find_also_related(municipality::Entity))
-            .await?;
+        let rows = select
+            .find_also_related(municipality::Entity)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
         Ok(rows
             .into_iter()
             .map(|(row, m)| {
@@ -200,7 +121,7 @@ impl AppLoader {
 /// methods of [`AppLoader`]).
 macro_rules! fetch {
     ($loader:ident, $select:ident) => {
-        $loader.plain($select).await?
+        $loader.rows($select).await?
     };
     ($loader:ident, $select:ident, organization) => {
         $loader.with_organizations($select).await?
@@ -368,7 +289,7 @@ impl Loader<OrganizationSlug> for AppLoader {
     ) -> Result<HashMap<OrganizationSlug, Self::Value>, Self::Error> {
         let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
         let rows = self
-            .plain(organization::Entity::find().filter(organization::Column::Slug.is_in(slugs)))
+            .rows(organization::Entity::find().filter(organization::Column::Slug.is_in(slugs)))
             .await?;
         Ok(rows
             .into_iter()
@@ -448,7 +369,7 @@ macro_rules! many_to_many {
                     .find_also_related($target::Entity)
                     .filter($link::Column::$from.is_in(ids))
                     .order_by_asc($target::Column::Id);
-                let rows = self.two(select).await?;
+                let rows = select.all(&self.db).await.map_err(Arc::new)?;
                 let mut out: HashMap<$key, Self::Value> =
                     keys.iter().map(|k| (*k, Vec::new())).collect();
                 for (link, target) in rows {
@@ -490,7 +411,7 @@ impl Loader<AuditOfNode> for AppLoader {
             .filter(audit_event::Column::NodeId.is_in(ids))
             .filter(audit_event::Column::NodeType.is_in(types))
             .order_by_asc(audit_event::Column::Id);
-        let rows = self.plain(select).await?;
+        let rows = self.rows(select).await?;
         let mut out: HashMap<AuditOfNode, Self::Value> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
