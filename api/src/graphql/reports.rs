@@ -14,7 +14,7 @@ use super::types::*;
 use super::{load, state};
 use crate::services::coverage::{self, CoverageQuery};
 use crate::services::tracking;
-use matrix::{CoverageCells, CoverageGaps, CoverageRows, Matrix};
+use matrix::Matrix;
 
 mod matrix;
 
@@ -165,11 +165,8 @@ impl CoverageRow {
         self.matrix.district(self.row)
     }
     /// One cell per key, in the order of `keys`.
-    async fn cells(&self) -> CoverageCells {
-        CoverageCells {
-            matrix: self.matrix.clone(),
-            row: self.row,
-        }
+    async fn cells(&self) -> Vec<CoverageCell> {
+        self.matrix.cells(self.row)
     }
     /// The sum of the row.
     async fn total(&self) -> u64 {
@@ -210,61 +207,11 @@ pub struct Coverage {
     /// The columns with names and totals.
     pub columns: Vec<CoverageColumn>,
     /// One row per district.
-    pub rows: CoverageRows,
+    pub rows: Vec<CoverageRow>,
     /// Every district × key with nothing.
-    pub gaps: CoverageGaps,
+    pub gaps: Vec<CoverageGap>,
     /// The sum of the matrix.
     pub total: u64,
-}
-
-/// The response keys of the current field's selection (fragments flattened) whose
-/// answers async-graphql will merge with another's: those the selection names more
-/// than once, and all of them when the field's own response key is asked for more
-/// than once beside it (`c: coverage(…) { rows { total } } c: coverage(…) { rows {
-/// district { name } } }`).
-fn repeated_keys(ctx: &Context<'_>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    let mut repeated = Vec::new();
-    let own_key = ctx.item.node.response_key().node.as_str();
-    let operation = &ctx.query_env.operation.node.selection_set.node;
-    let merged = root_key_count(ctx, operation, own_key, 0) > 1;
-    for f in ctx.field().selection_set() {
-        let key = f.alias().unwrap_or(f.name());
-        if (!seen.insert(key) || merged) && !repeated.iter().any(|r| r == key) {
-            repeated.push(key.to_owned());
-        }
-    }
-    repeated
-}
-
-/// How many fields of the root selection set `set` (fragments flattened, to a bounded
-/// depth) answer under `key`.
-fn root_key_count(
-    ctx: &Context<'_>,
-    set: &async_graphql::parser::types::SelectionSet,
-    key: &str,
-    nesting: usize,
-) -> usize {
-    use async_graphql::parser::types::Selection;
-    if nesting > 32 {
-        return 0;
-    }
-    set.items
-        .iter()
-        .map(|selection| match &selection.node {
-            Selection::Field(f) => usize::from(f.node.response_key().node.as_str() == key),
-            Selection::InlineFragment(inline) => {
-                root_key_count(ctx, &inline.node.selection_set.node, key, nesting + 1)
-            }
-            Selection::FragmentSpread(spread) => ctx
-                .query_env
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .map_or(0, |f| {
-                    root_key_count(ctx, &f.node.selection_set.node, key, nesting + 1)
-                }),
-        })
-        .sum()
 }
 
 /// Where a reporting period stands.
@@ -381,7 +328,7 @@ impl ReportQuery {
         let labels: Vec<String> = m.keys.iter().map(|k| k.label.clone()).collect();
         // The matrix holds the permit until its answer is built (see `limit_coverage_concurrency`).
         let permit = coverage_gate().acquire_owned().await.ok();
-        let m = Arc::new(Matrix::new(m, repeated_keys(ctx), permit));
+        let m = Arc::new(Matrix::new(m, permit));
         let column_totals = m.column_totals();
         Ok(Coverage {
             dimension: dimension.into(),
@@ -398,8 +345,8 @@ impl ReportQuery {
                 .collect(),
             keys,
             total: column_totals.iter().sum(),
-            rows: CoverageRows(m.clone()),
-            gaps: CoverageGaps(m),
+            rows: m.all_rows(),
+            gaps: m.all_gaps(),
         })
     }
 

@@ -10,7 +10,6 @@ use entity::*;
 use super::ids::{NodeType, encode};
 use super::loaders::*;
 use super::pagination::{Page, PageArgs, page_vec};
-use super::plain;
 use super::{actor, load, load_many, load_required, state};
 use crate::auth::Role;
 use crate::error::AppError;
@@ -959,19 +958,18 @@ impl Activity {
         }
     }
     /// The named methods it uses.
-    async fn methods(&self, ctx: &Context<'_>) -> async_graphql::Result<MethodList> {
-        Ok(MethodList(
-            load_many(ctx, MethodsOfActivity(self.0.id)).await?,
-        ))
+    async fn methods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Method>> {
+        let rows = load_many(ctx, MethodsOfActivity(self.0.id)).await?;
+        Ok(rows.into_iter().map(Method).collect())
     }
     /// Who carries it: organizations and role titles.
     async fn responsibilities(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<ResponsibilityList> {
+    ) -> async_graphql::Result<Vec<Responsibility>> {
         let mut rows = load_many(ctx, ResponsibilitiesOfActivity(self.0.id)).await?;
         rows.sort_by_key(|r| (r.position, r.id));
-        Ok(ResponsibilityList(rows))
+        Ok(rows.into_iter().map(Responsibility).collect())
     }
     /// Its most recent follow-up (latest period), if any.
     async fn latest_follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FollowUp>> {
@@ -1001,10 +999,10 @@ impl Activity {
             .collect())
     }
     /// Its follow-ups, oldest period first.
-    async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<FollowUpList> {
+    async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FollowUp>> {
         let mut rows = load_many(ctx, FollowUpsOfActivity(self.0.id)).await?;
         rows.sort_by_key(|r| (r.year, term_order(r.term)));
-        Ok(FollowUpList(rows))
+        Ok(rows.into_iter().map(FollowUp).collect())
     }
 }
 
@@ -1141,294 +1139,6 @@ impl FollowUp {
             load_required(ctx, ActivityId(self.0.activity_id)).await?,
         ))
     }
-}
-
-/// An activity's follow-ups (GraphQL `[FollowUp!]!`), the biggest leaf list of a
-/// dashboard (years of reports per activity). A selection of plain fields only — the
-/// scalars and `period { year term }` — is answered in one loop by a plan (see
-/// [`super::plain`]); anything else (`reportedBy`, `viewerCanUpdate`, `history`,
-/// `activity`, an argument or directive) by the generic resolvers.
-#[derive(Debug, Clone)]
-pub struct FollowUpList(pub Vec<follow_up::Model>);
-
-plain::list_type!(FollowUpList, FollowUp);
-
-/// A plain field of a follow-up.
-#[derive(Debug)]
-enum FollowUpField {
-    Typename,
-    Id,
-    Period(Vec<(async_graphql::Name, PeriodField)>),
-    Status,
-    Effects,
-    AsOf,
-    Locked,
-    Version,
-    UpdatedAt,
-    ReportedBySub,
-}
-
-/// A plain field of a reporting period.
-#[derive(Debug, Clone, Copy)]
-enum PeriodField {
-    Typename,
-    Year,
-    Term,
-}
-
-impl FollowUpList {
-    async fn answer(
-        &self,
-        ctx: &async_graphql::ContextSelectionSet<'_>,
-        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
-    ) -> async_graphql::ServerResult<async_graphql::Value> {
-        use async_graphql::{InputType, ScalarType, Value};
-        let Some(plan) = follow_up_plan(ctx, &ctx.item.node) else {
-            return plain::resolve_generic(ctx, field, &self.0, FollowUp).await;
-        };
-        let typename = plain::type_name_value::<FollowUp>();
-        let period_typename = plain::type_name_value::<ReportingPeriod>();
-        let items = self.0.iter().map(|m| {
-            plain::object(&plan, |f| match f {
-                FollowUpField::Typename => typename.clone(),
-                FollowUpField::Id => Value::String(encode(NodeType::FollowUp, m.id).0),
-                FollowUpField::Period(p) => plain::object(p, |f| match f {
-                    PeriodField::Typename => period_typename.clone(),
-                    PeriodField::Year => Value::from(m.year),
-                    PeriodField::Term => Term::from(m.term).to_value(),
-                }),
-                FollowUpField::Status => FollowUpStatus::from(m.status).to_value(),
-                FollowUpField::Effects => m.effects.as_deref().map_or(Value::Null, Value::from),
-                FollowUpField::AsOf => m.as_of.as_ref().map_or(Value::Null, ScalarType::to_value),
-                FollowUpField::Locked => Value::Boolean(m.locked),
-                FollowUpField::Version => Value::from(m.version),
-                FollowUpField::UpdatedAt => {
-                    ScalarType::to_value(&super::scalars::DateTime(m.updated_at))
-                }
-                FollowUpField::ReportedBySub => m
-                    .reported_by_sub
-                    .as_deref()
-                    .map_or(Value::Null, Value::from),
-            })
-        });
-        Ok(Value::List(items.collect()))
-    }
-}
-
-/// An activity's methods (GraphQL `[Method!]!`): a selection of `__typename`, `id`,
-/// `slug`, `name`, `abbreviation` and `description` is answered by a plan.
-#[derive(Debug, Clone)]
-pub struct MethodList(pub Vec<method::Model>);
-
-plain::list_type!(MethodList, Method);
-
-/// A plain field of a method.
-#[derive(Debug, Clone, Copy)]
-enum MethodField {
-    Typename,
-    Id,
-    Slug,
-    Name,
-    Abbreviation,
-    Description,
-}
-
-impl MethodList {
-    async fn answer(
-        &self,
-        ctx: &async_graphql::ContextSelectionSet<'_>,
-        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
-    ) -> async_graphql::ServerResult<async_graphql::Value> {
-        use async_graphql::Value;
-        let plan = plain::leaf_plan(ctx, [&ctx.item.node], "Method", |name| match name {
-            "__typename" => Some(MethodField::Typename),
-            "id" => Some(MethodField::Id),
-            "slug" => Some(MethodField::Slug),
-            "name" => Some(MethodField::Name),
-            "abbreviation" => Some(MethodField::Abbreviation),
-            "description" => Some(MethodField::Description),
-            _ => None,
-        });
-        let Some(plan) = plan else {
-            return plain::resolve_generic(ctx, field, &self.0, Method).await;
-        };
-        let typename = plain::type_name_value::<Method>();
-        let items = self.0.iter().map(|m| {
-            plain::object(&plan, |f| match f {
-                MethodField::Typename => typename.clone(),
-                MethodField::Id => Value::String(encode(NodeType::Method, m.id).0),
-                MethodField::Slug => Value::from(m.slug.as_str()),
-                MethodField::Name => Value::from(m.name.as_str()),
-                MethodField::Abbreviation => {
-                    m.abbreviation.as_deref().map_or(Value::Null, Value::from)
-                }
-                MethodField::Description => {
-                    m.description.as_deref().map_or(Value::Null, Value::from)
-                }
-            })
-        });
-        Ok(Value::List(items.collect()))
-    }
-}
-
-/// An activity's responsibilities (GraphQL `[Responsibility!]!`): a selection of
-/// `__typename`, `id`, `role` and the organization's `__typename`, `id`, `slug`, `name`
-/// and `kind` is answered by a plan (the organizations come from the request's loader,
-/// where the responsibilities' join already put them).
-#[derive(Debug, Clone)]
-pub struct ResponsibilityList(pub Vec<responsibility::Model>);
-
-plain::list_type!(ResponsibilityList, Responsibility);
-
-/// A plain field of a responsibility.
-#[derive(Debug)]
-enum ResponsibilityField {
-    Typename,
-    Id,
-    Role,
-    Organization(Vec<(async_graphql::Name, OrganizationField)>),
-}
-
-/// A plain field of an organization.
-#[derive(Debug, Clone, Copy)]
-enum OrganizationField {
-    Typename,
-    Id,
-    Slug,
-    Name,
-    Kind,
-}
-
-impl ResponsibilityList {
-    async fn answer(
-        &self,
-        ctx: &async_graphql::ContextSelectionSet<'_>,
-        field: &async_graphql::Positioned<async_graphql::parser::types::Field>,
-    ) -> async_graphql::ServerResult<async_graphql::Value> {
-        use async_graphql::{InputType, Value};
-        let generic = || plain::resolve_generic(ctx, field, &self.0, Responsibility);
-        let Some(plan) = responsibility_plan(ctx, &ctx.item.node) else {
-            return generic().await;
-        };
-        // The organizations, in one wave (already cached by the responsibilities' join).
-        let loader = ctx
-            .data::<super::batch::RequestLoader>()
-            .map_err(|e| e.into_server_error(field.pos))?;
-        let mut ids: Vec<i32> = self.0.iter().map(|r| r.organization_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let loads = ids.iter().map(|&id| loader.load_one(OrganizationId(id)));
-        let loaded = futures_util::future::join_all(loads).await;
-        // A failed or missing load: the generic resolvers report it.
-        let Some(organizations) = ids
-            .into_iter()
-            .zip(loaded)
-            .map(|(id, org)| Some((id, org.ok()??)))
-            .collect::<Option<std::collections::HashMap<_, _>>>()
-        else {
-            return generic().await;
-        };
-        let typename = plain::type_name_value::<Responsibility>();
-        let org_typename = plain::type_name_value::<Organization>();
-        // Every responsibility's organization is in the map: it was built from them.
-        let items = self.0.iter().filter_map(|r| {
-            let org = organizations.get(&r.organization_id)?;
-            Some(plain::object(&plan, |f| match f {
-                ResponsibilityField::Typename => typename.clone(),
-                ResponsibilityField::Id => Value::String(encode(NodeType::Responsibility, r.id).0),
-                ResponsibilityField::Role => r.role.as_deref().map_or(Value::Null, Value::from),
-                ResponsibilityField::Organization(p) => plain::object(p, |f| match f {
-                    OrganizationField::Typename => org_typename.clone(),
-                    OrganizationField::Id => {
-                        Value::String(encode(NodeType::Organization, org.id).0)
-                    }
-                    OrganizationField::Slug => Value::from(org.slug.as_str()),
-                    OrganizationField::Name => Value::from(org.name.as_str()),
-                    OrganizationField::Kind => OrganizationKind::from(org.kind).to_value(),
-                }),
-            }))
-        });
-        Ok(Value::List(items.collect()))
-    }
-}
-
-/// The plan of a list of responsibilities, or `None` for the generic path.
-fn responsibility_plan<'a>(
-    ctx: &async_graphql::ContextSelectionSet<'a>,
-    set: &'a async_graphql::parser::types::SelectionSet,
-) -> Option<Vec<(async_graphql::Name, ResponsibilityField)>> {
-    use plain::Raw;
-    plain::raw_plan(ctx, [set], "Responsibility", |name| {
-        Some(Ok(match name {
-            "__typename" => ResponsibilityField::Typename,
-            "id" => ResponsibilityField::Id,
-            "role" => ResponsibilityField::Role,
-            "organization" => return Some(Err("organization")),
-            _ => return None,
-        }))
-    })?
-    .into_iter()
-    .map(|(key, raw)| {
-        let field = match raw {
-            Raw::Leaf(leaf) => leaf,
-            Raw::Object(_, sets) => ResponsibilityField::Organization(plain::leaf_plan(
-                ctx,
-                sets,
-                "Organization",
-                |name| match name {
-                    "__typename" => Some(OrganizationField::Typename),
-                    "id" => Some(OrganizationField::Id),
-                    "slug" => Some(OrganizationField::Slug),
-                    "name" => Some(OrganizationField::Name),
-                    "kind" => Some(OrganizationField::Kind),
-                    _ => None,
-                },
-            )?),
-        };
-        Some((key, field))
-    })
-    .collect()
-}
-
-/// The plan of a list of follow-ups, or `None` for the generic path.
-fn follow_up_plan<'a>(
-    ctx: &async_graphql::ContextSelectionSet<'a>,
-    set: &'a async_graphql::parser::types::SelectionSet,
-) -> Option<Vec<(async_graphql::Name, FollowUpField)>> {
-    use plain::Raw;
-    plain::raw_plan(ctx, [set], "FollowUp", |name| {
-        Some(Ok(match name {
-            "__typename" => FollowUpField::Typename,
-            "id" => FollowUpField::Id,
-            "period" => return Some(Err("period")),
-            "status" => FollowUpField::Status,
-            "effects" => FollowUpField::Effects,
-            "asOf" => FollowUpField::AsOf,
-            "locked" => FollowUpField::Locked,
-            "version" => FollowUpField::Version,
-            "updatedAt" => FollowUpField::UpdatedAt,
-            "reportedBySub" => FollowUpField::ReportedBySub,
-            _ => return None,
-        }))
-    })?
-    .into_iter()
-    .map(|(key, raw)| {
-        let field = match raw {
-            Raw::Leaf(leaf) => leaf,
-            Raw::Object(_, sets) => {
-                FollowUpField::Period(plain::leaf_plan(ctx, sets, "ReportingPeriod", |name| {
-                    match name {
-                        "__typename" => Some(PeriodField::Typename),
-                        "year" => Some(PeriodField::Year),
-                        "term" => Some(PeriodField::Term),
-                        _ => None,
-                    }
-                })?)
-            }
-        };
-        Some((key, field))
-    })
-    .collect()
 }
 
 /// A district's collaboration area (samverkansområde), e.g. "Skolan som brottsplats".
