@@ -1,42 +1,79 @@
-//! The GraphQL API: schema, types, loaders, paging and global IDs.
+//! The GraphQL API: the schema, merged from one module per domain, over the engine.
 //!
 //! The schema is built once at start-up (see [`build_schema`]); each request gets its
 //! own [`RequestState`] (database handle and caller) and its own batch loader. The SDL in
 //! `schema.graphql` at the repository root is [`sdl`]'s output, written by
 //! `samverkan export-schema`; a test fails when the two drift apart.
 
-pub mod batch;
-pub mod checks;
+// The engine: batching, pagination, request checks, scalars (no domain type).
+pub mod engine;
 pub mod ids;
-mod input_text;
-pub mod loaders;
-pub mod mutation;
-pub mod pagination;
-pub mod query;
-pub mod reports;
-pub mod scalars;
-pub mod subscription;
-pub mod types;
+mod prelude;
+pub mod relations;
 
-use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Schema};
+// The domains, as in `services/`; each holds its types, inputs, payloads, reads and
+// mutations.
+pub mod activities;
+pub mod audit;
+pub mod catalogue;
+pub mod commitments;
+pub mod follow_ups;
+pub mod groups;
+pub mod node;
+pub mod participations;
+pub mod plans;
+pub mod reports;
+pub mod subscription;
+pub mod viewer;
+pub mod write;
+
+pub use engine::{batch, checks, pagination, scalars};
+
+use async_graphql::{Context, MergedObject, Schema};
 use sea_orm::DatabaseConnection;
-use std::hash::Hash;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use crate::auth::Caller;
 use crate::db::WriteGate;
-use crate::error::AppError;
 use crate::services::authz::Actor;
-use loaders::AppLoader;
-pub use mutation::MutationRoot;
+pub(crate) use engine::load;
 pub use subscription::SubscriptionRoot;
 
+// Merged from the domains' reads, in this order in the schema.
 /// The root of every read: the graph, and the cross-district reports.
-#[derive(async_graphql::MergedObject, Debug, Default)]
+#[derive(MergedObject, Debug, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(query::ReadQuery, reports::ReportQuery);
+pub struct QueryRoot(
+    viewer::ViewerQuery,
+    node::NodeQuery,
+    catalogue::places::PlacesQuery,
+    catalogue::organizations::OrganizationsQuery,
+    catalogue::strategies::StrategiesQuery,
+    plans::PlansQuery,
+    activities::ActivitiesQuery,
+    groups::GroupsQuery,
+    audit::AuditQuery,
+    commitments::CommitmentsQuery,
+    reports::ReportQuery,
+);
+
+// Merged from the domains' mutations, in this order in the schema.
+/// The root of every change. Each mutation checks the caller's role and organization
+/// (see the README's role table), the input, and the version the edit was based on.
+#[derive(MergedObject, Debug, Default)]
+#[graphql(name = "Mutation")]
+pub struct MutationRoot(
+    commitments::CommitmentsMutation,
+    participations::ParticipationsMutation,
+    follow_ups::FollowUpsMutation,
+    plans::PlansMutation,
+    activities::ActivitiesMutation,
+    groups::GroupsMutation,
+    catalogue::organizations::OrganizationsMutation,
+    catalogue::places::PlacesMutation,
+    catalogue::strategies::StrategiesMutation,
+);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -72,12 +109,12 @@ pub(crate) async fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Ac
     let st = state(ctx)?;
     st.actor
         .get_or_try_init(|| async {
-            let org = load(ctx, loaders::OrganizationSlug(st.caller.org.clone())).await?;
+            let org = load(ctx, relations::OrganizationSlug(st.caller.org.clone())).await?;
             let lookups = st
                 .caller
                 .districts
                 .iter()
-                .map(|slug| load(ctx, loaders::DistrictSlug(slug.clone())));
+                .map(|slug| load(ctx, relations::DistrictSlug(slug.clone())));
             let districts = futures_util::future::try_join_all(lookups).await?;
             Ok::<_, async_graphql::Error>(Actor::new(
                 &st.caller,
@@ -90,16 +127,25 @@ pub(crate) async fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Ac
 
 /// Build the schema (without per-request data or limits: for the SDL and tools).
 pub fn build_schema() -> AppSchema {
-    Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot).finish()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot,
+    )
+    .finish()
 }
 
 /// Build the schema the server runs, with the abuse limits and, in production,
 /// introspection and field suggestions off (unless enabled).
 pub fn build_limited_schema(settings: &crate::config::Settings) -> AppSchema {
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot, SubscriptionRoot)
-        .limit_complexity(settings.max_complexity)
-        .limit_recursive_depth(settings.max_recursive_depth)
-        .limit_directives(settings.max_directives);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot,
+    )
+    .limit_complexity(settings.max_complexity)
+    .limit_recursive_depth(settings.max_recursive_depth)
+    .limit_directives(settings.max_directives);
     if !settings.introspection_enabled() {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -114,45 +160,4 @@ pub fn sdl() -> String {
 /// The request's state.
 pub(crate) fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestState> {
     ctx.data::<RequestState>()
-}
-
-/// Load one value through the request's batch loader.
-pub(crate) async fn load<K>(
-    ctx: &Context<'_>,
-    key: K,
-) -> async_graphql::Result<Option<<AppLoader as Loader<K>>::Value>>
-where
-    K: Send + Sync + Hash + Eq + Clone + 'static,
-    AppLoader: Loader<K, Error = loaders::LoadError>,
-{
-    let loader = ctx.data::<batch::RequestLoader>()?;
-    loader
-        .load_one(key)
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("batch load failed: {e}")).into())
-}
-
-/// Load a value that must exist (a foreign key target).
-pub(crate) async fn load_required<K>(
-    ctx: &Context<'_>,
-    key: K,
-) -> async_graphql::Result<<AppLoader as Loader<K>>::Value>
-where
-    K: Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
-    AppLoader: Loader<K, Error = loaders::LoadError>,
-{
-    match load(ctx, key.clone()).await? {
-        Some(value) => Ok(value),
-        None => Err(AppError::Internal(anyhow::anyhow!("dangling reference {key:?}")).into()),
-    }
-}
-
-/// Load a has-many relation (empty when the parent has no children).
-pub(crate) async fn load_many<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<V>>
-where
-    K: Send + Sync + Hash + Eq + Clone + 'static,
-    AppLoader: Loader<K, Value = Vec<V>, Error = loaders::LoadError>,
-    V: Send + Sync + Clone + 'static,
-{
-    Ok(load(ctx, key).await?.unwrap_or_default())
 }

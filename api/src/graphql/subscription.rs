@@ -10,9 +10,8 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::ids::{NodeType, decode_as, encode};
 use super::load;
-use super::loaders::*;
-use super::types::*;
 use crate::events::{Event, EventBus, EventKind};
+use crate::graphql::prelude::*;
 
 /// Which commitment changes to receive; all given filters must hold.
 #[derive(InputObject, Debug, Default, Clone)]

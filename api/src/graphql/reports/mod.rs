@@ -8,10 +8,9 @@ use chrono::Utc;
 use tokio::sync::Semaphore;
 
 use super::ids::{NodeType, decode_as};
-use super::loaders::*;
-use super::query::ReportingPeriodInput;
-use super::types::*;
+
 use super::{load, state};
+use crate::graphql::prelude::*;
 use crate::services::coverage::{self, CoverageQuery};
 use crate::services::tracking;
 use matrix::Matrix;
@@ -234,11 +233,11 @@ pub struct ReportingPeriodInfo {
     /// The period.
     pub period: ReportingPeriod,
     /// The first day it covers.
-    pub starts_on: super::scalars::Date,
+    pub starts_on: crate::graphql::scalars::Date,
     /// The last day it covers (the as-of date of its statuses).
-    pub ends_on: super::scalars::Date,
+    pub ends_on: crate::graphql::scalars::Date,
     /// The day its report is due (the 15th of the month after it ends).
-    pub due_on: super::scalars::Date,
+    pub due_on: crate::graphql::scalars::Date,
     /// Where it stands on the day asked about.
     pub state: ReportingPeriodState,
 }
@@ -356,7 +355,7 @@ impl ReportQuery {
         &self,
         #[graphql(desc = "The year (default: last year and this year).")] year: Option<i32>,
         #[graphql(desc = "The day to judge by (default: today).")] today: Option<
-            super::scalars::Date,
+            crate::graphql::scalars::Date,
         >,
     ) -> async_graphql::Result<Vec<ReportingPeriodInfo>> {
         let today = today.map_or_else(|| Utc::now().date_naive(), Into::into);
@@ -377,7 +376,7 @@ impl ReportQuery {
 
     /// Per district: the period's follow-ups by status, and the activities whose
     /// schedule asks for a report in the period but have none.
-    #[graphql(complexity = "super::pagination::STATEMENT_COST + child_complexity")]
+    #[graphql(complexity = "crate::graphql::pagination::STATEMENT_COST + child_complexity")]
     async fn follow_up_summary(
         &self,
         ctx: &Context<'_>,

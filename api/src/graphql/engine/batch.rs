@@ -19,11 +19,18 @@
 //! "Can go no further" is judged by the execution itself, not by the first `Pending`:
 //! a list of more than 30 items is resolved by a `FuturesUnordered` (through `join_all`),
 //! which stops after 32 polls, wakes its own task and answers `Pending` although every
-//! item is still ready to ask for its keys (Tokio's cooperative budget does the same).
-//! The driver polls the execution with a waker that notes such a wake; an execution that
-//! woke itself during its poll is not waiting, so no batch starts: the driver gives the
-//! runtime its turn and is polled again at once. So a page of 100 costs what a page of 10
-//! costs.
+//! item is still ready to ask for its keys. The driver polls the execution with a waker
+//! that notes a wake during the poll: an execution that woke itself is not waiting, and
+//! no batch starts; the driver gives the runtime its turn and is polled again at once.
+//!
+//! Tokio's cooperative budget would blur that line: once a task has done enough in one
+//! turn, a ready future answers `Pending` and its wake is put off until the turn ends,
+//! so a driver could not tell a refused future from a waiting one. The execution is
+//! therefore polled *unconstrained* (`tokio::task::coop::unconstrained`); its work is
+//! bounded by the request's limits, it gives the runtime a turn at every wave and every
+//! 32 items of a list, and the batches' own I/O (polled by the driver, outside the
+//! execution) stays within the budget. So a page of 100 costs what a page of 10 costs,
+//! however the work falls into turns.
 //!
 //! Outside a driver (e.g. a schema executed directly) a batch starts from a spawned task
 //! after the current tasks have had a turn, so nothing ever waits forever.
@@ -43,7 +50,7 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use sea_orm::{DatabaseConnection, DbErr};
 use tokio::sync::oneshot;
 
-use super::loaders::{AppLoader, LoadError};
+use super::{LoadError, Reader};
 
 /// Starts one pending batch: takes its keys and returns the load.
 type Starter = Box<dyn FnOnce(&Arc<Shared>) -> BoxFuture<'static, ()> + Send>;
@@ -159,7 +166,7 @@ impl Primer {
 /// One request's (or one WebSocket connection's) batch loader.
 #[derive(Clone)]
 pub struct RequestLoader {
-    loader: Arc<AppLoader>,
+    loader: Arc<Reader>,
     shared: Arc<Shared>,
 }
 
@@ -180,7 +187,7 @@ impl RequestLoader {
         });
         let primer = Primer(Some(Arc::downgrade(&shared)));
         Self {
-            loader: Arc::new(AppLoader::new(db, primer)),
+            loader: Arc::new(Reader::new(db, primer)),
             shared,
         }
     }
@@ -188,7 +195,7 @@ impl RequestLoader {
     /// Poll `fut` so that its loads are batched by wave (see the module docs).
     pub fn drive<F: Future>(&self, fut: F) -> Driven<F> {
         Driven {
-            inner: Box::pin(fut),
+            inner: Box::pin(tokio::task::coop::unconstrained(fut)),
             shared: self.shared.clone(),
             running: FuturesUnordered::new(),
             woken: Arc::new(SelfWake::default()),
@@ -204,12 +211,12 @@ impl RequestLoader {
     pub async fn load_one<K>(
         &self,
         key: K,
-    ) -> Result<Option<<AppLoader as Loader<K>>::Value>, LoadError>
+    ) -> Result<Option<<Reader as Loader<K>>::Value>, LoadError>
     where
         K: Send + Sync + Hash + Eq + Clone + 'static,
-        AppLoader: Loader<K, Error = LoadError>,
+        Reader: Loader<K, Error = LoadError>,
     {
-        type V<K> = <AppLoader as Loader<K>>::Value;
+        type V<K> = <Reader as Loader<K>>::Value;
         let tid = TypeId::of::<K>();
         let (rx, wake) = {
             let mut st = self.shared.lock();
@@ -267,12 +274,12 @@ impl RequestLoader {
 }
 
 /// Take the pending keys of type `K` and load them with one call of the loader.
-fn start_batch<K>(loader: Arc<AppLoader>, shared: &Arc<Shared>) -> BoxFuture<'static, ()>
+fn start_batch<K>(loader: Arc<Reader>, shared: &Arc<Shared>) -> BoxFuture<'static, ()>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
-    AppLoader: Loader<K, Error = LoadError>,
+    Reader: Loader<K, Error = LoadError>,
 {
-    type V<K> = <AppLoader as Loader<K>>::Value;
+    type V<K> = <Reader as Loader<K>>::Value;
     let taken = shared
         .lock()
         .pending
@@ -299,7 +306,7 @@ where
 
 /// A future whose loads are batched by wave; see [`RequestLoader::drive`].
 pub struct Driven<F: Future> {
-    inner: Pin<Box<F>>,
+    inner: Pin<Box<tokio::task::coop::Unconstrained<F>>>,
     shared: Arc<Shared>,
     running: FuturesUnordered<BoxFuture<'static, ()>>,
     woken: Arc<SelfWake>,

@@ -1,8 +1,9 @@
 //! Batch loading of every relation (no N+1).
 //!
-//! One [`AppLoader`] is created per request and driven by the request's
-//! [`RequestLoader`](super::batch::RequestLoader) (batching by wave, see
-//! [`super::batch`]). Each relation has its own key type; all keys of one type requested
+//! The relations are keys the engine's [`Reader`] can load (`impl Loader<Key> for
+//! Reader`); the request's [`RequestLoader`](super::engine::batch::RequestLoader)
+//! batches them by wave (see [`super::engine::batch`]). Each relation has its own key
+//! type; all keys of one type requested
 //! while a level of the query resolves are fetched with one SQL statement. So a request
 //! costs a number of statements bounded by its depth, however many rows it touches.
 //!
@@ -22,30 +23,11 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::*;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 
-use super::batch::Primer;
+use super::engine::{LoadError, Reader};
 
-/// The request's batch loader: one database handle, many key types.
-#[derive(Debug, Clone)]
-pub struct AppLoader {
-    db: DatabaseConnection,
-    primer: Primer,
-}
-
-impl AppLoader {
-    /// A loader reading from `db` that primes the request's cache through `primer`.
-    pub fn new(db: DatabaseConnection, primer: Primer) -> Self {
-        Self { db, primer }
-    }
-
-    /// The rows of `select` (one statement).
-    async fn rows<E: EntityTrait>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError> {
-        select.all(&self.db).await.map_err(Arc::new)
-    }
-
+impl Reader {
     /// The rows of `select` with the organizations they point at (one join); the
     /// organizations prime [`OrganizationId`].
     async fn with_organizations<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError>
@@ -118,7 +100,7 @@ impl AppLoader {
 }
 
 /// The rows of a select, alone or `with` what is joined to them (see the `with_*`
-/// methods of [`AppLoader`]).
+/// methods of [`Reader`] here).
 macro_rules! fetch {
     ($loader:ident, $select:ident) => {
         $loader.rows($select).await?
@@ -134,9 +116,6 @@ macro_rules! fetch {
     };
 }
 
-/// Errors are shared between every waiter of a batch.
-pub type LoadError = Arc<DbErr>;
-
 /// A row by id. `, with X`: fetched with what is joined to it (see [`fetch!`]).
 macro_rules! by_id {
     ($(#[$doc:meta])* $key:ident => $module:ident $(, with $also:ident)?) => {
@@ -144,7 +123,7 @@ macro_rules! by_id {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
-        impl Loader<$key> for AppLoader {
+        impl Loader<$key> for Reader {
             type Value = $module::Model;
             type Error = LoadError;
 
@@ -185,7 +164,7 @@ macro_rules! has_many {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
-        impl Loader<$key> for AppLoader {
+        impl Loader<$key> for Reader {
             type Value = Vec<$module::Model>;
             type Error = LoadError;
 
@@ -279,7 +258,7 @@ has_many!(/// The commitments of an organization, in every group.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrganizationSlug(pub String);
 
-impl Loader<OrganizationSlug> for AppLoader {
+impl Loader<OrganizationSlug> for Reader {
     type Value = organization::Model;
     type Error = LoadError;
 
@@ -302,7 +281,7 @@ impl Loader<OrganizationSlug> for AppLoader {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DistrictSlug(pub String);
 
-impl Loader<DistrictSlug> for AppLoader {
+impl Loader<DistrictSlug> for Reader {
     type Value = district::Model;
     type Error = LoadError;
 
@@ -330,7 +309,7 @@ pub struct CommitmentsOfSeat {
     pub organization_id: i32,
 }
 
-impl Loader<CommitmentsOfSeat> for AppLoader {
+impl Loader<CommitmentsOfSeat> for Reader {
     type Value = Vec<commitment::Model>;
     type Error = LoadError;
 
@@ -359,7 +338,7 @@ macro_rules! many_to_many {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i32);
 
-        impl Loader<$key> for AppLoader {
+        impl Loader<$key> for Reader {
             type Value = Vec<$target::Model>;
             type Error = LoadError;
 
@@ -396,7 +375,7 @@ many_to_many!(/// The organizations that serve a district.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct AuditOfNode(pub &'static str, pub i32);
 
-impl Loader<AuditOfNode> for AppLoader {
+impl Loader<AuditOfNode> for Reader {
     type Value = Vec<entity::audit_event::Model>;
     type Error = LoadError;
 

@@ -374,6 +374,25 @@ where
     Page::new(&args.list, items, has_previous, has_next, total)
 }
 
+/// Page arguments of a connection that hangs off the object `owner`.
+pub(crate) fn page_args(
+    ctx: &Context<'_>,
+    owner: async_graphql::ID,
+    after: Option<String>,
+    before: Option<String>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> async_graphql::Result<PageArgs> {
+    Ok(PageArgs::new(
+        ctx,
+        Some(owner.as_str()),
+        after,
+        before,
+        first,
+        last,
+    )?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,505 @@
+//! The city's strategies with their priority and focus areas, and the catalogue of named
+//! methods (MVP, SSPF's ways of working …) that activities use.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use entity::*;
+
+use crate::graphql::prelude::*;
+
+/// A city-wide strategy that the districts' plans follow.
+#[derive(Debug, Clone)]
+pub struct Strategy(pub strategy::Model);
+
+/// A city-wide strategy that the districts' plans follow.
+#[Object]
+impl Strategy {
+    /// The strategy's global ID.
+    pub(crate) async fn id(&self) -> ID {
+        encode(NodeType::Strategy, self.0.id)
+    }
+    /// Stable readable identifier, e.g. `stockholm-2024-2026`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// The strategy's title as written.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Summary, as written.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// First year it covers.
+    async fn start_year(&self) -> i32 {
+        self.0.start_year
+    }
+    /// Last year it covers.
+    async fn end_year(&self) -> i32 {
+        self.0.end_year
+    }
+    /// The municipality whose strategy it is.
+    async fn municipality(&self, ctx: &Context<'_>) -> async_graphql::Result<Municipality> {
+        Ok(Municipality(
+            load_required(ctx, MunicipalityId(self.0.municipality_id)).await?,
+        ))
+    }
+    /// Its priority areas, in the strategy's order.
+    async fn priority_areas(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PriorityArea>> {
+        let mut rows = load_many(ctx, PriorityAreasOfStrategy(self.0.id)).await?;
+        rows.sort_by_key(|r| (r.position, r.id));
+        Ok(rows.into_iter().map(PriorityArea).collect())
+    }
+    /// The district action plans that follow it.
+    async fn action_plans(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ActionPlan>> {
+        let rows = load_many(ctx, ActionPlansOfStrategy(self.0.id)).await?;
+        Ok(rows.into_iter().map(ActionPlan).collect())
+    }
+}
+
+/// A priority area (prioriterat område) of a strategy.
+#[derive(Debug, Clone)]
+pub struct PriorityArea(pub priority_area::Model);
+
+/// A priority area (prioriterat område) of a strategy.
+#[Object]
+impl PriorityArea {
+    /// The priority area's global ID.
+    pub(crate) async fn id(&self) -> ID {
+        encode(NodeType::PriorityArea, self.0.id)
+    }
+    /// Stable readable identifier.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Name, e.g. "Strukturerad samverkan".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The section's opening text, as written.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Position within the strategy (1 = first).
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// The strategy it belongs to.
+    async fn strategy(&self, ctx: &Context<'_>) -> async_graphql::Result<Strategy> {
+        Ok(Strategy(
+            load_required(ctx, StrategyId(self.0.strategy_id)).await?,
+        ))
+    }
+    /// Its focus areas, in the strategy's order.
+    async fn focus_areas(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FocusArea>> {
+        let mut rows = load_many(ctx, FocusAreasOfPriorityArea(self.0.id)).await?;
+        rows.sort_by_key(|r| (r.position, r.id));
+        Ok(rows.into_iter().map(FocusArea).collect())
+    }
+    /// The activities under this priority area, in every district.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Activity>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::PriorityArea, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, ActivitiesOfPriorityArea(self.0.id)).await?;
+        Ok(page_vec(rows, |r| r.id, Activity, args))
+    }
+}
+
+/// A focus area (område) under a priority area.
+#[derive(Debug, Clone)]
+pub struct FocusArea(pub focus_area::Model);
+
+/// A focus area (område) under a priority area.
+#[Object]
+impl FocusArea {
+    /// The focus area's global ID.
+    pub(crate) async fn id(&self) -> ID {
+        encode(NodeType::FocusArea, self.0.id)
+    }
+    /// Stable readable identifier.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Name, e.g. "Samlad kompetens".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The section's opening text, as written.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Position within the priority area (1 = first).
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// The priority area it belongs to.
+    async fn priority_area(&self, ctx: &Context<'_>) -> async_graphql::Result<PriorityArea> {
+        Ok(PriorityArea(
+            load_required(ctx, PriorityAreaId(self.0.priority_area_id)).await?,
+        ))
+    }
+    /// The activities under this focus area, in every district.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Activity>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::FocusArea, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, ActivitiesOfFocusArea(self.0.id)).await?;
+        Ok(page_vec(rows, |r| r.id, Activity, args))
+    }
+}
+
+/// A named method or programme (ABC, KOMET, MVP, SIG, …) from the method catalogue.
+#[derive(Debug, Clone)]
+pub struct Method(pub method::Model);
+
+/// A named method or programme (ABC, KOMET, MVP, SIG, …) from the method catalogue.
+#[Object]
+impl Method {
+    /// The method's global ID.
+    pub(crate) async fn id(&self) -> ID {
+        encode(NodeType::Method, self.0.id)
+    }
+    /// Stable readable identifier, e.g. `mvp`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Name, e.g. "Mentorer i våldsprevention".
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Short form, e.g. "MVP".
+    async fn abbreviation(&self) -> Option<&str> {
+        self.0.abbreviation.as_deref()
+    }
+    /// Whether the caller may change the method (admins).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        can(ctx, |a| authz::admin(a, "")).await
+    }
+    /// What the strategy says of it, as written.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The activities that use it, in every district.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Activity>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::Method, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, ActivitiesOfMethod(self.0.id)).await?;
+        Ok(page_vec(rows, |r| r.id, Activity, args))
+    }
+}
+
+/// A focus area of a new strategy.
+#[derive(InputObject, Debug)]
+pub struct FocusAreaInput {
+    /// Name.
+    pub name: String,
+    /// Opening text.
+    pub description: Option<String>,
+}
+
+/// A priority area of a new strategy.
+#[derive(InputObject, Debug)]
+pub struct PriorityAreaInput {
+    /// Name.
+    pub name: String,
+    /// Opening text.
+    pub description: Option<String>,
+    /// Its focus areas, in order.
+    #[graphql(default)]
+    pub focus_areas: Vec<FocusAreaInput>,
+}
+
+/// Add a strategy with its priority and focus areas (admins).
+#[derive(InputObject, Debug)]
+pub struct CreateStrategyInput {
+    /// The municipality (a Municipality ID).
+    pub municipality: ID,
+    /// Readable identifier; default: from the name and years.
+    pub slug: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Summary.
+    pub description: Option<String>,
+    /// First year.
+    pub start_year: i32,
+    /// Last year.
+    pub end_year: i32,
+    /// Its priority areas, in order.
+    #[graphql(default)]
+    pub priority_areas: Vec<PriorityAreaInput>,
+    /// Echoed back in the payload.
+    pub client_mutation_id: Option<String>,
+}
+
+/// The result of creating a strategy.
+#[derive(SimpleObject, Debug)]
+pub struct StrategyPayload {
+    /// The new strategy.
+    pub strategy: Option<Strategy>,
+    /// Why nothing was changed, if so.
+    pub user_errors: Vec<UserError>,
+    /// The input's `clientMutationId`.
+    pub client_mutation_id: Option<String>,
+}
+
+/// Add a method to the catalogue (admins).
+#[derive(InputObject, Debug)]
+pub struct CreateMethodInput {
+    /// Readable identifier; default: from the abbreviation or name.
+    pub slug: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Short form, e.g. "MVP".
+    pub abbreviation: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Echoed back in the payload.
+    pub client_mutation_id: Option<String>,
+}
+
+/// Change a method of the catalogue (admins); omitted fields stay, `null` clears.
+#[derive(InputObject, Debug)]
+pub struct UpdateMethodInput {
+    /// The method (a Method ID).
+    pub id: ID,
+    /// Name.
+    pub name: Option<String>,
+    /// Short form.
+    pub abbreviation: MaybeUndefined<String>,
+    /// Description.
+    pub description: MaybeUndefined<String>,
+    /// Echoed back in the payload.
+    pub client_mutation_id: Option<String>,
+}
+
+/// The result of a method mutation.
+#[derive(SimpleObject, Debug)]
+pub struct MethodPayload {
+    /// The method after the change.
+    pub method: Option<Method>,
+    /// Why nothing was changed, if so.
+    pub user_errors: Vec<UserError>,
+    /// The input's `clientMutationId`.
+    pub client_mutation_id: Option<String>,
+}
+
+/// Strategies and methods.
+#[derive(Debug, Default)]
+pub struct StrategiesQuery;
+
+/// Strategies and methods.
+#[Object]
+impl StrategiesQuery {
+    /// Every city-wide strategy.
+    #[graphql(complexity = "crate::graphql::pagination::STATEMENT_COST + child_complexity")]
+    async fn strategies(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Strategy>> {
+        let db = &state(ctx)?.db;
+        Ok(strategy::Entity::find()
+            .all(db)
+            .await
+            .map_err(crate::error::AppError::from)?
+            .into_iter()
+            .map(Strategy)
+            .collect())
+    }
+
+    /// One strategy by slug (e.g. `stockholm-2024-2026`); null when there is none.
+    #[graphql(complexity = "crate::graphql::pagination::STATEMENT_COST + child_complexity")]
+    async fn strategy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The strategy's slug.")] slug: String,
+    ) -> async_graphql::Result<Option<Strategy>> {
+        let db = &state(ctx)?.db;
+        Ok(strategy::Entity::find()
+            .filter(strategy::Column::Slug.eq(slug))
+            .one(db)
+            .await
+            .map_err(crate::error::AppError::from)?
+            .map(Strategy))
+    }
+
+    /// The method catalogue.
+    #[graphql(
+        complexity = "crate::graphql::pagination::root_page_cost(first, last, child_complexity)"
+    )]
+    async fn methods(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Method>> {
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
+        Ok(page_query(
+            &state(ctx)?.db,
+            method::Entity::find(),
+            method::Column::Id,
+            |m| m.id,
+            Method,
+            args,
+            wants_total(ctx),
+        )
+        .await?)
+    }
+}
+
+/// Changes to strategies and methods.
+#[derive(Debug, Default)]
+pub struct StrategiesMutation;
+
+/// Changes to strategies and methods.
+#[Object]
+impl StrategiesMutation {
+    /// Add a strategy with its priority and focus areas (admins).
+    async fn create_strategy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new strategy.")] input: CreateStrategyInput,
+    ) -> async_graphql::Result<StrategyPayload> {
+        let (st, actor) = (state(ctx)?, actor(ctx).await?);
+        let out = run(ctx, async {
+            let m = decode_as(
+                &input.municipality,
+                NodeType::Municipality,
+                "input.municipality",
+            )?;
+            let areas = input
+                .priority_areas
+                .into_iter()
+                .map(|pa| admin::NewArea {
+                    name: pa.name,
+                    description: pa.description,
+                    focus_areas: pa
+                        .focus_areas
+                        .into_iter()
+                        .map(|fa| admin::NewArea {
+                            name: fa.name,
+                            description: fa.description,
+                            focus_areas: Vec::new(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            admin::create_strategy(
+                &st.db,
+                actor,
+                admin::NewStrategy {
+                    municipality_id: m,
+                    slug: input.slug,
+                    name: input.name,
+                    description: input.description,
+                    start_year: input.start_year,
+                    end_year: input.end_year,
+                    priority_areas: areas,
+                },
+            )
+            .await
+        })
+        .await?;
+        Ok(StrategyPayload {
+            strategy: out.value.map(Strategy),
+            user_errors: out.errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+
+    /// Add a method to the catalogue (admins).
+    async fn create_method(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new method.")] input: CreateMethodInput,
+    ) -> async_graphql::Result<MethodPayload> {
+        let (st, actor) = (state(ctx)?, actor(ctx).await?);
+        let out = run(
+            ctx,
+            admin::create_method(
+                &st.db,
+                actor,
+                admin::MethodFields {
+                    slug: input.slug,
+                    name: Some(input.name),
+                    abbreviation: Some(input.abbreviation),
+                    description: Some(input.description),
+                },
+            ),
+        )
+        .await?;
+        Ok(MethodPayload {
+            method: out.value.map(Method),
+            user_errors: out.errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+
+    /// Change a method of the catalogue (admins).
+    async fn update_method(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which method, what changes.")] input: UpdateMethodInput,
+    ) -> async_graphql::Result<MethodPayload> {
+        let (st, actor) = (state(ctx)?, actor(ctx).await?);
+        let out = run(ctx, async {
+            let id = decode_as(&input.id, NodeType::Method, "input.id")?;
+            admin::update_method(
+                &st.db,
+                actor,
+                id,
+                admin::MethodFields {
+                    slug: None,
+                    name: input.name,
+                    abbreviation: patch(input.abbreviation),
+                    description: patch(input.description),
+                },
+            )
+            .await
+        })
+        .await?;
+        Ok(MethodPayload {
+            method: out.value.map(Method),
+            user_errors: out.errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+}

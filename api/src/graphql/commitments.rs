@@ -1,0 +1,291 @@
+//! Commitments (åtaganden): what an organization promises in a group. Each agency edits
+//! only its own.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use entity::*;
+
+use crate::graphql::prelude::*;
+
+/// What one organization has promised in one collaboration group (X:s åtagande). Only
+/// that organization (or an admin) edits it; every edit raises its version.
+#[derive(Debug, Clone)]
+pub struct Commitment(pub commitment::Model);
+
+/// What one organization has promised in one collaboration group (X:s åtagande). Only
+/// that organization (or an admin) edits it; every edit raises its version.
+#[Object]
+impl Commitment {
+    /// The commitment's global ID.
+    pub(crate) async fn id(&self) -> ID {
+        encode(NodeType::Commitment, self.0.id)
+    }
+    /// The promise, as written.
+    async fn text(&self) -> &str {
+        &self.0.text
+    }
+    /// Version, raised by every edit; edits must name the version they were based on.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When it was created.
+    async fn created_at(&self) -> crate::graphql::scalars::DateTime {
+        self.0.created_at.into()
+    }
+    /// When it was last changed.
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        self.0.updated_at.into()
+    }
+    /// The token subject who last changed it.
+    async fn updated_by(&self) -> Option<&str> {
+        self.0.updated_by.as_deref()
+    }
+    /// The organization that owns the promise.
+    async fn organization(&self, ctx: &Context<'_>) -> async_graphql::Result<Organization> {
+        Ok(Organization(
+            load_required(ctx, OrganizationId(self.0.organization_id)).await?,
+        ))
+    }
+    /// The group it was made in.
+    async fn group(&self, ctx: &Context<'_>) -> async_graphql::Result<CollaborationGroup> {
+        Ok(CollaborationGroup(
+            load_required(ctx, CollaborationGroupId(self.0.group_id)).await?,
+        ))
+    }
+    /// Whether the caller may change its text (only its own organization, or an admin).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let owner = self.0.organization_id;
+        can(ctx, |a| authz::commitment(a, owner, "")).await
+    }
+    /// Whether the caller may remove it (same rule as changing it).
+    async fn viewer_can_delete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let owner = self.0.organization_id;
+        can(ctx, |a| authz::commitment(a, owner, "")).await
+    }
+    /// Its changes, oldest first (the district's coordinators and admins).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<AuditEvent>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::Commitment, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let group = load_required(ctx, CollaborationGroupId(self.0.group_id)).await?;
+        history(ctx, "Commitment", self.0.id, group.district_id, args).await
+    }
+}
+
+/// Filters of the `commitments` list.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct CommitmentFilterInput {
+    /// Commitments of this organization (an Organization ID).
+    pub organization: Option<ID>,
+    /// Commitments made in this group (a CollaborationGroup ID).
+    pub group: Option<ID>,
+    /// Commitments made in groups of this district (a District ID).
+    pub district: Option<ID>,
+}
+
+/// Make a commitment in a group, for your own organization (or, as an admin, any).
+#[derive(InputObject, Debug)]
+pub struct CreateCommitmentInput {
+    /// The group the commitment is made in (a CollaborationGroup ID).
+    pub group: ID,
+    /// The owning organization (an Organization ID); default: the token's organization.
+    pub organization: Option<ID>,
+    /// The promise.
+    pub text: String,
+    /// Echoed back in the payload.
+    pub client_mutation_id: Option<String>,
+}
+
+/// Change a commitment's text.
+#[derive(InputObject, Debug)]
+pub struct UpdateCommitmentInput {
+    /// The commitment (a Commitment ID).
+    pub id: ID,
+    /// The version the edit was based on; a stale version is a `CONFLICT`.
+    pub expected_version: i32,
+    /// The new text.
+    pub text: String,
+    /// Echoed back in the payload.
+    pub client_mutation_id: Option<String>,
+}
+
+/// The result of a commitment mutation.
+#[derive(SimpleObject, Debug)]
+pub struct CommitmentPayload {
+    /// The commitment after the change; on a `CONFLICT`, the current commitment.
+    pub commitment: Option<Commitment>,
+    /// Why nothing was changed, if so.
+    pub user_errors: Vec<UserError>,
+    /// The input's `clientMutationId`.
+    pub client_mutation_id: Option<String>,
+}
+
+/// Commitments.
+#[derive(Debug, Default)]
+pub struct CommitmentsQuery;
+
+/// Commitments.
+#[Object]
+impl CommitmentsQuery {
+    /// Commitments across every district, filtered.
+    #[graphql(
+        complexity = "crate::graphql::pagination::root_page_cost(first, last, child_complexity)"
+    )]
+    async fn commitments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which commitments.")] filter: Option<CommitmentFilterInput>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Commitment>> {
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
+        let f = filter.unwrap_or_default();
+        let q = queries::CommitmentFilter {
+            organization: opt_id(
+                f.organization.as_ref(),
+                NodeType::Organization,
+                "filter.organization",
+            )?,
+            group: opt_id(
+                f.group.as_ref(),
+                NodeType::CollaborationGroup,
+                "filter.group",
+            )?,
+            district: opt_id(f.district.as_ref(), NodeType::District, "filter.district")?,
+        };
+        Ok(page_query(
+            &state(ctx)?.db,
+            queries::commitments(&q),
+            commitment::Column::Id,
+            |m| m.id,
+            Commitment,
+            args,
+            wants_total(ctx),
+        )
+        .await?)
+    }
+}
+
+/// Changes to commitments.
+#[derive(Debug, Default)]
+pub struct CommitmentsMutation;
+
+/// Changes to commitments.
+#[Object]
+impl CommitmentsMutation {
+    /// Make a commitment in a group for your own organization.
+    async fn create_commitment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to promise, where.")] input: CreateCommitmentInput,
+    ) -> async_graphql::Result<CommitmentPayload> {
+        let (st, actor) = (state(ctx)?, actor(ctx).await?);
+        let out = run(ctx, async {
+            let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
+            let org = opt_id(
+                input.organization.as_ref(),
+                NodeType::Organization,
+                "input.organization",
+            )?;
+            commitments::create(
+                &st.db,
+                actor,
+                commitments::NewCommitment {
+                    group_id: group,
+                    organization_id: org,
+                    text: input.text,
+                },
+            )
+            .await
+        })
+        .await?;
+        if let Some(c) = &out.value {
+            let place = Place::Group {
+                group_id: c.group_id,
+                organization_id: Some(c.organization_id),
+            };
+            publish(ctx, EventKind::Commitment, "commitment.create", c.id, place).await;
+        }
+        Ok(CommitmentPayload {
+            commitment: out.value.map(Commitment),
+            user_errors: out.errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+
+    /// Change a commitment's text (your own organization's only), based on the version
+    /// you read. On a stale version nothing is written: the payload holds the current
+    /// commitment and a `CONFLICT` user error.
+    async fn update_commitment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which commitment, from which version, to what text.")]
+        input: UpdateCommitmentInput,
+    ) -> async_graphql::Result<CommitmentPayload> {
+        let (st, actor) = (state(ctx)?, actor(ctx).await?);
+        let id = decode_as(&input.id, NodeType::Commitment, "input.id");
+        let known = id.as_ref().ok().copied();
+        let out = run(ctx, async {
+            commitments::update(&st.db, actor, id?, input.expected_version, &input.text).await
+        })
+        .await?;
+        if let Some(c) = &out.value {
+            let place = Place::Group {
+                group_id: c.group_id,
+                organization_id: Some(c.organization_id),
+            };
+            publish(ctx, EventKind::Commitment, "commitment.update", c.id, place).await;
+        }
+        let conflicted = out.conflicted();
+        let commitment = match (out.value, conflicted, known) {
+            (Some(c), _, _) => Some(c),
+            (None, true, Some(id)) => load(ctx, CommitmentId(id)).await?,
+            _ => None,
+        };
+        Ok(CommitmentPayload {
+            commitment: commitment.map(Commitment),
+            user_errors: out.errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+
+    /// Remove a commitment (your own organization's only), based on the version you read.
+    async fn delete_commitment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which commitment, from which version.")] input: DeleteInput,
+    ) -> async_graphql::Result<DeletePayload> {
+        let (st, actor) = (state(ctx)?, actor(ctx).await?);
+        let out = run(ctx, async {
+            let id = decode_as(&input.id, NodeType::Commitment, "input.id")?;
+            commitments::delete(&st.db, actor, id, input.expected_version).await
+        })
+        .await?;
+        if let Some(c) = &out.value {
+            let place = Place::Group {
+                group_id: c.group_id,
+                organization_id: Some(c.organization_id),
+            };
+            publish(ctx, EventKind::Commitment, "commitment.delete", c.id, place).await;
+        }
+        Ok(DeletePayload {
+            deleted_id: out.value.map(|c| encode(NodeType::Commitment, c.id)),
+            user_errors: out.errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+}

@@ -1,0 +1,263 @@
+//! Action plans (åtgärdsplaner): a district's plan for a strategy period.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use entity::*;
+
+use crate::graphql::prelude::*;
+
+/// A district's action plan (lokal handlingsplan / åtgärdsplan) for a period.
+#[derive(Debug, Clone)]
+pub struct ActionPlan(pub action_plan::Model);
+
+/// A district's action plan (lokal handlingsplan / åtgärdsplan) for a period.
+#[Object]
+impl ActionPlan {
+    /// The plan's global ID.
+    pub(crate) async fn id(&self) -> ID {
+        encode(NodeType::ActionPlan, self.0.id)
+    }
+    /// Stable readable identifier, e.g. `bromma-2019-2022`.
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// The plan's title as written.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The plan's introduction, as written.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// First year of the plan.
+    async fn start_year(&self) -> Option<i32> {
+        self.0.start_year
+    }
+    /// Last year of the plan.
+    async fn end_year(&self) -> Option<i32> {
+        self.0.end_year
+    }
+    /// Version, raised by every edit.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When it was last changed.
+    async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
+        self.0.updated_at.into()
+    }
+    /// The district whose plan it is.
+    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
+        Ok(District(
+            load_required(ctx, DistrictId(self.0.district_id)).await?,
+        ))
+    }
+    /// Whether the caller may change the plan and its rows.
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let d = self.0.district_id;
+        can(ctx, |a| authz::district(a, d, "")).await
+    }
+    /// The strategy it follows.
+    async fn strategy(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Strategy>> {
+        match self.0.strategy_id {
+            Some(id) => Ok(load(ctx, StrategyId(id)).await?.map(Strategy)),
+            None => Ok(None),
+        }
+    }
+    /// Its activities (rows), in the plan's order.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn activities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Activity>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::ActionPlan, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, ActivitiesOfPlan(self.0.id)).await?;
+        Ok(page_vec(rows, |r| r.id, Activity, args))
+    }
+}
+
+/// Filters of the `actionPlans` list.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct ActionPlanFilterInput {
+    /// Plans of this district (a District ID).
+    pub district: Option<ID>,
+    /// Plans following this strategy (a Strategy ID).
+    pub strategy: Option<ID>,
+}
+
+/// Create an action plan for a district.
+#[derive(InputObject, Debug)]
+pub struct CreateActionPlanInput {
+    /// The district (a District ID).
+    pub district: ID,
+    /// The strategy it follows (a Strategy ID).
+    pub strategy: Option<ID>,
+    /// Readable identifier; default: from the district and the years.
+    pub slug: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Introduction.
+    pub description: Option<String>,
+    /// First year.
+    pub start_year: Option<i32>,
+    /// Last year.
+    pub end_year: Option<i32>,
+    /// Echoed back in the payload.
+    pub client_mutation_id: Option<String>,
+}
+
+/// Change an action plan; omitted fields stay, `null` clears.
+#[derive(InputObject, Debug)]
+pub struct UpdateActionPlanInput {
+    /// The plan (an ActionPlan ID).
+    pub id: ID,
+    /// The version the edit was based on.
+    pub expected_version: i32,
+    /// Title.
+    pub title: Option<String>,
+    /// Introduction.
+    pub description: MaybeUndefined<String>,
+    /// The strategy it follows (a Strategy ID).
+    pub strategy: MaybeUndefined<ID>,
+    /// First year.
+    pub start_year: MaybeUndefined<i32>,
+    /// Last year.
+    pub end_year: MaybeUndefined<i32>,
+    /// Echoed back in the payload.
+    pub client_mutation_id: Option<String>,
+}
+
+/// The result of an action plan mutation.
+#[derive(SimpleObject, Debug)]
+pub struct ActionPlanPayload {
+    /// The plan after the change; on a `CONFLICT`, the current plan.
+    pub action_plan: Option<ActionPlan>,
+    /// Why nothing was changed, if so.
+    pub user_errors: Vec<UserError>,
+    /// The input's `clientMutationId`.
+    pub client_mutation_id: Option<String>,
+}
+
+/// Action plans.
+#[derive(Debug, Default)]
+pub struct PlansQuery;
+
+/// Action plans.
+#[Object]
+impl PlansQuery {
+    /// Action plans, optionally of one district or following one strategy.
+    #[graphql(
+        complexity = "crate::graphql::pagination::root_page_cost(first, last, child_complexity)"
+    )]
+    async fn action_plans(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which plans.")] filter: Option<ActionPlanFilterInput>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<ActionPlan>> {
+        let args = PageArgs::new(ctx, None, after, before, first, last)?;
+        let f = filter.unwrap_or_default();
+        let district = opt_id(f.district.as_ref(), NodeType::District, "filter.district")?;
+        let strategy = opt_id(f.strategy.as_ref(), NodeType::Strategy, "filter.strategy")?;
+        Ok(page_query(
+            &state(ctx)?.db,
+            queries::action_plans(district, strategy),
+            action_plan::Column::Id,
+            |m| m.id,
+            ActionPlan,
+            args,
+            wants_total(ctx),
+        )
+        .await?)
+    }
+}
+
+/// Changes to action plans.
+#[derive(Debug, Default)]
+pub struct PlansMutation;
+
+/// Changes to action plans.
+#[Object]
+impl PlansMutation {
+    /// Create an action plan (coordinators of the district, admins).
+    async fn create_action_plan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new plan.")] input: CreateActionPlanInput,
+    ) -> async_graphql::Result<ActionPlanPayload> {
+        let (st, actor) = (state(ctx)?, actor(ctx).await?);
+        let out = run(ctx, async {
+            plans::create_plan(
+                &st.db,
+                actor,
+                plans::NewPlan {
+                    district_id: decode_as(&input.district, NodeType::District, "input.district")?,
+                    strategy_id: opt_id(
+                        input.strategy.as_ref(),
+                        NodeType::Strategy,
+                        "input.strategy",
+                    )?,
+                    slug: input.slug,
+                    title: input.title,
+                    description: input.description,
+                    start_year: input.start_year,
+                    end_year: input.end_year,
+                },
+            )
+            .await
+        })
+        .await?;
+        Ok(ActionPlanPayload {
+            action_plan: out.value.map(ActionPlan),
+            user_errors: out.errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+
+    /// Change an action plan (coordinators of the district, admins), based on the
+    /// version you read.
+    async fn update_action_plan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which plan, from which version, what changes.")]
+        input: UpdateActionPlanInput,
+    ) -> async_graphql::Result<ActionPlanPayload> {
+        let (st, actor) = (state(ctx)?, actor(ctx).await?);
+        let id = decode_as(&input.id, NodeType::ActionPlan, "input.id");
+        let known = id.as_ref().ok().copied();
+        let out = run(ctx, async {
+            let changes = plans::PlanChanges {
+                title: input.title,
+                description: patch(input.description),
+                start_year: patch(input.start_year),
+                end_year: patch(input.end_year),
+                strategy_id: patch_id(input.strategy, NodeType::Strategy, "input.strategy")?,
+            };
+            plans::update_plan(&st.db, actor, id?, input.expected_version, changes).await
+        })
+        .await?;
+        let conflicted = out.conflicted();
+        let plan = match (out.value, conflicted, known) {
+            (Some(p), _, _) => Some(p),
+            (None, true, Some(id)) => load(ctx, ActionPlanId(id)).await?,
+            _ => None,
+        };
+        Ok(ActionPlanPayload {
+            action_plan: plan.map(ActionPlan),
+            user_errors: out.errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+}
