@@ -447,3 +447,99 @@ pub fn operation(name: &str) -> String {
     }
     document[start..end].to_string()
 }
+
+/// A graphql-transport-ws socket to a test server.
+pub type WsSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Open a graphql-transport-ws socket to `app`, send `connection_init` with `token` and
+/// wait for `connection_ack`.
+pub async fn ws_connect(app: &TestApp, token: &str) -> WsSocket {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+    let mut request = format!("ws://127.0.0.1:{}/graphql/ws", app.port)
+        .into_client_request()
+        .expect("a WebSocket request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static("graphql-transport-ws"),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("open the socket");
+    let init = json!({ "type": "connection_init",
+                       "payload": { "Authorization": format!("Bearer {token}") } });
+    socket
+        .send(Message::Text(init.to_string().into()))
+        .await
+        .expect("send connection_init");
+    let ack = ws_next_text(&mut socket).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&ack).expect("a JSON message"),
+        json!({ "type": "connection_ack" })
+    );
+    socket
+}
+
+/// The next text message of `socket` (pings and pongs skipped), within 30 s.
+async fn ws_next_text(socket: &mut WsSocket) -> String {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(30), socket.next())
+            .await
+            .expect("a message in time");
+        match message {
+            Some(Ok(Message::Text(text))) => return text.to_string(),
+            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+            other => panic!("expected a text message, got {other:?}"),
+        }
+    }
+}
+
+/// Run one operation (`query` with `variables`) as `id` over an acknowledged socket: it
+/// must answer one `next` message, then `complete`. Returns the `next` message's
+/// `payload` exactly as the server wrote it (not re-serialised: key order and
+/// formatting are the server's).
+pub async fn ws_run_text(socket: &mut WsSocket, id: &str, query: &str, variables: Value) -> String {
+    use futures_util::SinkExt;
+    use serde_json::value::RawValue;
+    use tokio_tungstenite::tungstenite::Message;
+
+    #[derive(serde::Deserialize)]
+    struct Incoming<'a> {
+        #[serde(rename = "type")]
+        kind: &'a str,
+        id: Option<&'a str>,
+        #[serde(borrow)]
+        payload: Option<&'a RawValue>,
+    }
+
+    let subscribe = json!({ "id": id, "type": "subscribe",
+                            "payload": { "query": query, "variables": variables } });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .expect("send subscribe");
+    let next = ws_next_text(socket).await;
+    let message: Incoming<'_> = serde_json::from_str(&next).expect("a JSON message");
+    assert_eq!(
+        (message.kind, message.id),
+        ("next", Some(id)),
+        "for {query}: {next}"
+    );
+    let payload = message
+        .payload
+        .unwrap_or_else(|| panic!("a next message without payload: {next}"))
+        .get()
+        .to_string();
+    let complete = ws_next_text(socket).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&complete).expect("a JSON message"),
+        json!({ "id": id, "type": "complete" })
+    );
+    payload
+}

@@ -7,7 +7,7 @@ mod auth;
 mod browser;
 mod concurrency;
 mod conformance;
-mod fast_paths;
+mod drift;
 mod graphiql;
 mod helpers;
 mod http_conformance;
