@@ -288,7 +288,15 @@ def report(results_tsv, machine_file, out_md):
     extra = os.environ.get("BENCH_NOTES_FILE")
     if extra and os.path.exists(extra):
         out += [open(extra, encoding="utf-8").read().strip(), ""]
+    # The A/B comparisons and the history below the marker are kept from run to run.
+    if os.path.exists(out_md):
+        previous = open(out_md, encoding="utf-8").read()
+        if KEEP_MARKER in previous:
+            out += [KEEP_MARKER + previous.split(KEEP_MARKER, 1)[1].rstrip(), ""]
     open(out_md, "w", encoding="utf-8").write("\n".join(out))
+
+
+KEEP_MARKER = "<!-- bench/run.sh keeps everything below this line -->"
 
 
 def main():
