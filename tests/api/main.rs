@@ -15,6 +15,7 @@ mod jwt;
 mod live;
 mod matrix;
 mod outage;
+mod plain_lists;
 mod read;
 mod reports;
 mod schema;

@@ -140,9 +140,9 @@ impl Activity {
         }
     }
     /// The named methods it uses.
-    async fn methods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Method>> {
+    async fn methods(&self, ctx: &Context<'_>) -> async_graphql::Result<PlainList<Method>> {
         let rows = load_many(ctx, MethodsOfActivity(self.0.id)).await?;
-        Ok(rows.into_iter().map(Method).collect())
+        Ok(PlainList(rows.into_iter().map(Method).collect()))
     }
     /// Who carries it: organizations and role titles.
     async fn responsibilities(
@@ -181,10 +181,10 @@ impl Activity {
             .collect())
     }
     /// Its follow-ups, oldest period first.
-    async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FollowUp>> {
+    async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<PlainList<FollowUp>> {
         let mut rows = load_many(ctx, FollowUpsOfActivity(self.0.id)).await?;
         rows.sort_by_key(|r| (r.year, term_order(r.term)));
-        Ok(rows.into_iter().map(FollowUp).collect())
+        Ok(PlainList(rows.into_iter().map(FollowUp).collect()))
     }
 }
 

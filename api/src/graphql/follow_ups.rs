@@ -35,13 +35,31 @@ pub enum Term {
 }
 
 /// A reporting period: a year and a term.
-#[derive(SimpleObject, Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy)]
 pub struct ReportingPeriod {
     /// The year.
     pub year: i32,
     /// The term of the year.
     pub term: Term,
 }
+
+/// A reporting period: a year and a term.
+#[Object]
+impl ReportingPeriod {
+    /// The year.
+    async fn year(&self) -> i32 {
+        self.year
+    }
+
+    /// The term of the year.
+    async fn term(&self) -> Term {
+        self.term
+    }
+}
+
+crate::plain_enums!(FollowUpStatus, Term);
+crate::plain_fields!(ReportingPeriod: year, term);
+crate::plain_fields!(FollowUp: id, period, status, effects, as_of, locked, version, updated_at, reported_by_sub);
 
 /// An activity's status at one reporting period.
 #[derive(SimpleObject, Debug, Clone, Copy)]

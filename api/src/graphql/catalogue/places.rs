@@ -57,6 +57,8 @@ impl Municipality {
 #[derive(Debug, Clone)]
 pub struct District(pub district::Model);
 
+crate::plain_fields!(District: id, slug, name);
+
 /// A district (stadsdelsområde) of a municipality.
 #[Object]
 impl District {

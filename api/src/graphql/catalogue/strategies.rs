@@ -178,6 +178,8 @@ impl FocusArea {
 #[derive(Debug, Clone)]
 pub struct Method(pub method::Model);
 
+crate::plain_fields!(Method: id, slug, name, abbreviation, description);
+
 /// A named method or programme (ABC, KOMET, MVP, SIG, …) from the method catalogue.
 #[Object]
 impl Method {

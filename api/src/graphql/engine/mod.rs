@@ -11,6 +11,7 @@ pub mod batch;
 pub mod checks;
 pub(crate) mod input_text;
 pub mod pagination;
+pub mod plain;
 pub mod scalars;
 
 use std::hash::Hash;

@@ -156,6 +156,10 @@ pub struct CoverageRow {
     row: usize,
 }
 
+crate::plain_fields!(CoverageRow: district, cells, total);
+crate::plain_fields!(CoverageCell: key, count);
+crate::plain_fields!(CoverageGap: district, key);
+
 /// One district's row of a coverage matrix.
 #[Object]
 impl CoverageRow {
@@ -164,8 +168,8 @@ impl CoverageRow {
         self.matrix.district(self.row)
     }
     /// One cell per key, in the order of `keys`.
-    async fn cells(&self) -> Vec<CoverageCell> {
-        self.matrix.cells(self.row)
+    async fn cells(&self) -> PlainList<CoverageCell> {
+        self.matrix.cells(self.row).into()
     }
     /// The sum of the row.
     async fn total(&self) -> u64 {
@@ -206,9 +210,9 @@ pub struct Coverage {
     /// The columns with names and totals.
     pub columns: Vec<CoverageColumn>,
     /// One row per district.
-    pub rows: Vec<CoverageRow>,
+    pub rows: PlainList<CoverageRow>,
     /// Every district × key with nothing.
-    pub gaps: Vec<CoverageGap>,
+    pub gaps: PlainList<CoverageGap>,
     /// The sum of the matrix.
     pub total: u64,
 }
@@ -344,8 +348,8 @@ impl ReportQuery {
                 .collect(),
             keys,
             total: column_totals.iter().sum(),
-            rows: m.all_rows(),
-            gaps: m.all_gaps(),
+            rows: m.all_rows().into(),
+            gaps: m.all_gaps().into(),
         })
     }
 

@@ -1,0 +1,430 @@
+//! Plain fields: big lists answered in one loop, from the fields' one declaration.
+//!
+//! async-graphql resolves every object and every field through a boxed future, the
+//! extension chain and a map insert: about a microsecond per field and several per
+//! object, which is most of the time of an answer with thousands of small objects (a
+//! national coverage matrix's ~33,000 cells, an activity's years of follow-ups).
+//!
+//! A field is *plain* when its resolver needs nothing but the object: no context, no
+//! argument, nothing to wait for. A type names its plain resolvers with
+//! [`plain_fields!`](crate::plain_fields), which derives the type's [`PlainObject`]
+//! table: it answers a plain field by *calling that same resolver* (and polling it once).
+//! So a field is computed in one place only: a changed field answers its new value on
+//! both paths, and a field not named is simply answered by the ordinary execution.
+//!
+//! A list of such objects is returned as a [`PlainList`]. When the list's selection asks
+//! only for plain fields (`__typename` included; nested plain objects and lists of
+//! them too), its value is built in one loop by a *plan* made once per list: the response
+//! keys in document order, fragments flattened, a key asked for twice answered once where
+//! it first appears and objects asked for twice merged — as async-graphql's execution
+//! does. Anything beyond (an argument, a directive, a fragment on another type, a field
+//! that is not plain, a resolver that would have to wait) sends the whole list down the
+//! ordinary execution. `tests/api/plain_lists.rs` checks, on generated selections, that
+//! both answer byte for byte alike.
+
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, Selection, SelectionSet};
+use async_graphql::registry::Registry;
+use async_graphql::resolver_utils::resolve_list;
+use async_graphql::{
+    Context, ContextSelectionSet, ID, Name, OutputType, Positioned, ServerResult, Value,
+};
+
+/// What a plain field answers.
+pub enum Plain {
+    /// A leaf, as its output type writes it.
+    Leaf(Value),
+    /// An object with plain fields of its own.
+    Object(Box<dyn PlainDyn>),
+    /// A list of such objects.
+    List(Vec<Box<dyn PlainDyn>>),
+}
+
+/// The answer of one plain field of `T`.
+pub type Answer<T> = for<'c> fn(&T, &Context<'c>) -> Option<Plain>;
+
+/// An object type with plain fields, named with [`plain_fields!`](crate::plain_fields).
+pub trait PlainObject: OutputType + Clone + Send + Sync + 'static {
+    /// The plain fields: each resolver's Rust name and how to answer it (by calling it).
+    const FIELDS: &'static [(&'static str, Answer<Self>)];
+}
+
+/// A [`PlainObject`] of any type (a nested object).
+pub trait PlainDyn: Send + Sync {
+    /// The GraphQL type name.
+    fn type_name(&self) -> Cow<'static, str>;
+    /// The plain fields' Rust names.
+    fn names(&self) -> Vec<&'static str>;
+    /// The answer of plain field `index` (asked for as `ctx`'s field); `None`: not at
+    /// hand.
+    fn answer(&self, index: usize, ctx: &Context<'_>) -> Option<Plain>;
+}
+
+impl<T: PlainObject> PlainDyn for T {
+    fn type_name(&self) -> Cow<'static, str> {
+        <T as OutputType>::type_name()
+    }
+
+    fn names(&self) -> Vec<&'static str> {
+        T::FIELDS.iter().map(|(name, _)| *name).collect()
+    }
+
+    fn answer(&self, index: usize, ctx: &Context<'_>) -> Option<Plain> {
+        T::FIELDS
+            .get(index)
+            .and_then(|(_, answer)| answer(self, ctx))
+    }
+}
+
+/// A resolver's output, as a plain answer.
+pub trait IntoPlain {
+    /// `None` when the value cannot be answered plainly (an error, say).
+    fn into_plain(self) -> Option<Plain>;
+}
+
+macro_rules! leaf {
+    ($($t:ty => |$v:ident| $e:expr),* $(,)?) => {
+        $(impl IntoPlain for $t {
+            fn into_plain(self) -> Option<Plain> {
+                let $v = self;
+                Some(Plain::Leaf($e))
+            }
+        })*
+    };
+}
+
+leaf! {
+    i32 => |v| Value::from(v),
+    u64 => |v| Value::from(v),
+    usize => |v| Value::from(v),
+    bool => |v| Value::Boolean(v),
+    String => |v| Value::String(v),
+    &str => |v| Value::String(v.to_owned()),
+    ID => |v| Value::String(v.0),
+    super::scalars::Date => |v| async_graphql::ScalarType::to_value(&v),
+    super::scalars::DateTime => |v| async_graphql::ScalarType::to_value(&v),
+}
+
+impl<T: IntoPlain> IntoPlain for Option<T> {
+    fn into_plain(self) -> Option<Plain> {
+        match self {
+            Some(v) => v.into_plain(),
+            None => Some(Plain::Leaf(Value::Null)),
+        }
+    }
+}
+
+impl<T: IntoPlain, E> IntoPlain for Result<T, E> {
+    fn into_plain(self) -> Option<Plain> {
+        self.ok().and_then(IntoPlain::into_plain)
+    }
+}
+
+impl<T: PlainObject> IntoPlain for T {
+    fn into_plain(self) -> Option<Plain> {
+        Some(Plain::Object(Box::new(self)))
+    }
+}
+
+impl<T: PlainObject> IntoPlain for Vec<T> {
+    fn into_plain(self) -> Option<Plain> {
+        Some(Plain::List(
+            self.into_iter()
+                .map(|v| Box::new(v) as Box<dyn PlainDyn>)
+                .collect(),
+        ))
+    }
+}
+
+impl<T: PlainObject> IntoPlain for PlainList<T> {
+    fn into_plain(self) -> Option<Plain> {
+        self.0.into_plain()
+    }
+}
+
+/// Plain answers for enums: `plain_enums!(FollowUpStatus, Term)`.
+#[macro_export]
+macro_rules! plain_enums {
+    ($($t:ty),* $(,)?) => {
+        $(impl $crate::graphql::engine::plain::IntoPlain for $t {
+            fn into_plain(self) -> Option<$crate::graphql::engine::plain::Plain> {
+                Some($crate::graphql::engine::plain::Plain::Leaf(
+                    async_graphql::resolver_utils::enum_value(self),
+                ))
+            }
+        })*
+    };
+}
+
+/// A list of objects with plain fields (GraphQL: the list of `T`, as `Vec<T>` is).
+#[derive(Debug, Clone)]
+pub struct PlainList<T>(pub Vec<T>);
+
+impl<T> From<Vec<T>> for PlainList<T> {
+    fn from(v: Vec<T>) -> Self {
+        Self(v)
+    }
+}
+
+impl<T: PlainObject> OutputType for PlainList<T> {
+    fn type_name() -> Cow<'static, str> {
+        <Vec<T> as OutputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<T> as OutputType>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Vec<T> as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        let names: Vec<&'static str> = T::FIELDS.iter().map(|(n, _)| *n).collect();
+        let type_name = T::type_name();
+        if let Some(plan) = Plan::new(ctx, [&ctx.item.node], &type_name, &names) {
+            let built: Option<Vec<Value>> = self
+                .0
+                .iter()
+                .map(|item| plan.build(ctx, item as &dyn PlainDyn))
+                .collect();
+            if let Some(items) = built {
+                return Ok(Value::List(items));
+            }
+        }
+        resolve_list(ctx, field, self.0.iter().cloned(), Some(self.0.len())).await
+    }
+}
+
+/// How one response key is answered.
+enum Step<'a> {
+    /// `__typename`.
+    Typename,
+    /// Plain field `index`, with the selection sets under it (merged) and, for an
+    /// object, the plan of its type once it is met.
+    Field {
+        index: usize,
+        field: &'a Positioned<Field>,
+        sets: Vec<&'a SelectionSet>,
+        nested: OnceLock<Option<Plan<'a>>>,
+    },
+}
+
+/// The plan of a selection on one object type.
+struct Plan<'a> {
+    type_name: String,
+    steps: Vec<(Name, Step<'a>)>,
+}
+
+impl<'a> Plan<'a> {
+    /// The plan of `sets` (the selections of one response key, in order) on objects of
+    /// `type_name` whose plain fields are `names`; `None`: beyond plain fields.
+    fn new(
+        ctx: &ContextSelectionSet<'a>,
+        sets: impl IntoIterator<Item = &'a SelectionSet>,
+        type_name: &str,
+        names: &[&'static str],
+    ) -> Option<Self> {
+        let mut fields = Vec::new();
+        for set in sets {
+            collect(ctx, set, type_name, &mut fields)?;
+        }
+        let mut steps: Vec<(Name, Step<'a>)> = Vec::new();
+        for f in fields {
+            let key = &f.node.response_key().node;
+            let name = f.node.name.node.as_str();
+            let step = if name == "__typename" {
+                Step::Typename
+            } else {
+                let snake = snake_case(name);
+                let index = names.iter().position(|n| *n == snake)?;
+                Step::Field {
+                    index,
+                    field: f,
+                    sets: vec![&f.node.selection_set.node],
+                    nested: OnceLock::new(),
+                }
+            };
+            match steps.iter_mut().find(|(k, _)| k == key) {
+                // The first occurrence keeps its place; an object's selections merge.
+                Some((_, Step::Field { index, sets, .. })) => match step {
+                    Step::Field {
+                        index: again,
+                        sets: more,
+                        ..
+                    } if again == *index => sets.extend(more),
+                    _ => return None,
+                },
+                Some((_, Step::Typename)) => {
+                    if !matches!(step, Step::Typename) {
+                        return None;
+                    }
+                }
+                None => steps.push((key.clone(), step)),
+            }
+        }
+        Some(Self {
+            type_name: type_name.to_owned(),
+            steps,
+        })
+    }
+
+    /// The value of `object`; `None` when a field is not at hand.
+    fn build(&self, ctx: &ContextSelectionSet<'a>, object: &dyn PlainDyn) -> Option<Value> {
+        let mut map = IndexMap::with_capacity(self.steps.len());
+        for (key, step) in &self.steps {
+            let value = match step {
+                Step::Typename => Value::String(self.type_name.clone()),
+                Step::Field {
+                    index,
+                    field,
+                    sets,
+                    nested,
+                } => match object.answer(*index, &ctx.with_field(field))? {
+                    Plain::Leaf(v) => v,
+                    Plain::Object(o) => Self::nested(ctx, sets, nested, o.as_ref())?,
+                    Plain::List(list) => Value::List(
+                        list.iter()
+                            .map(|o| Self::nested(ctx, sets, nested, o.as_ref()))
+                            .collect::<Option<Vec<_>>>()?,
+                    ),
+                },
+            };
+            map.insert(key.clone(), value);
+        }
+        Some(Value::Object(map))
+    }
+
+    /// The value of a nested object, by the plan of its type (made when first met).
+    fn nested(
+        ctx: &ContextSelectionSet<'a>,
+        sets: &[&'a SelectionSet],
+        plan: &OnceLock<Option<Plan<'a>>>,
+        object: &dyn PlainDyn,
+    ) -> Option<Value> {
+        let type_name = object.type_name();
+        let plan = plan
+            .get_or_init(|| Plan::new(ctx, sets.iter().copied(), &type_name, &object.names()))
+            .as_ref()?;
+        if plan.type_name != type_name {
+            return None;
+        }
+        plan.build(ctx, object)
+    }
+}
+
+/// The fields `set` selects on object type `type_name`, fragments flattened, in document
+/// order; `None` when the selection is beyond plain fields (a directive, an argument, a
+/// fragment on another type, an unknown fragment).
+fn collect<'a>(
+    ctx: &ContextSelectionSet<'a>,
+    set: &'a SelectionSet,
+    type_name: &str,
+    out: &mut Vec<&'a Positioned<Field>>,
+) -> Option<()> {
+    for selection in &set.items {
+        if !selection.node.directives().is_empty() {
+            return None;
+        }
+        let set = match &selection.node {
+            Selection::Field(f) => {
+                if !f.node.arguments.is_empty() {
+                    return None;
+                }
+                out.push(f);
+                continue;
+            }
+            Selection::FragmentSpread(spread) => {
+                let fragment = ctx
+                    .query_env
+                    .fragments
+                    .get(&spread.node.fragment_name.node)?;
+                if !applies(
+                    ctx,
+                    type_name,
+                    Some(&fragment.node.type_condition.node.on.node),
+                ) {
+                    return None;
+                }
+                &fragment.node.selection_set.node
+            }
+            Selection::InlineFragment(inline) => {
+                let condition = inline.node.type_condition.as_ref().map(|c| &c.node.on.node);
+                if !applies(ctx, type_name, condition) {
+                    return None;
+                }
+                &inline.node.selection_set.node
+            }
+        };
+        collect(ctx, set, type_name, out)?;
+    }
+    Some(())
+}
+
+/// Whether a fragment with `condition` applies to objects of `type_name` (its own name
+/// or an interface it implements).
+fn applies(ctx: &ContextSelectionSet<'_>, type_name: &str, condition: Option<&Name>) -> bool {
+    condition.is_none_or(|c| {
+        c.as_str() == type_name
+            || ctx
+                .schema_env
+                .registry
+                .implements
+                .get(type_name)
+                .is_some_and(|interfaces| interfaces.contains(c.as_str()))
+    })
+}
+
+/// The Rust name of a GraphQL field name (`asOf` → `as_of`), as async-graphql names
+/// fields after their resolvers.
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Name the plain fields of an object type: `plain_fields!(Method: id, slug, name);`.
+///
+/// Each name is a resolver of the type's one `#[Object]` impl that needs nothing but the
+/// object; the type's [`PlainObject`] table answers the field by calling that resolver
+/// (polled once) — no second way to compute it. A name that is no resolver does not
+/// compile; a field left out is answered by the ordinary execution.
+#[macro_export]
+macro_rules! plain_fields {
+    ($ty:ty: $($f:ident),* $(,)?) => {
+        impl $crate::graphql::engine::plain::PlainObject for $ty {
+            const FIELDS: &'static [(&'static str, $crate::graphql::engine::plain::Answer<Self>)] = &[
+                $((stringify!($f), |object: &Self, ctx: &async_graphql::Context<'_>| {
+                    futures_util::FutureExt::now_or_never(object.$f(ctx))
+                        .and_then($crate::graphql::engine::plain::IntoPlain::into_plain)
+                })),*
+            ];
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snake_case;
+
+    #[test]
+    fn graphql_names_map_to_resolver_names() {
+        assert_eq!(snake_case("asOf"), "as_of");
+        assert_eq!(snake_case("reportedBySub"), "reported_by_sub");
+        assert_eq!(snake_case("id"), "id");
+    }
+}

@@ -1,0 +1,402 @@
+//! A property test: lists answered by plain fields (`api/src/graphql/engine/plain.rs`:
+//! an activity's follow-ups and methods, a coverage matrix's rows, cells and gaps) answer
+//! byte for byte what the ordinary execution answers, for generated selections —
+//! fragments (named, inline, on the type, on `Node`, without a type), aliases, the same
+//! key asked for twice, objects merged, `@skip`/`@include` with literals, variables and
+//! variables' defaults, `__typename`.
+//!
+//! Each case is sent twice: as generated, and with `zz: __typename @skip(if: false)`
+//! added to every selection of a plain list and of the objects under it. A directive is
+//! beyond plain fields, so the second document is answered entirely by the ordinary
+//! resolvers. With those members taken out of the text, both answers must be the same
+//! bytes: the same keys, in the same order, with the same values. The cases are drawn
+//! by proptest from a fixed seed, so a failure names a selection that fails again.
+
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::json;
+
+use crate::helpers::spawn_app_with;
+
+/// A field of a type a plan serves: a leaf, or an object with its own leaves.
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Leaf(&'static str),
+    Object(&'static str, &'static [&'static str]),
+}
+
+/// A type a plan serves, with the fields it knows and whether it implements `Node`.
+struct PlanType {
+    name: &'static str,
+    fields: &'static [Shape],
+    node: bool,
+}
+
+const FOLLOW_UP: PlanType = PlanType {
+    name: "FollowUp",
+    fields: &[
+        Shape::Leaf("__typename"),
+        Shape::Leaf("id"),
+        Shape::Leaf("status"),
+        Shape::Leaf("effects"),
+        Shape::Leaf("asOf"),
+        Shape::Leaf("locked"),
+        Shape::Leaf("version"),
+        Shape::Leaf("updatedAt"),
+        Shape::Leaf("reportedBySub"),
+        Shape::Object("period", &["year", "term", "__typename"]),
+    ],
+    node: true,
+};
+
+const METHOD: PlanType = PlanType {
+    name: "Method",
+    fields: &[
+        Shape::Leaf("__typename"),
+        Shape::Leaf("id"),
+        Shape::Leaf("slug"),
+        Shape::Leaf("name"),
+        Shape::Leaf("abbreviation"),
+        Shape::Leaf("description"),
+    ],
+    node: true,
+};
+
+const COVERAGE_ROW: PlanType = PlanType {
+    name: "CoverageRow",
+    fields: &[
+        Shape::Leaf("__typename"),
+        Shape::Leaf("total"),
+        Shape::Object("district", &["id", "slug", "name", "__typename"]),
+        Shape::Object("cells", &["key", "count", "__typename"]),
+    ],
+    node: false,
+};
+
+const COVERAGE_GAP: PlanType = PlanType {
+    name: "CoverageGap",
+    fields: &[
+        Shape::Leaf("__typename"),
+        Shape::Leaf("key"),
+        Shape::Object("district", &["id", "slug", "name", "__typename"]),
+    ],
+    node: false,
+};
+
+/// What forces the ordinary execution: a directive (its value is the type's name).
+const ZZ: &str = " zz: __typename @skip(if: false) ";
+
+/// The object types whose `zz` the comparison takes out.
+const ZZ_TYPES: &[&str] = &[
+    "FollowUp",
+    "ReportingPeriod",
+    "Method",
+    "CoverageRow",
+    "CoverageGap",
+    "CoverageCell",
+    "District",
+];
+
+/// `text` without the `zz` members.
+fn strip(text: &str) -> String {
+    let mut out = text.to_owned();
+    for t in ZZ_TYPES {
+        let zz = format!(r#""zz":"{t}""#);
+        out = out
+            .replace(&format!(",{zz}"), "")
+            .replace(&format!("{zz},"), "")
+            .replace(&zz, "");
+    }
+    out
+}
+
+/// The directives a selection may carry: literals, variables sent, and variables left
+/// out whose defaults decide (`$dt` defaults to true, `$df` to false).
+const DIRECTIVES: &[&str] = &[
+    "",
+    "",
+    "",
+    " @skip(if: true)",
+    " @skip(if: false)",
+    " @include(if: true)",
+    " @include(if: $t)",
+    " @include(if: $f)",
+    " @skip(if: $dt)",
+    " @include(if: $dt)",
+    " @skip(if: $df)",
+];
+
+/// One generated selection.
+#[derive(Debug, Clone)]
+enum Item {
+    /// A field by its index in the type's fields, with an alias (0: none) and, for an
+    /// object, the indexes of the leaves asked for.
+    Field {
+        field: usize,
+        alias: usize,
+        leaves: Vec<usize>,
+        directive: usize,
+    },
+    /// `... on Type { … }`, `... on Node { … }` or `... { … }`.
+    Inline {
+        on: usize,
+        items: Vec<Item>,
+        directive: usize,
+    },
+    /// `...Fn`, a named fragment of the case.
+    Spread { fragment: usize, directive: usize },
+}
+
+fn field_item(t: &'static PlanType) -> impl Strategy<Value = Item> {
+    (
+        0..t.fields.len(),
+        0..3usize,
+        prop::collection::vec(0..5usize, 1..4),
+        0..DIRECTIVES.len(),
+    )
+        .prop_map(|(field, alias, leaves, directive)| Item::Field {
+            field,
+            alias,
+            leaves,
+            directive,
+        })
+}
+
+fn items(t: &'static PlanType, fragments: usize) -> impl Strategy<Value = Vec<Item>> {
+    let leaf = field_item(t);
+    let item = leaf.prop_recursive(2, 12, 4, move |inner| {
+        prop_oneof![
+            4 => field_item(t),
+            1 => (0..3usize, prop::collection::vec(inner, 1..4), 0..DIRECTIVES.len())
+                .prop_map(|(on, items, directive)| Item::Inline { on, items, directive }),
+        ]
+    });
+    let spread =
+        (0..fragments.max(1), 0..DIRECTIVES.len()).prop_map(|(fragment, directive)| Item::Spread {
+            fragment,
+            directive,
+        });
+    let any = prop_oneof![6 => item, 1 => spread];
+    prop::collection::vec(any, 1..7)
+}
+
+/// A case: per list, its selection and the bodies of two named fragments of its type.
+#[derive(Debug, Clone)]
+struct Case {
+    lists: Vec<(Vec<Item>, Vec<Vec<Item>>)>,
+}
+
+fn case(types: &'static [&'static PlanType]) -> impl Strategy<Value = Case> {
+    let per_type = |t: &'static PlanType| {
+        (
+            items(t, 2),
+            prop::collection::vec(prop::collection::vec(field_item(t), 1..4), 2..=2),
+        )
+    };
+    types
+        .iter()
+        .map(|t| per_type(t))
+        .collect::<Vec<_>>()
+        .prop_map(|lists| Case { lists })
+}
+
+/// The text of `items` on type `t`; `prefix` names the case's fragments of the type;
+/// `zz` goes into every object's selection.
+fn write(t: &PlanType, items: &[Item], prefix: &str, zz: &str, out: &mut String) {
+    for item in items {
+        match item {
+            Item::Field {
+                field,
+                alias,
+                leaves,
+                directive,
+            } => {
+                let shape = t.fields[*field];
+                let name = match shape {
+                    Shape::Leaf(n) | Shape::Object(n, _) => n,
+                };
+                // An alias always names the same field, so repeats are merges, never
+                // conflicts.
+                if *alias > 0 {
+                    out.push_str(&format!("k{alias}_{} : ", name.trim_start_matches('_')));
+                }
+                out.push_str(name);
+                out.push_str(DIRECTIVES[*directive]);
+                if let Shape::Object(_, sub) = shape {
+                    out.push_str(" { ");
+                    for l in leaves {
+                        out.push_str(sub[l % sub.len()]);
+                        out.push(' ');
+                    }
+                    out.push_str(zz);
+                    out.push('}');
+                }
+                out.push(' ');
+            }
+            Item::Inline {
+                on,
+                items,
+                directive,
+            } => {
+                let condition = match on {
+                    0 => format!(" on {}", t.name),
+                    1 if t.node => " on Node".to_string(),
+                    _ => String::new(),
+                };
+                out.push_str(&format!("...{condition}{} {{ ", DIRECTIVES[*directive]));
+                // Under `on Node`, only Node's field (and __typename) may be asked for.
+                if *on == 1 && t.node {
+                    out.push_str("id __typename ");
+                } else {
+                    write(t, items, prefix, zz, out);
+                }
+                out.push_str("} ");
+            }
+            Item::Spread {
+                fragment,
+                directive,
+            } => {
+                out.push_str(&format!("...{prefix}{fragment}{} ", DIRECTIVES[*directive]));
+            }
+        }
+    }
+}
+
+/// The selections of `lists` (field names, in order, of `types`) and their fragments,
+/// with `zz` in every selection.
+fn selections(case: &Case, types: &[&PlanType], lists: &[&str], zz: &str) -> (String, String) {
+    let mut body = String::new();
+    let mut fragments = String::new();
+    for (i, (t, (items, bodies))) in types.iter().zip(&case.lists).enumerate() {
+        let prefix = format!("F{}_", t.name);
+        body.push_str(lists[i]);
+        body.push_str(" { ");
+        write(t, items, &prefix, zz, &mut body);
+        body.push_str(zz);
+        // Every fragment of the case is spread (a fragment never used is invalid).
+        for n in 0..bodies.len() {
+            body.push_str(&format!(" ...{prefix}{n} @skip(if: true)"));
+        }
+        body.push_str(" } ");
+        for (n, fragment) in bodies.iter().enumerate() {
+            fragments.push_str(&format!("fragment {prefix}{n} on {} {{ ", t.name));
+            write(t, fragment, &prefix, zz, &mut fragments);
+            fragments.push_str(zz);
+            fragments.push_str("} ");
+        }
+    }
+    (body, fragments)
+}
+
+const VARIABLES: &str = "$t: Boolean!, $f: Boolean!, $dt: Boolean = true, $df: Boolean = false";
+
+/// An activity's follow-ups and methods.
+fn activities_document(case: &Case, zz: &str) -> String {
+    let (body, fragments) = selections(case, &[&FOLLOW_UP, &METHOD], &["followUps", "methods"], zz);
+    format!(
+        "query({VARIABLES}) {{
+           activities(first: 100) {{ nodes {{ {body}
+             vt: __typename @include(if: $t) vf: __typename @include(if: $f)
+             vdt: __typename @include(if: $dt) vdf: __typename @include(if: $df) }} }}
+         }} {fragments}"
+    )
+}
+
+/// A coverage matrix's rows (with their cells) and gaps.
+fn coverage_document(case: &Case, zz: &str) -> String {
+    let (body, fragments) =
+        selections(case, &[&COVERAGE_ROW, &COVERAGE_GAP], &["rows", "gaps"], zz);
+    format!(
+        "query({VARIABLES}) {{
+           coverage(dimension: GROUP_KIND) {{ keys {body}
+             vt: __typename @include(if: $t) vf: __typename @include(if: $f)
+             vdt: __typename @include(if: $dt) vdf: __typename @include(if: $df) }}
+         }} {fragments}"
+    )
+}
+
+/// Run 64 cases of `types` through `document`: plain and ordinary answers must be the
+/// same bytes.
+async fn compare(
+    app: &crate::helpers::TestApp,
+    types: &'static [&'static PlanType],
+    document: fn(&Case, &str) -> String,
+) {
+    let mut runner = TestRunner::new_with_rng(
+        Config::default(),
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
+    );
+    let strategy = case(types);
+    let variables = json!({ "t": true, "f": false });
+    for n in 0..64 {
+        let case = strategy
+            .new_tree(&mut runner)
+            .unwrap_or_else(|e| panic!("case {n}: {e}"))
+            .current();
+        let plain_doc = document(&case, "");
+        let ordinary_doc = document(&case, ZZ);
+        let (status, plain) = app.graphql_text(&plain_doc, variables.clone()).await;
+        assert_eq!(status, 200, "case {n}: {plain_doc}\n{plain}");
+        assert!(
+            !plain.contains("\"errors\""),
+            "case {n}: {plain_doc}\n{plain}"
+        );
+        let (_, ordinary) = app.graphql_text(&ordinary_doc, variables.clone()).await;
+        assert!(
+            ordinary.contains("\"zz\":"),
+            "case {n}: the ordinary path did not run\n{ordinary_doc}\n{ordinary}"
+        );
+        assert_eq!(
+            plain,
+            strip(&ordinary),
+            "case {n}: the plain path answers otherwise than the ordinary execution\n{plain_doc}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn activity_lists_answer_byte_for_byte_as_the_ordinary_execution() {
+    // Generated selections alias freely, and the cases come fast: neither the alias cap
+    // nor the rate limit is what is tested here.
+    let app = spawn_app_with(|s| {
+        s.max_aliases = 10_000;
+        s.rate_limit_per_minute = 0;
+    })
+    .await;
+    // One follow-up with a subject and without an as-of date, through the API.
+    let activity = app
+        .query(
+            r#"{ district(slug: "spanga-tensta") { actionPlans(first: 1) { nodes {
+                 activities(first: 1) { nodes { id } } } } } }"#,
+            json!({}),
+        )
+        .await["district"]["actionPlans"]["nodes"][0]["activities"]["nodes"][0]["id"]
+        .clone();
+    let admin = app.admin_token();
+    let reported = app
+        .run_as(
+            &admin,
+            &crate::helpers::operation("ReportFollowUp"),
+            json!({ "activity": activity, "year": 2026, "term": "T1", "status": "ONGOING",
+                    "effects": "Arbetet pågår." }),
+        )
+        .await;
+    assert_eq!(
+        reported["reportFollowUp"]["userErrors"],
+        json!([]),
+        "{reported}"
+    );
+
+    compare(&app, &[&FOLLOW_UP, &METHOD], activities_document).await;
+}
+
+#[tokio::test]
+async fn coverage_lists_answer_byte_for_byte_as_the_ordinary_execution() {
+    let app = spawn_app_with(|s| {
+        s.max_aliases = 10_000;
+        s.rate_limit_per_minute = 0;
+    })
+    .await;
+    compare(&app, &[&COVERAGE_ROW, &COVERAGE_GAP], coverage_document).await;
+}
