@@ -60,7 +60,7 @@ impl Participation {
     async fn commitments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Commitment>> {
         let rows = load_many(
             ctx,
-            CommitmentsOfSeat {
+            CommitmentsOfParticipation {
                 group_id: self.0.group_id,
                 organization_id: self.0.organization_id,
             },
@@ -176,13 +176,14 @@ impl ParticipationsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Participation, "input.id");
         let known = id.as_ref().ok().copied();
-        let changes = commitments::SeatChanges {
+        let changes = commitments::ParticipationChanges {
             contact_role: patch(input.contact_role),
             other_participants: patch(input.other_participants),
             is_convener: input.is_convener,
         };
         let out = run(ctx, async {
-            commitments::update_seat(&st.db, actor, id?, input.expected_version, changes).await
+            commitments::update_participation(&st.db, actor, id?, input.expected_version, changes)
+                .await
         })
         .await?;
         if let Some(p) = &out.value {
