@@ -435,35 +435,42 @@ impl ActivitiesMutation {
         #[graphql(desc = "The new row.")] input: CreateActivityInput,
     ) -> async_graphql::Result<ActivityPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let plan = decode_as(&input.action_plan, NodeType::ActionPlan, "input.actionPlan")?;
-            let fields = plans::ActivityFields {
-                priority_area_id: Some(opt_id(
-                    input.priority_area.as_ref(),
-                    NodeType::PriorityArea,
-                    "input.priorityArea",
-                )?),
-                focus_area_id: Some(opt_id(
-                    input.focus_area.as_ref(),
-                    NodeType::FocusArea,
-                    "input.focusArea",
-                )?),
-                goal: Some(input.goal),
-                description: Some(input.description),
-                method_ids: Some(method_ids(&input.methods)?),
-                responsibilities: Some(responsibilities(input.responsibilities)?),
-                timeline: Some(input.timeline),
-                start_year: Some(input.start_year),
-                end_year: Some(input.end_year),
-                follow_up_schedule: Some(input.follow_up_schedule),
-                follow_up_terms: Some(input.follow_up_terms.into_iter().map(Into::into).collect()),
-            };
-            plans::create_activity(&st.db, actor, plan, fields).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            async {
+                let plan = decode_as(&input.action_plan, NodeType::ActionPlan, "input.actionPlan")?;
+                let fields = plans::ActivityFields {
+                    priority_area_id: Some(opt_id(
+                        input.priority_area.as_ref(),
+                        NodeType::PriorityArea,
+                        "input.priorityArea",
+                    )?),
+                    focus_area_id: Some(opt_id(
+                        input.focus_area.as_ref(),
+                        NodeType::FocusArea,
+                        "input.focusArea",
+                    )?),
+                    goal: Some(input.goal),
+                    description: Some(input.description),
+                    method_ids: Some(method_ids(&input.methods)?),
+                    responsibilities: Some(responsibilities(input.responsibilities)?),
+                    timeline: Some(input.timeline),
+                    start_year: Some(input.start_year),
+                    end_year: Some(input.end_year),
+                    follow_up_schedule: Some(input.follow_up_schedule),
+                    follow_up_terms: Some(
+                        input.follow_up_terms.into_iter().map(Into::into).collect(),
+                    ),
+                };
+                plans::create_activity(&st.db, actor, plan, fields).await
+            },
+            quiet,
+            (),
+        )
         .await?;
         Ok(ActivityPayload {
-            activity: out.value.map(Activity),
-            user_errors: out.errors,
+            activity: node.map(Activity),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -479,38 +486,41 @@ impl ActivitiesMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Activity, "input.id");
         let known = id.as_ref().ok().copied();
-        let out = run(ctx, async {
-            let fields = plans::ActivityFields {
-                priority_area_id: patch_id(
-                    input.priority_area,
-                    NodeType::PriorityArea,
-                    "input.priorityArea",
-                )?,
-                focus_area_id: patch_id(input.focus_area, NodeType::FocusArea, "input.focusArea")?,
-                goal: patch(input.goal),
-                description: input.description,
-                method_ids: input.methods.as_deref().map(method_ids).transpose()?,
-                responsibilities: input.responsibilities.map(responsibilities).transpose()?,
-                timeline: patch(input.timeline),
-                start_year: patch(input.start_year),
-                end_year: patch(input.end_year),
-                follow_up_schedule: patch(input.follow_up_schedule),
-                follow_up_terms: input
-                    .follow_up_terms
-                    .map(|t| t.into_iter().map(Into::into).collect()),
-            };
-            plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            async {
+                let fields = plans::ActivityFields {
+                    priority_area_id: patch_id(
+                        input.priority_area,
+                        NodeType::PriorityArea,
+                        "input.priorityArea",
+                    )?,
+                    focus_area_id: patch_id(
+                        input.focus_area,
+                        NodeType::FocusArea,
+                        "input.focusArea",
+                    )?,
+                    goal: patch(input.goal),
+                    description: input.description,
+                    method_ids: input.methods.as_deref().map(method_ids).transpose()?,
+                    responsibilities: input.responsibilities.map(responsibilities).transpose()?,
+                    timeline: patch(input.timeline),
+                    start_year: patch(input.start_year),
+                    end_year: patch(input.end_year),
+                    follow_up_schedule: patch(input.follow_up_schedule),
+                    follow_up_terms: input
+                        .follow_up_terms
+                        .map(|t| t.into_iter().map(Into::into).collect()),
+                };
+                plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
+            },
+            quiet,
+            known.map(ActivityId),
+        )
         .await?;
-        let conflicted = out.conflicted();
-        let activity = match (out.value, conflicted, known) {
-            (Some(a), _, _) => Some(a),
-            (None, true, Some(id)) => load(ctx, ActivityId(id)).await?,
-            _ => None,
-        };
         Ok(ActivityPayload {
-            activity: activity.map(Activity),
-            user_errors: out.errors,
+            activity: node.map(Activity),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -523,14 +533,19 @@ impl ActivitiesMutation {
         #[graphql(desc = "Which row, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let id = decode_as(&input.id, NodeType::Activity, "input.id")?;
-            plans::delete_activity(&st.db, actor, id, input.expected_version).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            async {
+                let id = decode_as(&input.id, NodeType::Activity, "input.id")?;
+                plans::delete_activity(&st.db, actor, id, input.expected_version).await
+            },
+            quiet,
+            (),
+        )
         .await?;
         Ok(DeletePayload {
-            deleted_id: out.value.map(|a| encode(NodeType::Activity, a.id)),
-            user_errors: out.errors,
+            deleted_id: node.map(|a| encode(NodeType::Activity, a.id)),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

@@ -198,30 +198,39 @@ impl PlansMutation {
         #[graphql(desc = "The new plan.")] input: CreateActionPlanInput,
     ) -> async_graphql::Result<ActionPlanPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            plans::create_plan(
-                &st.db,
-                actor,
-                plans::NewPlan {
-                    district_id: decode_as(&input.district, NodeType::District, "input.district")?,
-                    strategy_id: opt_id(
-                        input.strategy.as_ref(),
-                        NodeType::Strategy,
-                        "input.strategy",
-                    )?,
-                    slug: input.slug,
-                    title: input.title,
-                    description: input.description,
-                    start_year: input.start_year,
-                    end_year: input.end_year,
-                },
-            )
-            .await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            async {
+                plans::create_plan(
+                    &st.db,
+                    actor,
+                    plans::NewPlan {
+                        district_id: decode_as(
+                            &input.district,
+                            NodeType::District,
+                            "input.district",
+                        )?,
+                        strategy_id: opt_id(
+                            input.strategy.as_ref(),
+                            NodeType::Strategy,
+                            "input.strategy",
+                        )?,
+                        slug: input.slug,
+                        title: input.title,
+                        description: input.description,
+                        start_year: input.start_year,
+                        end_year: input.end_year,
+                    },
+                )
+                .await
+            },
+            quiet,
+            (),
+        )
         .await?;
         Ok(ActionPlanPayload {
-            action_plan: out.value.map(ActionPlan),
-            user_errors: out.errors,
+            action_plan: node.map(ActionPlan),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -237,26 +246,25 @@ impl PlansMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::ActionPlan, "input.id");
         let known = id.as_ref().ok().copied();
-        let out = run(ctx, async {
-            let changes = plans::PlanChanges {
-                title: input.title,
-                description: patch(input.description),
-                start_year: patch(input.start_year),
-                end_year: patch(input.end_year),
-                strategy_id: patch_id(input.strategy, NodeType::Strategy, "input.strategy")?,
-            };
-            plans::update_plan(&st.db, actor, id?, input.expected_version, changes).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            async {
+                let changes = plans::PlanChanges {
+                    title: input.title,
+                    description: patch(input.description),
+                    start_year: patch(input.start_year),
+                    end_year: patch(input.end_year),
+                    strategy_id: patch_id(input.strategy, NodeType::Strategy, "input.strategy")?,
+                };
+                plans::update_plan(&st.db, actor, id?, input.expected_version, changes).await
+            },
+            quiet,
+            known.map(ActionPlanId),
+        )
         .await?;
-        let conflicted = out.conflicted();
-        let plan = match (out.value, conflicted, known) {
-            (Some(p), _, _) => Some(p),
-            (None, true, Some(id)) => load(ctx, ActionPlanId(id)).await?,
-            _ => None,
-        };
         Ok(ActionPlanPayload {
-            action_plan: plan.map(ActionPlan),
-            user_errors: out.errors,
+            action_plan: node.map(ActionPlan),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

@@ -252,18 +252,23 @@ impl PlacesMutation {
         #[graphql(desc = "The new district.")] input: CreateDistrictInput,
     ) -> async_graphql::Result<DistrictPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let m = decode_as(
-                &input.municipality,
-                NodeType::Municipality,
-                "input.municipality",
-            )?;
-            admin::create_district(&st.db, actor, m, input.slug, &input.name).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            async {
+                let m = decode_as(
+                    &input.municipality,
+                    NodeType::Municipality,
+                    "input.municipality",
+                )?;
+                admin::create_district(&st.db, actor, m, input.slug, &input.name).await
+            },
+            quiet,
+            (),
+        )
         .await?;
         Ok(DistrictPayload {
-            district: out.value.map(District),
-            user_errors: out.errors,
+            district: node.map(District),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

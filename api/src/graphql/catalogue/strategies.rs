@@ -399,48 +399,53 @@ impl StrategiesMutation {
         #[graphql(desc = "The new strategy.")] input: CreateStrategyInput,
     ) -> async_graphql::Result<StrategyPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let m = decode_as(
-                &input.municipality,
-                NodeType::Municipality,
-                "input.municipality",
-            )?;
-            let areas = input
-                .priority_areas
-                .into_iter()
-                .map(|pa| admin::NewArea {
-                    name: pa.name,
-                    description: pa.description,
-                    focus_areas: pa
-                        .focus_areas
-                        .into_iter()
-                        .map(|fa| admin::NewArea {
-                            name: fa.name,
-                            description: fa.description,
-                            focus_areas: Vec::new(),
-                        })
-                        .collect(),
-                })
-                .collect();
-            admin::create_strategy(
-                &st.db,
-                actor,
-                admin::NewStrategy {
-                    municipality_id: m,
-                    slug: input.slug,
-                    name: input.name,
-                    description: input.description,
-                    start_year: input.start_year,
-                    end_year: input.end_year,
-                    priority_areas: areas,
-                },
-            )
-            .await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            async {
+                let m = decode_as(
+                    &input.municipality,
+                    NodeType::Municipality,
+                    "input.municipality",
+                )?;
+                let areas = input
+                    .priority_areas
+                    .into_iter()
+                    .map(|pa| admin::NewArea {
+                        name: pa.name,
+                        description: pa.description,
+                        focus_areas: pa
+                            .focus_areas
+                            .into_iter()
+                            .map(|fa| admin::NewArea {
+                                name: fa.name,
+                                description: fa.description,
+                                focus_areas: Vec::new(),
+                            })
+                            .collect(),
+                    })
+                    .collect();
+                admin::create_strategy(
+                    &st.db,
+                    actor,
+                    admin::NewStrategy {
+                        municipality_id: m,
+                        slug: input.slug,
+                        name: input.name,
+                        description: input.description,
+                        start_year: input.start_year,
+                        end_year: input.end_year,
+                        priority_areas: areas,
+                    },
+                )
+                .await
+            },
+            quiet,
+            (),
+        )
         .await?;
         Ok(StrategyPayload {
-            strategy: out.value.map(Strategy),
-            user_errors: out.errors,
+            strategy: node.map(Strategy),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -452,7 +457,7 @@ impl StrategiesMutation {
         #[graphql(desc = "The new method.")] input: CreateMethodInput,
     ) -> async_graphql::Result<MethodPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(
+        let (node, user_errors) = mutate(
             ctx,
             admin::create_method(
                 &st.db,
@@ -464,11 +469,13 @@ impl StrategiesMutation {
                     description: Some(input.description),
                 },
             ),
+            quiet,
+            (),
         )
         .await?;
         Ok(MethodPayload {
-            method: out.value.map(Method),
-            user_errors: out.errors,
+            method: node.map(Method),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -480,25 +487,30 @@ impl StrategiesMutation {
         #[graphql(desc = "Which method, what changes.")] input: UpdateMethodInput,
     ) -> async_graphql::Result<MethodPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let id = decode_as(&input.id, NodeType::Method, "input.id")?;
-            admin::update_method(
-                &st.db,
-                actor,
-                id,
-                admin::MethodFields {
-                    slug: None,
-                    name: input.name,
-                    abbreviation: patch(input.abbreviation),
-                    description: patch(input.description),
-                },
-            )
-            .await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            async {
+                let id = decode_as(&input.id, NodeType::Method, "input.id")?;
+                admin::update_method(
+                    &st.db,
+                    actor,
+                    id,
+                    admin::MethodFields {
+                        slug: None,
+                        name: input.name,
+                        abbreviation: patch(input.abbreviation),
+                        description: patch(input.description),
+                    },
+                )
+                .await
+            },
+            quiet,
+            (),
+        )
         .await?;
         Ok(MethodPayload {
-            method: out.value.map(Method),
-            user_errors: out.errors,
+            method: node.map(Method),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
