@@ -435,38 +435,31 @@ impl ActivitiesMutation {
         #[graphql(desc = "The new row.")] input: CreateActivityInput,
     ) -> async_graphql::Result<ActivityPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let plan = decode_as(&input.action_plan, NodeType::ActionPlan, "input.actionPlan")?;
-                let fields = plans::ActivityFields {
-                    priority_area_id: Some(opt_id(
-                        input.priority_area.as_ref(),
-                        NodeType::PriorityArea,
-                        "input.priorityArea",
-                    )?),
-                    focus_area_id: Some(opt_id(
-                        input.focus_area.as_ref(),
-                        NodeType::FocusArea,
-                        "input.focusArea",
-                    )?),
-                    goal: Some(input.goal),
-                    description: Some(input.description),
-                    method_ids: Some(method_ids(&input.methods)?),
-                    responsibilities: Some(responsibilities(input.responsibilities)?),
-                    timeline: Some(input.timeline),
-                    start_year: Some(input.start_year),
-                    end_year: Some(input.end_year),
-                    follow_up_schedule: Some(input.follow_up_schedule),
-                    follow_up_terms: Some(
-                        input.follow_up_terms.into_iter().map(Into::into).collect(),
-                    ),
-                };
-                plans::create_activity(&st.db, actor, plan, fields).await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            let plan = decode_as(&input.action_plan, NodeType::ActionPlan, "input.actionPlan")?;
+            let fields = plans::ActivityFields {
+                priority_area_id: Some(opt_id(
+                    input.priority_area.as_ref(),
+                    NodeType::PriorityArea,
+                    "input.priorityArea",
+                )?),
+                focus_area_id: Some(opt_id(
+                    input.focus_area.as_ref(),
+                    NodeType::FocusArea,
+                    "input.focusArea",
+                )?),
+                goal: Some(input.goal),
+                description: Some(input.description),
+                method_ids: Some(method_ids(&input.methods)?),
+                responsibilities: Some(responsibilities(input.responsibilities)?),
+                timeline: Some(input.timeline),
+                start_year: Some(input.start_year),
+                end_year: Some(input.end_year),
+                follow_up_schedule: Some(input.follow_up_schedule),
+                follow_up_terms: Some(input.follow_up_terms.into_iter().map(Into::into).collect()),
+            };
+            plans::create_activity(&st.db, actor, plan, fields).await
+        })
         .await?;
         Ok(ActivityPayload {
             activity: node.map(Activity),
@@ -486,37 +479,28 @@ impl ActivitiesMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Activity, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let fields = plans::ActivityFields {
-                    priority_area_id: patch_id(
-                        input.priority_area,
-                        NodeType::PriorityArea,
-                        "input.priorityArea",
-                    )?,
-                    focus_area_id: patch_id(
-                        input.focus_area,
-                        NodeType::FocusArea,
-                        "input.focusArea",
-                    )?,
-                    goal: patch(input.goal),
-                    description: input.description,
-                    method_ids: input.methods.as_deref().map(method_ids).transpose()?,
-                    responsibilities: input.responsibilities.map(responsibilities).transpose()?,
-                    timeline: patch(input.timeline),
-                    start_year: patch(input.start_year),
-                    end_year: patch(input.end_year),
-                    follow_up_schedule: patch(input.follow_up_schedule),
-                    follow_up_terms: input
-                        .follow_up_terms
-                        .map(|t| t.into_iter().map(Into::into).collect()),
-                };
-                plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
-            },
-            quiet,
-            known.map(ActivityId),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, known.map(ActivityId), async {
+            let fields = plans::ActivityFields {
+                priority_area_id: patch_id(
+                    input.priority_area,
+                    NodeType::PriorityArea,
+                    "input.priorityArea",
+                )?,
+                focus_area_id: patch_id(input.focus_area, NodeType::FocusArea, "input.focusArea")?,
+                goal: patch(input.goal),
+                description: input.description,
+                method_ids: input.methods.as_deref().map(method_ids).transpose()?,
+                responsibilities: input.responsibilities.map(responsibilities).transpose()?,
+                timeline: patch(input.timeline),
+                start_year: patch(input.start_year),
+                end_year: patch(input.end_year),
+                follow_up_schedule: patch(input.follow_up_schedule),
+                follow_up_terms: input
+                    .follow_up_terms
+                    .map(|t| t.into_iter().map(Into::into).collect()),
+            };
+            plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
+        })
         .await?;
         Ok(ActivityPayload {
             activity: node.map(Activity),
@@ -533,15 +517,10 @@ impl ActivitiesMutation {
         #[graphql(desc = "Which row, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let id = decode_as(&input.id, NodeType::Activity, "input.id")?;
-                plans::delete_activity(&st.db, actor, id, input.expected_version).await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            let id = decode_as(&input.id, NodeType::Activity, "input.id")?;
+            plans::delete_activity(&st.db, actor, id, input.expected_version).await
+        })
         .await?;
         Ok(DeletePayload {
             deleted_id: node.map(|a| encode(NodeType::Activity, a.id)),

@@ -196,6 +196,8 @@ impl CommitmentsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Commitment, "commitment.create"),
+            (),
             async {
                 let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
                 let org = opt_id(
@@ -214,8 +216,6 @@ impl CommitmentsMutation {
                 )
                 .await
             },
-            announce(EventKind::Commitment, "commitment.create"),
-            (),
         )
         .await?;
         Ok(CommitmentPayload {
@@ -239,11 +239,11 @@ impl CommitmentsMutation {
         let known = id.as_ref().ok().copied();
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Commitment, "commitment.update"),
+            known.map(CommitmentId),
             async {
                 commitments::update(&st.db, actor, id?, input.expected_version, &input.text).await
             },
-            announce(EventKind::Commitment, "commitment.update"),
-            known.map(CommitmentId),
         )
         .await?;
         Ok(CommitmentPayload {
@@ -262,12 +262,12 @@ impl CommitmentsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Commitment, "commitment.delete"),
+            (),
             async {
                 let id = decode_as(&input.id, NodeType::Commitment, "input.id")?;
                 commitments::delete(&st.db, actor, id, input.expected_version).await
             },
-            announce(EventKind::Commitment, "commitment.delete"),
-            (),
         )
         .await?;
         Ok(DeletePayload {

@@ -242,6 +242,19 @@ impl FollowUpsMutation {
         let (year, term) = (input.period.year, input.period.term.into());
         let (node, user_errors) = mutate(
             ctx,
+            |f| {
+                let action = if f.version == 1 {
+                    "followUp.create"
+                } else {
+                    "followUp.update"
+                };
+                announce(EventKind::FollowUp, action)(f)
+            },
+            known.map(|activity| ReportedPeriod {
+                activity,
+                year,
+                term,
+            }),
             async {
                 follow_ups::report(
                     &st.db,
@@ -258,19 +271,6 @@ impl FollowUpsMutation {
                 )
                 .await
             },
-            |f| {
-                let action = if f.version == 1 {
-                    "followUp.create"
-                } else {
-                    "followUp.update"
-                };
-                announce(EventKind::FollowUp, action)(f)
-            },
-            known.map(|activity| ReportedPeriod {
-                activity,
-                year,
-                term,
-            }),
         )
         .await?;
         Ok(FollowUpPayload {
@@ -290,6 +290,11 @@ impl FollowUpsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
+            |fs| {
+                let submitted = announce(EventKind::FollowUp, "followUp.submit");
+                fs.iter().filter_map(submitted).collect::<Vec<_>>()
+            },
+            (),
             async {
                 let district = decode_as(&input.district, NodeType::District, "input.district")?;
                 follow_ups::submit(
@@ -301,11 +306,6 @@ impl FollowUpsMutation {
                 )
                 .await
             },
-            |fs| {
-                let submitted = announce(EventKind::FollowUp, "followUp.submit");
-                fs.iter().filter_map(submitted).collect::<Vec<_>>()
-            },
-            (),
         )
         .await?;
         Ok(SubmitFollowUpsPayload {

@@ -416,29 +416,20 @@ impl GroupsMutation {
         #[graphql(desc = "The new area.")] input: CreateCollaborationAreaInput,
     ) -> async_graphql::Result<CollaborationAreaPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                groups::create_area(
-                    &st.db,
-                    actor,
-                    groups::NewArea {
-                        district_id: decode_as(
-                            &input.district,
-                            NodeType::District,
-                            "input.district",
-                        )?,
-                        slug: input.slug,
-                        name: input.name,
-                        goal: input.goal,
-                        situation: input.situation,
-                    },
-                )
-                .await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            groups::create_area(
+                &st.db,
+                actor,
+                groups::NewArea {
+                    district_id: decode_as(&input.district, NodeType::District, "input.district")?,
+                    slug: input.slug,
+                    name: input.name,
+                    goal: input.goal,
+                    situation: input.situation,
+                },
+            )
+            .await
+        })
         .await?;
         Ok(CollaborationAreaPayload {
             collaboration_area: node.map(CollaborationArea),
@@ -456,6 +447,8 @@ impl GroupsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Group, "collaborationGroup.create"),
+            (),
             async {
                 let district = decode_as(&input.district, NodeType::District, "input.district")?;
                 let fields = groups::GroupFields {
@@ -480,8 +473,6 @@ impl GroupsMutation {
                 };
                 groups::create_group(&st.db, actor, district, input.slug, fields).await
             },
-            announce(EventKind::Group, "collaborationGroup.create"),
-            (),
         )
         .await?;
         Ok(CollaborationGroupPayload {
@@ -504,6 +495,8 @@ impl GroupsMutation {
         let known = id.as_ref().ok().copied();
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Group, "collaborationGroup.update"),
+            known.map(CollaborationGroupId),
             async {
                 let fields = groups::GroupFields {
                     area_id: patch_id(input.area, NodeType::CollaborationArea, "input.area")?,
@@ -524,8 +517,6 @@ impl GroupsMutation {
                 groups::update_group(&st.db, actor, id?, input.expected_version, fields, false)
                     .await
             },
-            announce(EventKind::Group, "collaborationGroup.update"),
-            known.map(CollaborationGroupId),
         )
         .await?;
         Ok(CollaborationGroupPayload {
@@ -545,6 +536,8 @@ impl GroupsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Group, "collaborationGroup.archive"),
+            (),
             async {
                 let id = decode_as(&input.id, NodeType::CollaborationGroup, "input.id")?;
                 groups::update_group(
@@ -557,8 +550,6 @@ impl GroupsMutation {
                 )
                 .await
             },
-            announce(EventKind::Group, "collaborationGroup.archive"),
-            (),
         )
         .await?;
         Ok(CollaborationGroupPayload {

@@ -133,6 +133,8 @@ impl ParticipationsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Group, "participation.create"),
+            (),
             async {
                 let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
                 let org = opt_id(
@@ -153,8 +155,6 @@ impl ParticipationsMutation {
                 )
                 .await
             },
-            announce(EventKind::Group, "participation.create"),
-            (),
         )
         .await?;
         Ok(ParticipationPayload {
@@ -181,6 +181,8 @@ impl ParticipationsMutation {
         };
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Group, "participation.update"),
+            known.map(ParticipationId),
             async {
                 commitments::update_participation(
                     &st.db,
@@ -191,8 +193,6 @@ impl ParticipationsMutation {
                 )
                 .await
             },
-            announce(EventKind::Group, "participation.update"),
-            known.map(ParticipationId),
         )
         .await?;
         Ok(ParticipationPayload {
@@ -212,12 +212,12 @@ impl ParticipationsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
+            announce(EventKind::Group, "participation.delete"),
+            (),
             async {
                 let id = decode_as(&input.id, NodeType::Participation, "input.id")?;
                 commitments::leave(&st.db, actor, id, input.expected_version).await
             },
-            announce(EventKind::Group, "participation.delete"),
-            (),
         )
         .await?;
         Ok(DeletePayload {

@@ -198,35 +198,26 @@ impl PlansMutation {
         #[graphql(desc = "The new plan.")] input: CreateActionPlanInput,
     ) -> async_graphql::Result<ActionPlanPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                plans::create_plan(
-                    &st.db,
-                    actor,
-                    plans::NewPlan {
-                        district_id: decode_as(
-                            &input.district,
-                            NodeType::District,
-                            "input.district",
-                        )?,
-                        strategy_id: opt_id(
-                            input.strategy.as_ref(),
-                            NodeType::Strategy,
-                            "input.strategy",
-                        )?,
-                        slug: input.slug,
-                        title: input.title,
-                        description: input.description,
-                        start_year: input.start_year,
-                        end_year: input.end_year,
-                    },
-                )
-                .await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            plans::create_plan(
+                &st.db,
+                actor,
+                plans::NewPlan {
+                    district_id: decode_as(&input.district, NodeType::District, "input.district")?,
+                    strategy_id: opt_id(
+                        input.strategy.as_ref(),
+                        NodeType::Strategy,
+                        "input.strategy",
+                    )?,
+                    slug: input.slug,
+                    title: input.title,
+                    description: input.description,
+                    start_year: input.start_year,
+                    end_year: input.end_year,
+                },
+            )
+            .await
+        })
         .await?;
         Ok(ActionPlanPayload {
             action_plan: node.map(ActionPlan),
@@ -246,21 +237,16 @@ impl PlansMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::ActionPlan, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let changes = plans::PlanChanges {
-                    title: input.title,
-                    description: patch(input.description),
-                    start_year: patch(input.start_year),
-                    end_year: patch(input.end_year),
-                    strategy_id: patch_id(input.strategy, NodeType::Strategy, "input.strategy")?,
-                };
-                plans::update_plan(&st.db, actor, id?, input.expected_version, changes).await
-            },
-            quiet,
-            known.map(ActionPlanId),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, known.map(ActionPlanId), async {
+            let changes = plans::PlanChanges {
+                title: input.title,
+                description: patch(input.description),
+                start_year: patch(input.start_year),
+                end_year: patch(input.end_year),
+                strategy_id: patch_id(input.strategy, NodeType::Strategy, "input.strategy")?,
+            };
+            plans::update_plan(&st.db, actor, id?, input.expected_version, changes).await
+        })
         .await?;
         Ok(ActionPlanPayload {
             action_plan: node.map(ActionPlan),

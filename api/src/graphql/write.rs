@@ -60,9 +60,9 @@ impl<T> Outcome<T> {
 /// for the payload and the user errors.
 pub(crate) async fn mutate<T, N>(
     ctx: &Context<'_>,
-    work: impl Future<Output = AppResult<T>>,
     notices: impl FnOnce(&T) -> N,
     reload: impl Reload<T>,
+    work: impl Future<Output = AppResult<T>>,
 ) -> async_graphql::Result<(Option<T>, Vec<UserError>)>
 where
     N: IntoIterator<Item = Notice>,

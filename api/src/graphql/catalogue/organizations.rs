@@ -237,34 +237,29 @@ impl OrganizationsMutation {
         #[graphql(desc = "The new organization.")] input: CreateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let district_ids = input
-                    .districts
-                    .iter()
-                    .map(|d| decode_as(d, NodeType::District, "input.districts"))
-                    .collect::<AppResult<Vec<_>>>()?;
-                admin::create_organization(
-                    &st.db,
-                    actor,
-                    admin::NewOrganization {
-                        slug: input.slug,
-                        name: input.name,
-                        kind: input.kind.into(),
-                        parent_id: opt_id(
-                            input.parent.as_ref(),
-                            NodeType::Organization,
-                            "input.parent",
-                        )?,
-                        district_ids,
-                    },
-                )
-                .await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            let district_ids = input
+                .districts
+                .iter()
+                .map(|d| decode_as(d, NodeType::District, "input.districts"))
+                .collect::<AppResult<Vec<_>>>()?;
+            admin::create_organization(
+                &st.db,
+                actor,
+                admin::NewOrganization {
+                    slug: input.slug,
+                    name: input.name,
+                    kind: input.kind.into(),
+                    parent_id: opt_id(
+                        input.parent.as_ref(),
+                        NodeType::Organization,
+                        "input.parent",
+                    )?,
+                    district_ids,
+                },
+            )
+            .await
+        })
         .await?;
         Ok(OrganizationPayload {
             organization: node.map(Organization),
@@ -280,35 +275,30 @@ impl OrganizationsMutation {
         #[graphql(desc = "Which organization, what changes.")] input: UpdateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let id = decode_as(&input.id, NodeType::Organization, "input.id")?;
-                let district_ids = input
-                    .districts
-                    .as_ref()
-                    .map(|ds| {
-                        ds.iter()
-                            .map(|d| decode_as(d, NodeType::District, "input.districts"))
-                            .collect::<AppResult<Vec<_>>>()
-                    })
-                    .transpose()?;
-                admin::update_organization(
-                    &st.db,
-                    actor,
-                    id,
-                    admin::OrganizationChanges {
-                        name: input.name,
-                        kind: input.kind.map(Into::into),
-                        parent_id: patch_id(input.parent, NodeType::Organization, "input.parent")?,
-                        district_ids,
-                    },
-                )
-                .await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            let id = decode_as(&input.id, NodeType::Organization, "input.id")?;
+            let district_ids = input
+                .districts
+                .as_ref()
+                .map(|ds| {
+                    ds.iter()
+                        .map(|d| decode_as(d, NodeType::District, "input.districts"))
+                        .collect::<AppResult<Vec<_>>>()
+                })
+                .transpose()?;
+            admin::update_organization(
+                &st.db,
+                actor,
+                id,
+                admin::OrganizationChanges {
+                    name: input.name,
+                    kind: input.kind.map(Into::into),
+                    parent_id: patch_id(input.parent, NodeType::Organization, "input.parent")?,
+                    district_ids,
+                },
+            )
+            .await
+        })
         .await?;
         Ok(OrganizationPayload {
             organization: node.map(Organization),

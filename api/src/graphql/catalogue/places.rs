@@ -252,19 +252,14 @@ impl PlacesMutation {
         #[graphql(desc = "The new district.")] input: CreateDistrictInput,
     ) -> async_graphql::Result<DistrictPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let m = decode_as(
-                    &input.municipality,
-                    NodeType::Municipality,
-                    "input.municipality",
-                )?;
-                admin::create_district(&st.db, actor, m, input.slug, &input.name).await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            let m = decode_as(
+                &input.municipality,
+                NodeType::Municipality,
+                "input.municipality",
+            )?;
+            admin::create_district(&st.db, actor, m, input.slug, &input.name).await
+        })
         .await?;
         Ok(DistrictPayload {
             district: node.map(District),

@@ -399,49 +399,44 @@ impl StrategiesMutation {
         #[graphql(desc = "The new strategy.")] input: CreateStrategyInput,
     ) -> async_graphql::Result<StrategyPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let m = decode_as(
-                    &input.municipality,
-                    NodeType::Municipality,
-                    "input.municipality",
-                )?;
-                let areas = input
-                    .priority_areas
-                    .into_iter()
-                    .map(|pa| admin::NewArea {
-                        name: pa.name,
-                        description: pa.description,
-                        focus_areas: pa
-                            .focus_areas
-                            .into_iter()
-                            .map(|fa| admin::NewArea {
-                                name: fa.name,
-                                description: fa.description,
-                                focus_areas: Vec::new(),
-                            })
-                            .collect(),
-                    })
-                    .collect();
-                admin::create_strategy(
-                    &st.db,
-                    actor,
-                    admin::NewStrategy {
-                        municipality_id: m,
-                        slug: input.slug,
-                        name: input.name,
-                        description: input.description,
-                        start_year: input.start_year,
-                        end_year: input.end_year,
-                        priority_areas: areas,
-                    },
-                )
-                .await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            let m = decode_as(
+                &input.municipality,
+                NodeType::Municipality,
+                "input.municipality",
+            )?;
+            let areas = input
+                .priority_areas
+                .into_iter()
+                .map(|pa| admin::NewArea {
+                    name: pa.name,
+                    description: pa.description,
+                    focus_areas: pa
+                        .focus_areas
+                        .into_iter()
+                        .map(|fa| admin::NewArea {
+                            name: fa.name,
+                            description: fa.description,
+                            focus_areas: Vec::new(),
+                        })
+                        .collect(),
+                })
+                .collect();
+            admin::create_strategy(
+                &st.db,
+                actor,
+                admin::NewStrategy {
+                    municipality_id: m,
+                    slug: input.slug,
+                    name: input.name,
+                    description: input.description,
+                    start_year: input.start_year,
+                    end_year: input.end_year,
+                    priority_areas: areas,
+                },
+            )
+            .await
+        })
         .await?;
         Ok(StrategyPayload {
             strategy: node.map(Strategy),
@@ -459,6 +454,8 @@ impl StrategiesMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
+            quiet,
+            (),
             admin::create_method(
                 &st.db,
                 actor,
@@ -469,8 +466,6 @@ impl StrategiesMutation {
                     description: Some(input.description),
                 },
             ),
-            quiet,
-            (),
         )
         .await?;
         Ok(MethodPayload {
@@ -487,26 +482,21 @@ impl StrategiesMutation {
         #[graphql(desc = "Which method, what changes.")] input: UpdateMethodInput,
     ) -> async_graphql::Result<MethodPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            async {
-                let id = decode_as(&input.id, NodeType::Method, "input.id")?;
-                admin::update_method(
-                    &st.db,
-                    actor,
-                    id,
-                    admin::MethodFields {
-                        slug: None,
-                        name: input.name,
-                        abbreviation: patch(input.abbreviation),
-                        description: patch(input.description),
-                    },
-                )
-                .await
-            },
-            quiet,
-            (),
-        )
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
+            let id = decode_as(&input.id, NodeType::Method, "input.id")?;
+            admin::update_method(
+                &st.db,
+                actor,
+                id,
+                admin::MethodFields {
+                    slug: None,
+                    name: input.name,
+                    abbreviation: patch(input.abbreviation),
+                    description: patch(input.description),
+                },
+            )
+            .await
+        })
         .await?;
         Ok(MethodPayload {
             method: node.map(Method),
