@@ -435,7 +435,7 @@ impl ActivitiesMutation {
         #[graphql(desc = "The new row.")] input: CreateActivityInput,
     ) -> async_graphql::Result<ActivityPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             let plan = decode_as(&input.action_plan, NodeType::ActionPlan, "input.actionPlan")?;
             let fields = plans::ActivityFields {
                 priority_area_id: Some(opt_id(
@@ -462,8 +462,8 @@ impl ActivitiesMutation {
         })
         .await?;
         Ok(ActivityPayload {
-            activity: out.value.map(Activity),
-            user_errors: out.errors,
+            activity: node.map(Activity),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -479,7 +479,7 @@ impl ActivitiesMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Activity, "input.id");
         let known = id.as_ref().ok().copied();
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, known.map(ActivityId), async {
             let fields = plans::ActivityFields {
                 priority_area_id: patch_id(
                     input.priority_area,
@@ -502,15 +502,9 @@ impl ActivitiesMutation {
             plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
         })
         .await?;
-        let conflicted = out.conflicted();
-        let activity = match (out.value, conflicted, known) {
-            (Some(a), _, _) => Some(a),
-            (None, true, Some(id)) => load(ctx, ActivityId(id)).await?,
-            _ => None,
-        };
         Ok(ActivityPayload {
-            activity: activity.map(Activity),
-            user_errors: out.errors,
+            activity: node.map(Activity),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -523,14 +517,14 @@ impl ActivitiesMutation {
         #[graphql(desc = "Which row, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             let id = decode_as(&input.id, NodeType::Activity, "input.id")?;
             plans::delete_activity(&st.db, actor, id, input.expected_version).await
         })
         .await?;
         Ok(DeletePayload {
-            deleted_id: out.value.map(|a| encode(NodeType::Activity, a.id)),
-            user_errors: out.errors,
+            deleted_id: node.map(|a| encode(NodeType::Activity, a.id)),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

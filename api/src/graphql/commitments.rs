@@ -194,35 +194,33 @@ impl CommitmentsMutation {
         #[graphql(desc = "What to promise, where.")] input: CreateCommitmentInput,
     ) -> async_graphql::Result<CommitmentPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
-            let org = opt_id(
-                input.organization.as_ref(),
-                NodeType::Organization,
-                "input.organization",
-            )?;
-            commitments::create(
-                &st.db,
-                actor,
-                commitments::NewCommitment {
-                    group_id: group,
-                    organization_id: org,
-                    text: input.text,
-                },
-            )
-            .await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Commitment, "commitment.create"),
+            (),
+            async {
+                let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
+                let org = opt_id(
+                    input.organization.as_ref(),
+                    NodeType::Organization,
+                    "input.organization",
+                )?;
+                commitments::create(
+                    &st.db,
+                    actor,
+                    commitments::NewCommitment {
+                        group_id: group,
+                        organization_id: org,
+                        text: input.text,
+                    },
+                )
+                .await
+            },
+        )
         .await?;
-        if let Some(c) = &out.value {
-            let place = Place::Group {
-                group_id: c.group_id,
-                organization_id: Some(c.organization_id),
-            };
-            publish(ctx, EventKind::Commitment, "commitment.create", c.id, place).await;
-        }
         Ok(CommitmentPayload {
-            commitment: out.value.map(Commitment),
-            user_errors: out.errors,
+            commitment: node.map(Commitment),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -239,26 +237,18 @@ impl CommitmentsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Commitment, "input.id");
         let known = id.as_ref().ok().copied();
-        let out = run(ctx, async {
-            commitments::update(&st.db, actor, id?, input.expected_version, &input.text).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Commitment, "commitment.update"),
+            known.map(CommitmentId),
+            async {
+                commitments::update(&st.db, actor, id?, input.expected_version, &input.text).await
+            },
+        )
         .await?;
-        if let Some(c) = &out.value {
-            let place = Place::Group {
-                group_id: c.group_id,
-                organization_id: Some(c.organization_id),
-            };
-            publish(ctx, EventKind::Commitment, "commitment.update", c.id, place).await;
-        }
-        let conflicted = out.conflicted();
-        let commitment = match (out.value, conflicted, known) {
-            (Some(c), _, _) => Some(c),
-            (None, true, Some(id)) => load(ctx, CommitmentId(id)).await?,
-            _ => None,
-        };
         Ok(CommitmentPayload {
-            commitment: commitment.map(Commitment),
-            user_errors: out.errors,
+            commitment: node.map(Commitment),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -270,21 +260,19 @@ impl CommitmentsMutation {
         #[graphql(desc = "Which commitment, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let id = decode_as(&input.id, NodeType::Commitment, "input.id")?;
-            commitments::delete(&st.db, actor, id, input.expected_version).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Commitment, "commitment.delete"),
+            (),
+            async {
+                let id = decode_as(&input.id, NodeType::Commitment, "input.id")?;
+                commitments::delete(&st.db, actor, id, input.expected_version).await
+            },
+        )
         .await?;
-        if let Some(c) = &out.value {
-            let place = Place::Group {
-                group_id: c.group_id,
-                organization_id: Some(c.organization_id),
-            };
-            publish(ctx, EventKind::Commitment, "commitment.delete", c.id, place).await;
-        }
         Ok(DeletePayload {
-            deleted_id: out.value.map(|c| encode(NodeType::Commitment, c.id)),
-            user_errors: out.errors,
+            deleted_id: node.map(|c| encode(NodeType::Commitment, c.id)),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

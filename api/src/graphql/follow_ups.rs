@@ -258,51 +258,42 @@ impl FollowUpsMutation {
         let activity = decode_as(&input.activity, NodeType::Activity, "input.activity");
         let known = activity.as_ref().ok().copied();
         let (year, term) = (input.period.year, input.period.term.into());
-        let out = run(ctx, async {
-            follow_ups::report(
-                &st.db,
-                actor,
-                follow_ups::Report {
-                    activity_id: activity?,
-                    year,
-                    term,
-                    status: input.status.into(),
-                    effects: input.effects,
-                    as_of: input.as_of.map(Into::into),
-                    expected_version: input.expected_version,
-                },
-            )
-            .await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            |f| {
+                let action = if f.version == 1 {
+                    "followUp.create"
+                } else {
+                    "followUp.update"
+                };
+                announce(EventKind::FollowUp, action)(f)
+            },
+            known.map(|activity| ReportedPeriod {
+                activity,
+                year,
+                term,
+            }),
+            async {
+                follow_ups::report(
+                    &st.db,
+                    actor,
+                    follow_ups::Report {
+                        activity_id: activity?,
+                        year,
+                        term,
+                        status: input.status.into(),
+                        effects: input.effects,
+                        as_of: input.as_of.map(Into::into),
+                        expected_version: input.expected_version,
+                    },
+                )
+                .await
+            },
+        )
         .await?;
-        if let Some(f) = &out.value {
-            let action = if f.version == 1 {
-                "followUp.create"
-            } else {
-                "followUp.update"
-            };
-            publish(
-                ctx,
-                EventKind::FollowUp,
-                action,
-                f.id,
-                Place::Activity(f.activity_id),
-            )
-            .await;
-        }
-        let conflicted = out.conflicted();
-        let follow_up = match (out.value, conflicted, known) {
-            (Some(f), _, _) => Some(f),
-            (None, true, Some(activity)) => load(ctx, FollowUpsOfActivity(activity))
-                .await?
-                .unwrap_or_default()
-                .into_iter()
-                .find(|f| f.year == year && f.term == term),
-            _ => None,
-        };
         Ok(FollowUpPayload {
-            follow_up: follow_up.map(FollowUp),
-            user_errors: out.errors,
+            follow_up: node.map(FollowUp),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -315,37 +306,52 @@ impl FollowUpsMutation {
         #[graphql(desc = "Which district, which period.")] input: SubmitFollowUpsInput,
     ) -> async_graphql::Result<SubmitFollowUpsPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let district = decode_as(&input.district, NodeType::District, "input.district")?;
-            follow_ups::submit(
-                &st.db,
-                actor,
-                district,
-                input.period.year,
-                input.period.term.into(),
-            )
-            .await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            |fs| {
+                let submitted = announce(EventKind::FollowUp, "followUp.submit");
+                fs.iter().filter_map(submitted).collect::<Vec<_>>()
+            },
+            (),
+            async {
+                let district = decode_as(&input.district, NodeType::District, "input.district")?;
+                follow_ups::submit(
+                    &st.db,
+                    actor,
+                    district,
+                    input.period.year,
+                    input.period.term.into(),
+                )
+                .await
+            },
+        )
         .await?;
-        for f in out.value.iter().flatten() {
-            publish(
-                ctx,
-                EventKind::FollowUp,
-                "followUp.submit",
-                f.id,
-                Place::Activity(f.activity_id),
-            )
-            .await;
-        }
         Ok(SubmitFollowUpsPayload {
-            follow_ups: out
-                .value
+            follow_ups: node.unwrap_or_default().into_iter().map(FollowUp).collect(),
+            user_errors,
+            client_mutation_id: input.client_mutation_id,
+        })
+    }
+}
+
+/// One activity's follow-up for one period: what a report reloads after a `CONFLICT`.
+struct ReportedPeriod {
+    activity: i32,
+    year: i32,
+    term: entity::enums::Term,
+}
+
+impl Reload<follow_up::Model> for ReportedPeriod {
+    fn reload<'c>(
+        self,
+        ctx: &'c Context<'_>,
+    ) -> futures_util::future::BoxFuture<'c, async_graphql::Result<Option<follow_up::Model>>> {
+        Box::pin(async move {
+            Ok(load(ctx, FollowUpsOfActivity(self.activity))
+                .await?
                 .unwrap_or_default()
                 .into_iter()
-                .map(FollowUp)
-                .collect(),
-            user_errors: out.errors,
-            client_mutation_id: input.client_mutation_id,
+                .find(|f| f.year == self.year && f.term == self.term))
         })
     }
 }

@@ -416,7 +416,7 @@ impl GroupsMutation {
         #[graphql(desc = "The new area.")] input: CreateCollaborationAreaInput,
     ) -> async_graphql::Result<CollaborationAreaPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             groups::create_area(
                 &st.db,
                 actor,
@@ -432,8 +432,8 @@ impl GroupsMutation {
         })
         .await?;
         Ok(CollaborationAreaPayload {
-            collaboration_area: out.value.map(CollaborationArea),
-            user_errors: out.errors,
+            collaboration_area: node.map(CollaborationArea),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -445,48 +445,39 @@ impl GroupsMutation {
         #[graphql(desc = "The new group.")] input: CreateCollaborationGroupInput,
     ) -> async_graphql::Result<CollaborationGroupPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let district = decode_as(&input.district, NodeType::District, "input.district")?;
-            let fields = groups::GroupFields {
-                area_id: Some(opt_id(
-                    input.area.as_ref(),
-                    NodeType::CollaborationArea,
-                    "input.area",
-                )?),
-                name: Some(input.name),
-                kind: Some(input.kind.into()),
-                subtitle: Some(input.subtitle),
-                purpose: Some(input.purpose),
-                situation: Some(input.situation),
-                term: Some(input.term),
-                term_ends_on: Some(input.term_ends_on.map(Into::into)),
-                meeting_cadence: Some(input.meeting_cadence),
-                convener: Some(input.convener),
-                financing: Some(input.financing),
-                communication: Some(input.communication),
-                follow_up_cadence: Some(input.follow_up_cadence),
-                other_participants: Some(input.other_participants),
-            };
-            groups::create_group(&st.db, actor, district, input.slug, fields).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Group, "collaborationGroup.create"),
+            (),
+            async {
+                let district = decode_as(&input.district, NodeType::District, "input.district")?;
+                let fields = groups::GroupFields {
+                    area_id: Some(opt_id(
+                        input.area.as_ref(),
+                        NodeType::CollaborationArea,
+                        "input.area",
+                    )?),
+                    name: Some(input.name),
+                    kind: Some(input.kind.into()),
+                    subtitle: Some(input.subtitle),
+                    purpose: Some(input.purpose),
+                    situation: Some(input.situation),
+                    term: Some(input.term),
+                    term_ends_on: Some(input.term_ends_on.map(Into::into)),
+                    meeting_cadence: Some(input.meeting_cadence),
+                    convener: Some(input.convener),
+                    financing: Some(input.financing),
+                    communication: Some(input.communication),
+                    follow_up_cadence: Some(input.follow_up_cadence),
+                    other_participants: Some(input.other_participants),
+                };
+                groups::create_group(&st.db, actor, district, input.slug, fields).await
+            },
+        )
         .await?;
-        if let Some(g) = &out.value {
-            let place = Place::Group {
-                group_id: g.id,
-                organization_id: None,
-            };
-            publish(
-                ctx,
-                EventKind::Group,
-                "collaborationGroup.create",
-                g.id,
-                place,
-            )
-            .await;
-        }
         Ok(CollaborationGroupPayload {
-            collaboration_group: out.value.map(CollaborationGroup),
-            user_errors: out.errors,
+            collaboration_group: node.map(CollaborationGroup),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -502,49 +493,35 @@ impl GroupsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::CollaborationGroup, "input.id");
         let known = id.as_ref().ok().copied();
-        let out = run(ctx, async {
-            let fields = groups::GroupFields {
-                area_id: patch_id(input.area, NodeType::CollaborationArea, "input.area")?,
-                name: input.name,
-                kind: input.kind.map(Into::into),
-                subtitle: patch(input.subtitle),
-                purpose: patch(input.purpose),
-                situation: patch(input.situation),
-                term: patch(input.term),
-                term_ends_on: patch(input.term_ends_on.map_value(Into::into)),
-                meeting_cadence: patch(input.meeting_cadence),
-                convener: patch(input.convener),
-                financing: patch(input.financing),
-                communication: patch(input.communication),
-                follow_up_cadence: patch(input.follow_up_cadence),
-                other_participants: patch(input.other_participants),
-            };
-            groups::update_group(&st.db, actor, id?, input.expected_version, fields, false).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Group, "collaborationGroup.update"),
+            known.map(CollaborationGroupId),
+            async {
+                let fields = groups::GroupFields {
+                    area_id: patch_id(input.area, NodeType::CollaborationArea, "input.area")?,
+                    name: input.name,
+                    kind: input.kind.map(Into::into),
+                    subtitle: patch(input.subtitle),
+                    purpose: patch(input.purpose),
+                    situation: patch(input.situation),
+                    term: patch(input.term),
+                    term_ends_on: patch(input.term_ends_on.map_value(Into::into)),
+                    meeting_cadence: patch(input.meeting_cadence),
+                    convener: patch(input.convener),
+                    financing: patch(input.financing),
+                    communication: patch(input.communication),
+                    follow_up_cadence: patch(input.follow_up_cadence),
+                    other_participants: patch(input.other_participants),
+                };
+                groups::update_group(&st.db, actor, id?, input.expected_version, fields, false)
+                    .await
+            },
+        )
         .await?;
-        if let Some(g) = &out.value {
-            let place = Place::Group {
-                group_id: g.id,
-                organization_id: None,
-            };
-            publish(
-                ctx,
-                EventKind::Group,
-                "collaborationGroup.update",
-                g.id,
-                place,
-            )
-            .await;
-        }
-        let conflicted = out.conflicted();
-        let group = match (out.value, conflicted, known) {
-            (Some(g), _, _) => Some(g),
-            (None, true, Some(id)) => load(ctx, CollaborationGroupId(id)).await?,
-            _ => None,
-        };
         Ok(CollaborationGroupPayload {
-            collaboration_group: group.map(CollaborationGroup),
-            user_errors: out.errors,
+            collaboration_group: node.map(CollaborationGroup),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -557,36 +534,27 @@ impl GroupsMutation {
         #[graphql(desc = "Which group, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<CollaborationGroupPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let id = decode_as(&input.id, NodeType::CollaborationGroup, "input.id")?;
-            groups::update_group(
-                &st.db,
-                actor,
-                id,
-                input.expected_version,
-                groups::GroupFields::default(),
-                true,
-            )
-            .await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Group, "collaborationGroup.archive"),
+            (),
+            async {
+                let id = decode_as(&input.id, NodeType::CollaborationGroup, "input.id")?;
+                groups::update_group(
+                    &st.db,
+                    actor,
+                    id,
+                    input.expected_version,
+                    groups::GroupFields::default(),
+                    true,
+                )
+                .await
+            },
+        )
         .await?;
-        if let Some(g) = &out.value {
-            let place = Place::Group {
-                group_id: g.id,
-                organization_id: None,
-            };
-            publish(
-                ctx,
-                EventKind::Group,
-                "collaborationGroup.archive",
-                g.id,
-                place,
-            )
-            .await;
-        }
         Ok(CollaborationGroupPayload {
-            collaboration_group: out.value.map(CollaborationGroup),
-            user_errors: out.errors,
+            collaboration_group: node.map(CollaborationGroup),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

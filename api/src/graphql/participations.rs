@@ -60,7 +60,7 @@ impl Participation {
     async fn commitments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Commitment>> {
         let rows = load_many(
             ctx,
-            CommitmentsOfSeat {
+            CommitmentsOfParticipation {
                 group_id: self.0.group_id,
                 organization_id: self.0.organization_id,
             },
@@ -131,37 +131,35 @@ impl ParticipationsMutation {
         #[graphql(desc = "Which group, which organization, which contact.")] input: JoinGroupInput,
     ) -> async_graphql::Result<ParticipationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
-            let org = opt_id(
-                input.organization.as_ref(),
-                NodeType::Organization,
-                "input.organization",
-            )?;
-            commitments::join(
-                &st.db,
-                actor,
-                commitments::NewParticipation {
-                    group_id: group,
-                    organization_id: org,
-                    contact_role: input.contact_role,
-                    other_participants: input.other_participants,
-                    is_convener: input.is_convener,
-                },
-            )
-            .await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Group, "participation.create"),
+            (),
+            async {
+                let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
+                let org = opt_id(
+                    input.organization.as_ref(),
+                    NodeType::Organization,
+                    "input.organization",
+                )?;
+                commitments::join(
+                    &st.db,
+                    actor,
+                    commitments::NewParticipation {
+                        group_id: group,
+                        organization_id: org,
+                        contact_role: input.contact_role,
+                        other_participants: input.other_participants,
+                        is_convener: input.is_convener,
+                    },
+                )
+                .await
+            },
+        )
         .await?;
-        if let Some(p) = &out.value {
-            let place = Place::Group {
-                group_id: p.group_id,
-                organization_id: Some(p.organization_id),
-            };
-            publish(ctx, EventKind::Group, "participation.create", p.id, place).await;
-        }
         Ok(ParticipationPayload {
-            participation: out.value.map(Participation),
-            user_errors: out.errors,
+            participation: node.map(Participation),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -176,31 +174,30 @@ impl ParticipationsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Participation, "input.id");
         let known = id.as_ref().ok().copied();
-        let changes = commitments::SeatChanges {
+        let changes = commitments::ParticipationChanges {
             contact_role: patch(input.contact_role),
             other_participants: patch(input.other_participants),
             is_convener: input.is_convener,
         };
-        let out = run(ctx, async {
-            commitments::update_seat(&st.db, actor, id?, input.expected_version, changes).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Group, "participation.update"),
+            known.map(ParticipationId),
+            async {
+                commitments::update_participation(
+                    &st.db,
+                    actor,
+                    id?,
+                    input.expected_version,
+                    changes,
+                )
+                .await
+            },
+        )
         .await?;
-        if let Some(p) = &out.value {
-            let place = Place::Group {
-                group_id: p.group_id,
-                organization_id: Some(p.organization_id),
-            };
-            publish(ctx, EventKind::Group, "participation.update", p.id, place).await;
-        }
-        let conflicted = out.conflicted();
-        let seat = match (out.value, conflicted, known) {
-            (Some(p), _, _) => Some(p),
-            (None, true, Some(id)) => load(ctx, ParticipationId(id)).await?,
-            _ => None,
-        };
         Ok(ParticipationPayload {
-            participation: seat.map(Participation),
-            user_errors: out.errors,
+            participation: node.map(Participation),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -213,21 +210,19 @@ impl ParticipationsMutation {
         #[graphql(desc = "Which seat, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
-            let id = decode_as(&input.id, NodeType::Participation, "input.id")?;
-            commitments::leave(&st.db, actor, id, input.expected_version).await
-        })
+        let (node, user_errors) = mutate(
+            ctx,
+            announce(EventKind::Group, "participation.delete"),
+            (),
+            async {
+                let id = decode_as(&input.id, NodeType::Participation, "input.id")?;
+                commitments::leave(&st.db, actor, id, input.expected_version).await
+            },
+        )
         .await?;
-        if let Some(p) = &out.value {
-            let place = Place::Group {
-                group_id: p.group_id,
-                organization_id: Some(p.organization_id),
-            };
-            publish(ctx, EventKind::Group, "participation.delete", p.id, place).await;
-        }
         Ok(DeletePayload {
-            deleted_id: out.value.map(|p| encode(NodeType::Participation, p.id)),
-            user_errors: out.errors,
+            deleted_id: node.map(|p| encode(NodeType::Participation, p.id)),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

@@ -198,7 +198,7 @@ impl PlansMutation {
         #[graphql(desc = "The new plan.")] input: CreateActionPlanInput,
     ) -> async_graphql::Result<ActionPlanPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             plans::create_plan(
                 &st.db,
                 actor,
@@ -220,8 +220,8 @@ impl PlansMutation {
         })
         .await?;
         Ok(ActionPlanPayload {
-            action_plan: out.value.map(ActionPlan),
-            user_errors: out.errors,
+            action_plan: node.map(ActionPlan),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -237,7 +237,7 @@ impl PlansMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::ActionPlan, "input.id");
         let known = id.as_ref().ok().copied();
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, known.map(ActionPlanId), async {
             let changes = plans::PlanChanges {
                 title: input.title,
                 description: patch(input.description),
@@ -248,15 +248,9 @@ impl PlansMutation {
             plans::update_plan(&st.db, actor, id?, input.expected_version, changes).await
         })
         .await?;
-        let conflicted = out.conflicted();
-        let plan = match (out.value, conflicted, known) {
-            (Some(p), _, _) => Some(p),
-            (None, true, Some(id)) => load(ctx, ActionPlanId(id)).await?,
-            _ => None,
-        };
         Ok(ActionPlanPayload {
-            action_plan: plan.map(ActionPlan),
-            user_errors: out.errors,
+            action_plan: node.map(ActionPlan),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

@@ -302,21 +302,21 @@ impl Loader<DistrictSlug> for Reader {
 
 /// The commitments one organization made in one group (its seat's promises).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CommitmentsOfSeat {
+pub struct CommitmentsOfParticipation {
     /// The group.
     pub group_id: i32,
     /// The organization.
     pub organization_id: i32,
 }
 
-impl Loader<CommitmentsOfSeat> for Reader {
+impl Loader<CommitmentsOfParticipation> for Reader {
     type Value = Vec<commitment::Model>;
     type Error = LoadError;
 
     async fn load(
         &self,
-        keys: &[CommitmentsOfSeat],
-    ) -> Result<HashMap<CommitmentsOfSeat, Self::Value>, Self::Error> {
+        keys: &[CommitmentsOfParticipation],
+    ) -> Result<HashMap<CommitmentsOfParticipation, Self::Value>, Self::Error> {
         let groups: Vec<i32> = keys.iter().map(|k| k.group_id).collect();
         let select = commitment::Entity::find()
             .filter(commitment::Column::GroupId.is_in(groups))
@@ -324,7 +324,7 @@ impl Loader<CommitmentsOfSeat> for Reader {
         // Every commitment of the groups: the seats not asked about get theirs too.
         let rows = self.with_organizations(select).await?;
         Ok(group_by_parent(keys, rows, |row| {
-            Some(CommitmentsOfSeat {
+            Some(CommitmentsOfParticipation {
                 group_id: row.group_id,
                 organization_id: row.organization_id,
             })

@@ -1,7 +1,17 @@
-//! The GraphQL half of the one write path: a mutation's service call turned into its
-//! payload (`userErrors` for what the caller can fix), and the event published after it.
+//! The GraphQL half of the one write path.
+//!
+//! Every mutation resolver decodes its IDs and calls [`mutate`] with the service call
+//! (which goes through `services::write::commit`: rule, versioned write, audit, commit
+//! in one transaction), the live events of the change, and the key to reload the named
+//! node by. `mutate` runs the call under the write gate, sorts a failure into
+//! `userErrors` (or a GraphQL error), publishes the events once the change committed,
+//! and on a `CONFLICT` reloads the current node — so the resolver only builds its
+//! payload from the `(node, userErrors)` it gets back.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
+use futures_util::future::BoxFuture;
+
+use super::engine::Reader;
 
 use crate::graphql::prelude::*;
 
@@ -28,25 +38,177 @@ pub struct UserError {
 }
 
 /// The outcome of a service call: the value, or the user errors, or a GraphQL error.
-pub(crate) struct Outcome<T> {
+struct Outcome<T> {
     /// What the service answered, when it changed something.
-    pub(crate) value: Option<T>,
+    value: Option<T>,
     /// What the caller can fix, when it did not.
-    pub(crate) errors: Vec<UserError>,
+    errors: Vec<UserError>,
 }
 
 impl<T> Outcome<T> {
     /// Whether the change was refused for a stale version.
-    pub(crate) fn conflicted(&self) -> bool {
+    fn conflicted(&self) -> bool {
         self.errors
             .iter()
             .any(|e| e.code == UserErrorCode::Conflict)
     }
 }
 
+/// One mutation, the one way: run `work` (the service call) under the write gate; when
+/// it changed something, publish the events `notices` names for its value; when it was
+/// refused for a stale version, reload the current node by `reload`. Hands back the node
+/// for the payload and the user errors.
+pub(crate) async fn mutate<T, N>(
+    ctx: &Context<'_>,
+    notices: impl FnOnce(&T) -> N,
+    reload: impl Reload<T>,
+    work: impl Future<Output = AppResult<T>>,
+) -> async_graphql::Result<(Option<T>, Vec<UserError>)>
+where
+    N: IntoIterator<Item = Notice>,
+{
+    let out = run(ctx, work).await?;
+    if let Some(value) = &out.value {
+        for n in notices(value) {
+            publish(ctx, n.kind, n.action, n.node_id, n.place).await;
+        }
+    }
+    let node = match out.value {
+        Some(value) => Some(value),
+        None if out.conflicted() => reload.reload(ctx).await?,
+        None => None,
+    };
+    Ok((node, out.errors))
+}
+
+/// What live subscribers hear of one change.
+pub(crate) struct Notice {
+    kind: EventKind,
+    action: &'static str,
+    node_id: i32,
+    place: Place,
+}
+
+/// A node whose changes are published: its row id and where it lies.
+pub(crate) trait Placed {
+    /// The row id.
+    fn node_id(&self) -> i32;
+    /// Where it lies, to route its events.
+    fn place(&self) -> Place;
+}
+
+impl Placed for entity::commitment::Model {
+    fn node_id(&self) -> i32 {
+        self.id
+    }
+    fn place(&self) -> Place {
+        Place::Group {
+            group_id: self.group_id,
+            organization_id: Some(self.organization_id),
+        }
+    }
+}
+
+impl Placed for entity::participation::Model {
+    fn node_id(&self) -> i32 {
+        self.id
+    }
+    fn place(&self) -> Place {
+        Place::Group {
+            group_id: self.group_id,
+            organization_id: Some(self.organization_id),
+        }
+    }
+}
+
+impl Placed for entity::collaboration_group::Model {
+    fn node_id(&self) -> i32 {
+        self.id
+    }
+    fn place(&self) -> Place {
+        Place::Group {
+            group_id: self.id,
+            organization_id: None,
+        }
+    }
+}
+
+impl Placed for entity::follow_up::Model {
+    fn node_id(&self) -> i32 {
+        self.id
+    }
+    fn place(&self) -> Place {
+        Place::Activity(self.activity_id)
+    }
+}
+
+/// For [`mutate`]: publish `action` of `kind` about the node written.
+pub(crate) fn announce<T: Placed>(
+    kind: EventKind,
+    action: &'static str,
+) -> impl Fn(&T) -> Option<Notice> + Copy {
+    move |node| {
+        Some(Notice {
+            kind,
+            action,
+            node_id: node.node_id(),
+            place: node.place(),
+        })
+    }
+}
+
+/// For [`mutate`]: a change with no live event (the catalogue, plans, activities, areas).
+pub(crate) fn quiet<T>(_: &T) -> Option<Notice> {
+    None
+}
+
+/// How [`mutate`] reads the current node again after a `CONFLICT`: `()` when the input
+/// named no node, else (`Some`) a key of the node.
+pub(crate) trait Reload<T> {
+    /// The current node, if any.
+    fn reload<'c>(self, ctx: &'c Context<'_>) -> BoxFuture<'c, async_graphql::Result<Option<T>>>;
+}
+
+impl<T> Reload<T> for () {
+    fn reload<'c>(self, _: &'c Context<'_>) -> BoxFuture<'c, async_graphql::Result<Option<T>>> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+impl<T, K: Reload<T>> Reload<T> for Option<K> {
+    fn reload<'c>(self, ctx: &'c Context<'_>) -> BoxFuture<'c, async_graphql::Result<Option<T>>> {
+        match self {
+            Some(key) => key.reload(ctx),
+            None => Box::pin(async { Ok(None) }),
+        }
+    }
+}
+
+/// Nodes reloaded by their row id.
+macro_rules! reload_by_id {
+    ($($key:ident),*) => {$(
+        impl Reload<<Reader as async_graphql::dataloader::Loader<$key>>::Value> for $key {
+            fn reload<'c>(
+                self,
+                ctx: &'c Context<'_>,
+            ) -> BoxFuture<'c, async_graphql::Result<Option<<Reader as async_graphql::dataloader::Loader<$key>>::Value>>> {
+                Box::pin(load(ctx, self))
+            }
+        }
+    )*};
+}
+
+reload_by_id!(
+    CommitmentId,
+    ParticipationId,
+    CollaborationGroupId,
+    ActionPlanId,
+    ActivityId
+);
+
 /// Run one mutation: take the write turn, call the service, sort the result into a value,
 /// user errors, or a GraphQL error (logging denials).
-pub(crate) async fn run<T, F>(ctx: &Context<'_>, work: F) -> async_graphql::Result<Outcome<T>>
+async fn run<T, F>(ctx: &Context<'_>, work: F) -> async_graphql::Result<Outcome<T>>
 where
     F: Future<Output = AppResult<T>>,
 {
@@ -86,13 +248,7 @@ where
 }
 
 /// Tell live subscribers about a change (after it committed). Never fails the mutation.
-pub(crate) async fn publish(
-    ctx: &Context<'_>,
-    kind: EventKind,
-    action: &str,
-    node_id: i32,
-    place: Place,
-) {
+async fn publish(ctx: &Context<'_>, kind: EventKind, action: &str, node_id: i32, place: Place) {
     let (Ok(st), Ok(bus)) = (state(ctx), ctx.data::<EventBus>()) else {
         return;
     };

@@ -8,13 +8,13 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, Set,
 };
 
-use super::audit::{self, Change};
+use super::audit::Change;
 use super::authz::{self, Actor};
 use super::plans::Patch;
-use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT};
+use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT, Written};
 use crate::error::{AppError, AppResult};
 
 fn change<'a>(action: &'a str, node_type: &'a str, id: i32) -> Change<'a> {
@@ -41,6 +41,7 @@ pub struct NewOrganization {
     pub district_ids: Vec<i32>,
 }
 
+/// An organization with the districts it serves, as the audit trail keeps it.
 #[derive(Debug, serde::Serialize)]
 struct OrganizationSnapshot<'a> {
     #[serde(flatten)]
@@ -117,31 +118,29 @@ pub async fn create_organization(
         write::find::<organization::Entity, _>(db, p, "input.parent", "organization").await?;
     }
     check_districts(db, &input.district_ids).await?;
-    let txn = db.begin().await?;
-    let created = organization::ActiveModel {
-        slug: Set(slug),
-        name: Set(name),
-        kind: Set(input.kind),
-        parent_id: Set(input.parent_id),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    set_districts(&txn, created.id, &input.district_ids).await?;
-    let districts = districts_of(&txn, created.id).await?;
-    audit::record(
-        &txn,
-        actor,
-        change("organization.create", "Organization", created.id),
-        None::<&()>,
-        Some(&OrganizationSnapshot {
-            organization: &created,
-            districts,
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = organization::ActiveModel {
+                slug: Set(slug),
+                name: Set(name),
+                kind: Set(input.kind),
+                parent_id: Set(input.parent_id),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            set_districts(txn, created.id, &input.district_ids).await?;
+            let districts = districts_of(txn, created.id).await?;
+            let after = OrganizationSnapshot {
+                organization: &created,
+                districts,
+            };
+            let change = change("organization.create", "Organization", created.id);
+            let written = Written::new(()).audit(change, None::<&()>, Some(&after))?;
+            Ok(written.with(created))
+        })
+    })
+    .await
 }
 
 /// Changes to an organization.
@@ -192,32 +191,32 @@ pub async fn update_organization(
         check_districts(db, ds).await?;
     }
     let districts_before = districts_of(db, id).await?;
-    let txn = db.begin().await?;
-    let after = if am.is_changed() {
-        am.update(&txn).await?
-    } else {
-        before.clone()
-    };
-    if let Some(ds) = &changes.district_ids {
-        set_districts(&txn, id, ds).await?;
-    }
-    let districts = districts_of(&txn, id).await?;
-    audit::record(
-        &txn,
-        actor,
-        change("organization.update", "Organization", id),
-        Some(&OrganizationSnapshot {
-            organization: &before,
-            districts: districts_before,
-        }),
-        Some(&OrganizationSnapshot {
-            organization: &after,
-            districts,
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let after = if am.is_changed() {
+                am.update(txn).await?
+            } else {
+                before.clone()
+            };
+            if let Some(ds) = &changes.district_ids {
+                set_districts(txn, id, ds).await?;
+            }
+            let districts = districts_of(txn, id).await?;
+            let written = Written::new(()).audit(
+                change("organization.update", "Organization", id),
+                Some(&OrganizationSnapshot {
+                    organization: &before,
+                    districts: districts_before,
+                }),
+                Some(&OrganizationSnapshot {
+                    organization: &after,
+                    districts,
+                }),
+            )?;
+            Ok(written.with(after))
+        })
+    })
+    .await
 }
 
 /// Add a district to a municipality.
@@ -242,30 +241,26 @@ pub async fn create_district(
         None => write::slugify(&name),
     };
     write::slug_free::<district::Entity, _>(db, district::Column::Slug, &slug, "district").await?;
-    let txn = db.begin().await?;
-    let created = district::ActiveModel {
-        municipality_id: Set(municipality_id),
-        slug: Set(slug),
-        name: Set(name),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        Change {
-            action: "district.create",
-            node_type: "District",
-            node_id: created.id,
-            district_id: Some(created.id),
-        },
-        None::<&()>,
-        Some(&created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = district::ActiveModel {
+                municipality_id: Set(municipality_id),
+                slug: Set(slug),
+                name: Set(name),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            let change = Change {
+                action: "district.create",
+                node_type: "District",
+                node_id: created.id,
+                district_id: Some(created.id),
+            };
+            Written::created(change, created)
+        })
+    })
+    .await
 }
 
 /// An area of a new strategy (a priority area with focus areas, or a focus area).
@@ -343,7 +338,20 @@ pub async fn create_strategy(
             )?;
         }
     }
-    let txn = db.begin().await?;
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move { create_strategy_rows(txn, input, slug, name, description).await })
+    })
+    .await
+}
+
+/// The rows of a new strategy: the strategy, its priority areas and their focus areas.
+async fn create_strategy_rows(
+    txn: &sea_orm::DatabaseTransaction,
+    input: NewStrategy,
+    slug: String,
+    name: String,
+    description: Option<String>,
+) -> AppResult<Written<strategy::Model>> {
     let created = strategy::ActiveModel {
         municipality_id: Set(input.municipality_id),
         slug: Set(slug.clone()),
@@ -353,7 +361,7 @@ pub async fn create_strategy(
         end_year: Set(input.end_year),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     for (i, pa) in input.priority_areas.iter().enumerate() {
         let pa_slug = write::slugify(&format!("{slug} {}", pa.name));
@@ -365,7 +373,7 @@ pub async fn create_strategy(
             position: Set(i as i32 + 1),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         for (j, fa) in pa.focus_areas.iter().enumerate() {
             focus_area::ActiveModel {
@@ -376,20 +384,11 @@ pub async fn create_strategy(
                 position: Set(j as i32 + 1),
                 ..Default::default()
             }
-            .insert(&txn)
+            .insert(txn)
             .await?;
         }
     }
-    audit::record(
-        &txn,
-        actor,
-        change("strategy.create", "Strategy", created.id),
-        None::<&()>,
-        Some(&created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    Written::created(change("strategy.create", "Strategy", created.id), created)
 }
 
 /// A method for the catalogue (also its changes: `None` leaves a field).
@@ -432,26 +431,21 @@ pub async fn create_method(
         None => write::slugify(abbreviation.as_deref().unwrap_or(&name)),
     };
     write::slug_free::<method::Entity, _>(db, method::Column::Slug, &slug, "method").await?;
-    let txn = db.begin().await?;
-    let created = method::ActiveModel {
-        slug: Set(slug),
-        name: Set(name),
-        abbreviation: Set(abbreviation),
-        description: Set(description),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        change("method.create", "Method", created.id),
-        None::<&()>,
-        Some(&created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = method::ActiveModel {
+                slug: Set(slug),
+                name: Set(name),
+                abbreviation: Set(abbreviation),
+                description: Set(description),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            Written::created(change("method.create", "Method", created.id), created)
+        })
+    })
+    .await
 }
 
 /// Change a method of the catalogue.
@@ -484,20 +478,15 @@ pub async fn update_method(
             MAX_LONG_TEXT,
         )?);
     }
-    let txn = db.begin().await?;
-    let after = if am.is_changed() {
-        am.update(&txn).await?
-    } else {
-        before.clone()
-    };
-    audit::record(
-        &txn,
-        actor,
-        change("method.update", "Method", id),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let after = if am.is_changed() {
+                am.update(txn).await?
+            } else {
+                before.clone()
+            };
+            Written::updated(change("method.update", "Method", id), &before, after)
+        })
+    })
+    .await
 }

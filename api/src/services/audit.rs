@@ -23,37 +23,59 @@ pub struct Change<'a> {
     pub district_id: Option<i32>,
 }
 
-/// Write the audit event of `change` by `actor`, with the node's state before and after.
-pub async fn record<C, B, A>(
-    db: &C,
-    actor: &Actor,
-    change: Change<'_>,
-    before: Option<&B>,
-    after: Option<&A>,
-) -> AppResult<audit_event::Model>
+/// One audit event, ready to write: the change, and the node before and after as JSON.
+#[derive(Debug, Clone)]
+pub struct Event {
+    action: String,
+    node_type: String,
+    node_id: i32,
+    district_id: Option<i32>,
+    before: Option<String>,
+    after: Option<String>,
+}
+
+impl Event {
+    /// The event of `change`, with the node's state before and after.
+    pub fn new<B, A>(change: Change<'_>, before: Option<&B>, after: Option<&A>) -> AppResult<Self>
+    where
+        B: Serialize + ?Sized,
+        A: Serialize + ?Sized,
+    {
+        let before = before
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(anyhow::Error::from)?;
+        let after = after
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(anyhow::Error::from)?;
+        Ok(Self {
+            action: change.action.to_owned(),
+            node_type: change.node_type.to_owned(),
+            node_id: change.node_id,
+            district_id: change.district_id,
+            before,
+            after,
+        })
+    }
+}
+
+/// Write `event` by `actor`. Only the one write path ([`super::write::commit`]) calls
+/// this, inside the change's transaction.
+pub async fn record<C>(db: &C, actor: &Actor, event: Event) -> AppResult<audit_event::Model>
 where
     C: ConnectionTrait,
-    B: Serialize,
-    A: Serialize,
 {
-    let before = before
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(anyhow::Error::from)?;
-    let after = after
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(anyhow::Error::from)?;
     let event = audit_event::ActiveModel {
         at: Set(Utc::now()),
         actor_sub: Set(actor.sub.clone()),
         actor_organization_id: Set(actor.org_id),
-        action: Set(change.action.to_owned()),
-        node_type: Set(change.node_type.to_owned()),
-        node_id: Set(change.node_id),
-        district_id: Set(change.district_id),
-        before: Set(before),
-        after: Set(after),
+        action: Set(event.action),
+        node_type: Set(event.node_type),
+        node_id: Set(event.node_id),
+        district_id: Set(event.district_id),
+        before: Set(event.before),
+        after: Set(event.after),
         ..Default::default()
     }
     .insert(db)

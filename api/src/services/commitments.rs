@@ -8,14 +8,11 @@
 
 use chrono::Utc;
 use entity::{collaboration_group, commitment, organization, participation};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
-use super::audit::{self, Change};
+use super::audit::Change;
 use super::authz::{self, Actor};
-use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT};
+use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT, Written};
 use crate::error::{AppError, AppResult};
 
 /// The organization a change acts for: the one named, or the actor's own.
@@ -87,30 +84,28 @@ pub async fn create(
         ));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let created = commitment::ActiveModel {
-        group_id: Set(group.id),
-        organization_id: Set(org.id),
-        text: Set(text),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        created_by: Set(Some(actor.sub.clone())),
-        updated_by: Set(Some(actor.sub.clone())),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        change("commitment.create", created.id, group.district_id),
-        None::<&()>,
-        Some(&created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = commitment::ActiveModel {
+                group_id: Set(group.id),
+                organization_id: Set(org.id),
+                text: Set(text),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                created_by: Set(Some(actor.sub.clone())),
+                updated_by: Set(Some(actor.sub.clone())),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            Written::created(
+                change("commitment.create", created.id, group.district_id),
+                created,
+            )
+        })
+    })
+    .await
 }
 
 fn change(action: &str, id: i32, district: i32) -> Change<'_> {
@@ -159,31 +154,30 @@ pub async fn update(
 ) -> AppResult<commitment::Model> {
     let (before, group) = editable(db, actor, id, expected).await?;
     let text = write::required_text("input.text", text, MAX_LONG_TEXT)?;
-    let txn = db.begin().await?;
-    let after = write::update_if_version::<commitment::Entity, _>(
-        &txn,
-        commitment::ActiveModel {
-            text: Set(text),
-            version: Set(expected + 1),
-            updated_at: Set(Utc::now()),
-            updated_by: Set(Some(actor.sub.clone())),
-            ..Default::default()
-        },
-        (commitment::Column::Id, commitment::Column::Version),
-        (id, expected),
-        "commitment",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        change("commitment.update", id, group.district_id),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let after = write::update_if_version::<commitment::Entity, _>(
+                txn,
+                commitment::ActiveModel {
+                    text: Set(text),
+                    version: Set(expected + 1),
+                    updated_at: Set(Utc::now()),
+                    updated_by: Set(Some(actor.sub.clone())),
+                    ..Default::default()
+                },
+                (commitment::Column::Id, commitment::Column::Version),
+                (id, expected),
+                "commitment",
+            )
+            .await?;
+            Written::updated(
+                change("commitment.update", id, group.district_id),
+                &before,
+                after,
+            )
+        })
+    })
+    .await
 }
 
 /// Remove a commitment, based on version `expected`.
@@ -194,27 +188,22 @@ pub async fn delete(
     expected: i32,
 ) -> AppResult<commitment::Model> {
     let (before, group) = editable(db, actor, id, expected).await?;
-    let txn = db.begin().await?;
-    write::delete_if_version::<commitment::Entity>(
-        &txn,
-        (commitment::Column::Id, commitment::Column::Version),
-        (id, expected),
-        "commitment",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        change("commitment.delete", id, group.district_id),
-        Some(&before),
-        None::<&()>,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(before)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            write::delete_if_version::<commitment::Entity>(
+                txn,
+                (commitment::Column::Id, commitment::Column::Version),
+                (id, expected),
+                "commitment",
+            )
+            .await?;
+            Written::removed(change("commitment.delete", id, group.district_id), before)
+        })
+    })
+    .await
 }
 
-/// A new seat in a group.
+/// A new participation in a group.
 #[derive(Debug, Clone, Default)]
 pub struct NewParticipation {
     /// The group.
@@ -229,7 +218,7 @@ pub struct NewParticipation {
     pub is_convener: bool,
 }
 
-fn seat_change(action: &str, id: i32, district: i32) -> Change<'_> {
+fn participation_change(action: &str, id: i32, district: i32) -> Change<'_> {
     Change {
         action,
         node_type: "Participation",
@@ -238,7 +227,7 @@ fn seat_change(action: &str, id: i32, district: i32) -> Change<'_> {
     }
 }
 
-/// Give an organization a seat in a group.
+/// Let an organization take part in a group.
 pub async fn join(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -269,35 +258,33 @@ pub async fn join(
         ));
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let created = participation::ActiveModel {
-        group_id: Set(group.id),
-        organization_id: Set(org.id),
-        contact_role: Set(contact_role),
-        other_participants: Set(other),
-        is_convener: Set(input.is_convener),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        seat_change("participation.create", created.id, group.district_id),
-        None::<&()>,
-        Some(&created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = participation::ActiveModel {
+                group_id: Set(group.id),
+                organization_id: Set(org.id),
+                contact_role: Set(contact_role),
+                other_participants: Set(other),
+                is_convener: Set(input.is_convener),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            Written::created(
+                participation_change("participation.create", created.id, group.district_id),
+                created,
+            )
+        })
+    })
+    .await
 }
 
-/// Changes to a seat; `None` leaves a field as it is, `Some(None)` clears it.
+/// Changes to a participation; `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
-pub struct SeatChanges {
+pub struct ParticipationChanges {
     /// The contact's role.
     pub contact_role: Option<Option<String>>,
     /// Other participants.
@@ -306,41 +293,42 @@ pub struct SeatChanges {
     pub is_convener: Option<bool>,
 }
 
-async fn editable_seat(
+async fn editable_participation(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
     expected: i32,
 ) -> AppResult<(participation::Model, collaboration_group::Model)> {
-    let seat = write::find::<participation::Entity, _>(db, id, "input.id", "participation").await?;
+    let current =
+        write::find::<participation::Entity, _>(db, id, "input.id", "participation").await?;
     let org = write::find::<organization::Entity, _>(
         db,
-        seat.organization_id,
+        current.organization_id,
         "input.id",
         "organization",
     )
     .await?;
     let group = write::find::<collaboration_group::Entity, _>(
         db,
-        seat.group_id,
+        current.group_id,
         "input.id",
         "collaboration group",
     )
     .await?;
     authz::participation(actor, org.id, &org.name, group.district_id)?;
-    write::check_version(expected, seat.version)?;
-    Ok((seat, group))
+    write::check_version(expected, current.version)?;
+    Ok((current, group))
 }
 
-/// Change a seat, based on version `expected`.
-pub async fn update_seat(
+/// Change a participation, based on version `expected`.
+pub async fn update_participation(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
     expected: i32,
-    changes: SeatChanges,
+    changes: ParticipationChanges,
 ) -> AppResult<participation::Model> {
-    let (before, group) = editable_seat(db, actor, id, expected).await?;
+    let (before, group) = editable_participation(db, actor, id, expected).await?;
     let mut am = participation::ActiveModel {
         version: Set(expected + 1),
         updated_at: Set(Utc::now()),
@@ -363,28 +351,27 @@ pub async fn update_seat(
     if let Some(v) = changes.is_convener {
         am.is_convener = Set(v);
     }
-    let txn = db.begin().await?;
-    let after = write::update_if_version::<participation::Entity, _>(
-        &txn,
-        am,
-        (participation::Column::Id, participation::Column::Version),
-        (id, expected),
-        "participation",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        seat_change("participation.update", id, group.district_id),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let after = write::update_if_version::<participation::Entity, _>(
+                txn,
+                am,
+                (participation::Column::Id, participation::Column::Version),
+                (id, expected),
+                "participation",
+            )
+            .await?;
+            Written::updated(
+                participation_change("participation.update", id, group.district_id),
+                &before,
+                after,
+            )
+        })
+    })
+    .await
 }
 
-/// Give up a seat, based on version `expected`. The organization's commitments in the
+/// Give up a participation, based on version `expected`. The organization's commitments in the
 /// group must be removed first (so no promise disappears by accident).
 pub async fn leave(
     db: &DatabaseConnection,
@@ -392,7 +379,7 @@ pub async fn leave(
     id: i32,
     expected: i32,
 ) -> AppResult<participation::Model> {
-    let (before, group) = editable_seat(db, actor, id, expected).await?;
+    let (before, group) = editable_participation(db, actor, id, expected).await?;
     let promises = commitment::Entity::find()
         .filter(commitment::Column::GroupId.eq(before.group_id))
         .filter(commitment::Column::OrganizationId.eq(before.organization_id))
@@ -404,22 +391,20 @@ pub async fn leave(
             "the organization still has commitments in the group: delete them first",
         ));
     }
-    let txn = db.begin().await?;
-    write::delete_if_version::<participation::Entity>(
-        &txn,
-        (participation::Column::Id, participation::Column::Version),
-        (id, expected),
-        "participation",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        seat_change("participation.delete", id, group.district_id),
-        Some(&before),
-        None::<&()>,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(before)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            write::delete_if_version::<participation::Entity>(
+                txn,
+                (participation::Column::Id, participation::Column::Version),
+                (id, expected),
+                "participation",
+            )
+            .await?;
+            Written::removed(
+                participation_change("participation.delete", id, group.district_id),
+                before,
+            )
+        })
+    })
+    .await
 }

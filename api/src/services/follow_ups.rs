@@ -7,14 +7,11 @@ use chrono::{NaiveDate, Utc};
 use entity::enums::{FollowUpStatus, Term};
 use entity::{action_plan, activity, district, follow_up, responsibility};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 
-use super::audit::{self, Change};
+use super::audit::Change;
 use super::authz::{self, Actor};
-use super::write::{self, MAX_LONG_TEXT};
+use super::write::{self, MAX_LONG_TEXT, Written};
 use crate::error::{AppError, AppResult};
 
 /// The last day a term's status describes: 30 April (T1), 31 August (T2), 31 December
@@ -110,42 +107,39 @@ pub async fn report(
             format!("the period has not been reported yet; omit expectedVersion (got {v})"),
         ));
     }
-    let txn = db.begin().await?;
-    let saved = match existing {
+    match existing {
         None => {
-            let created = follow_up::ActiveModel {
-                activity_id: Set(activity.id),
-                year: Set(input.year),
-                term: Set(input.term),
-                status: Set(input.status),
-                effects: Set(effects),
-                as_of: Set(Some(as_of)),
-                reported_by_organization_id: Set(actor.org_id),
-                reported_by_sub: Set(Some(actor.sub.clone())),
-                locked: Set(false),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
+            write::commit(db, actor, |txn, _| {
+                Box::pin(async move {
+                    let created = follow_up::ActiveModel {
+                        activity_id: Set(activity.id),
+                        year: Set(input.year),
+                        term: Set(input.term),
+                        status: Set(input.status),
+                        effects: Set(effects),
+                        as_of: Set(Some(as_of)),
+                        reported_by_organization_id: Set(actor.org_id),
+                        reported_by_sub: Set(Some(actor.sub.clone())),
+                        locked: Set(false),
+                        version: Set(1),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    }
+                    .insert(txn)
+                    .await
+                    .map_err(|err| match err.sql_err() {
+                        // Another report of the same period won the race.
+                        Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
+                            "the period was reported meanwhile: reload and apply the report again"
+                                .into(),
+                        ),
+                        _ => err.into(),
+                    })?;
+                    Written::created(change("followUp.create", created.id), created)
+                })
+            })
             .await
-            .map_err(|err| match err.sql_err() {
-                // Another report of the same period won the race.
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
-                    "the period was reported meanwhile: reload and apply the report again".into(),
-                ),
-                _ => err.into(),
-            })?;
-            audit::record(
-                &txn,
-                actor,
-                change("followUp.create", created.id),
-                None::<&()>,
-                Some(&created),
-            )
-            .await?;
-            created
         }
         Some(before) => {
             let expected = input.expected_version.ok_or_else(|| {
@@ -155,36 +149,31 @@ pub async fn report(
                 ))
             })?;
             write::check_version(expected, before.version)?;
-            let after = write::update_if_version::<follow_up::Entity, _>(
-                &txn,
-                follow_up::ActiveModel {
-                    status: Set(input.status),
-                    effects: Set(effects),
-                    as_of: Set(Some(as_of)),
-                    reported_by_organization_id: Set(actor.org_id),
-                    reported_by_sub: Set(Some(actor.sub.clone())),
-                    version: Set(expected + 1),
-                    updated_at: Set(now),
-                    ..Default::default()
-                },
-                (follow_up::Column::Id, follow_up::Column::Version),
-                (before.id, expected),
-                "follow-up",
-            )
-            .await?;
-            audit::record(
-                &txn,
-                actor,
-                change("followUp.update", before.id),
-                Some(&before),
-                Some(&after),
-            )
-            .await?;
-            after
+            write::commit(db, actor, |txn, _| {
+                Box::pin(async move {
+                    let after = write::update_if_version::<follow_up::Entity, _>(
+                        txn,
+                        follow_up::ActiveModel {
+                            status: Set(input.status),
+                            effects: Set(effects),
+                            as_of: Set(Some(as_of)),
+                            reported_by_organization_id: Set(actor.org_id),
+                            reported_by_sub: Set(Some(actor.sub.clone())),
+                            version: Set(expected + 1),
+                            updated_at: Set(now),
+                            ..Default::default()
+                        },
+                        (follow_up::Column::Id, follow_up::Column::Version),
+                        (before.id, expected),
+                        "follow-up",
+                    )
+                    .await?;
+                    Written::updated(change("followUp.update", before.id), &before, after)
+                })
+            })
+            .await
         }
-    };
-    txn.commit().await?;
-    Ok(saved)
+    }
 }
 
 /// Lock every follow-up of `district_id`'s plans for one period. Returns the follow-ups
@@ -214,41 +203,39 @@ pub async fn submit(
             )
             .to_owned(),
     );
-    let txn = db.begin().await?;
-    let open = follow_up::Entity::find()
-        .filter(in_district.clone())
-        .filter(follow_up::Column::Year.eq(year))
-        .filter(follow_up::Column::Term.eq(term))
-        .filter(follow_up::Column::Locked.eq(false))
-        .all(&txn)
-        .await?;
-    let now = Utc::now();
-    let mut locked = Vec::with_capacity(open.len());
-    for before in open {
-        let after = follow_up::ActiveModel {
-            id: Set(before.id),
-            locked: Set(true),
-            version: Set(before.version + 1),
-            updated_at: Set(now),
-            ..Default::default()
-        }
-        .update(&txn)
-        .await?;
-        audit::record(
-            &txn,
-            actor,
-            Change {
-                action: "followUp.submit",
-                node_type: "FollowUp",
-                node_id: after.id,
-                district_id: Some(district.id),
-            },
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        locked.push(after);
-    }
-    txn.commit().await?;
-    Ok(locked)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let open = follow_up::Entity::find()
+                .filter(in_district)
+                .filter(follow_up::Column::Year.eq(year))
+                .filter(follow_up::Column::Term.eq(term))
+                .filter(follow_up::Column::Locked.eq(false))
+                .all(txn)
+                .await?;
+            let now = Utc::now();
+            let mut locked = Vec::with_capacity(open.len());
+            let mut written = Written::new(());
+            for before in open {
+                let after = follow_up::ActiveModel {
+                    id: Set(before.id),
+                    locked: Set(true),
+                    version: Set(before.version + 1),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .update(txn)
+                .await?;
+                let change = Change {
+                    action: "followUp.submit",
+                    node_type: "FollowUp",
+                    node_id: after.id,
+                    district_id: Some(district.id),
+                };
+                written = written.audit(change, Some(&before), Some(&after))?;
+                locked.push(after);
+            }
+            Ok(written.with(locked))
+        })
+    })
+    .await
 }

@@ -5,13 +5,13 @@ use entity::enums::GroupKind;
 use entity::{collaboration_area, collaboration_group, district};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 
-use super::audit::{self, Change};
+use super::audit::Change;
 use super::authz::{self, Actor};
 use super::plans::Patch;
-use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT};
+use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT, Written};
 use crate::error::{AppError, AppResult};
 
 async fn coordinated_district(
@@ -67,33 +67,29 @@ pub async fn create_area(
         .count(db)
         .await? as i32
         + 1;
-    let txn = db.begin().await?;
-    let created = collaboration_area::ActiveModel {
-        district_id: Set(district.id),
-        slug: Set(slug),
-        name: Set(name),
-        goal: Set(goal),
-        situation: Set(situation),
-        position: Set(position),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        Change {
-            action: "collaborationArea.create",
-            node_type: "CollaborationArea",
-            node_id: created.id,
-            district_id: Some(district.id),
-        },
-        None::<&()>,
-        Some(&created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = collaboration_area::ActiveModel {
+                district_id: Set(district.id),
+                slug: Set(slug),
+                name: Set(name),
+                goal: Set(goal),
+                situation: Set(situation),
+                position: Set(position),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            let change = Change {
+                action: "collaborationArea.create",
+                node_type: "CollaborationArea",
+                node_id: created.id,
+                district_id: Some(district.id),
+            };
+            Written::created(change, created)
+        })
+    })
+    .await
 }
 
 /// The descriptive fields of a group (for create, `name` and `kind` are required).
@@ -240,18 +236,16 @@ pub async fn create_group(
         ..Default::default()
     };
     apply(&mut am, &fields)?;
-    let txn = db.begin().await?;
-    let created = am.insert(&txn).await?;
-    audit::record(
-        &txn,
-        actor,
-        group_change("collaborationGroup.create", created.id, district.id),
-        None::<&()>,
-        Some(&created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = am.insert(txn).await?;
+            Written::created(
+                group_change("collaborationGroup.create", created.id, district.id),
+                created,
+            )
+        })
+    })
+    .await
 }
 
 /// Change a group, based on version `expected`; `archive` archives it too.
@@ -285,31 +279,26 @@ pub async fn update_group(
     if archive {
         am.archived_at = Set(Some(now));
     }
-    let txn = db.begin().await?;
-    let after = write::update_if_version::<collaboration_group::Entity, _>(
-        &txn,
-        am,
-        (
-            collaboration_group::Column::Id,
-            collaboration_group::Column::Version,
-        ),
-        (id, expected),
-        "collaboration group",
-    )
-    .await?;
     let action = if archive {
         "collaborationGroup.archive"
     } else {
         "collaborationGroup.update"
     };
-    audit::record(
-        &txn,
-        actor,
-        group_change(action, id, before.district_id),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let after = write::update_if_version::<collaboration_group::Entity, _>(
+                txn,
+                am,
+                (
+                    collaboration_group::Column::Id,
+                    collaboration_group::Column::Version,
+                ),
+                (id, expected),
+                "collaboration group",
+            )
+            .await?;
+            Written::updated(group_change(action, id, before.district_id), &before, after)
+        })
+    })
+    .await
 }

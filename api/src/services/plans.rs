@@ -10,13 +10,13 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, Set,
 };
 
-use super::audit::{self, Change};
+use super::audit::Change;
 use super::authz::{self, Actor};
 use super::terms;
-use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT};
+use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT, Written};
 use crate::error::{AppError, AppResult};
 
 /// A patch of one field: `None` leaves it, `Some(None)` clears it, `Some(Some(v))` sets it.
@@ -95,32 +95,30 @@ pub async fn create_plan(
     write::slug_free::<action_plan::Entity, _>(db, action_plan::Column::Slug, &slug, "action plan")
         .await?;
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let created = action_plan::ActiveModel {
-        district_id: Set(district.id),
-        strategy_id: Set(input.strategy_id),
-        slug: Set(slug),
-        title: Set(title),
-        description: Set(description),
-        start_year: Set(input.start_year),
-        end_year: Set(input.end_year),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        plan_change("actionPlan.create", created.id, district.id),
-        None::<&()>,
-        Some(&created),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = action_plan::ActiveModel {
+                district_id: Set(district.id),
+                strategy_id: Set(input.strategy_id),
+                slug: Set(slug),
+                title: Set(title),
+                description: Set(description),
+                start_year: Set(input.start_year),
+                end_year: Set(input.end_year),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            Written::created(
+                plan_change("actionPlan.create", created.id, district.id),
+                created,
+            )
+        })
+    })
+    .await
 }
 
 /// Changes to a plan.
@@ -175,25 +173,24 @@ pub async fn update_plan(
     write::years("input.startYear", start, "input.endYear", end)?;
     am.start_year = Set(start);
     am.end_year = Set(end);
-    let txn = db.begin().await?;
-    let after = write::update_if_version::<action_plan::Entity, _>(
-        &txn,
-        am,
-        (action_plan::Column::Id, action_plan::Column::Version),
-        (id, expected),
-        "action plan",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        plan_change("actionPlan.update", id, before.district_id),
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let after = write::update_if_version::<action_plan::Entity, _>(
+                txn,
+                am,
+                (action_plan::Column::Id, action_plan::Column::Version),
+                (id, expected),
+                "action plan",
+            )
+            .await?;
+            Written::updated(
+                plan_change("actionPlan.update", id, before.district_id),
+                &before,
+                after,
+            )
+        })
+    })
+    .await
 }
 
 /// Who carries an activity.
@@ -456,24 +453,24 @@ pub async fn create_activity(
         ..Default::default()
     };
     apply(&mut am, &fields);
-    let txn = db.begin().await?;
-    let created = am.insert(&txn).await?;
-    write_links(&txn, created.id, &fields).await?;
-    let (methods, responsibilities) = snapshot(&txn, &created).await?;
-    audit::record(
-        &txn,
-        actor,
-        activity_change("activity.create", created.id, plan.district_id),
-        None::<&()>,
-        Some(&ActivitySnapshot {
-            activity: &created,
-            methods,
-            responsibilities,
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(created)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            let created = am.insert(txn).await?;
+            write_links(txn, created.id, &fields).await?;
+            let (methods, responsibilities) = snapshot(txn, &created).await?;
+            let written = Written::new(()).audit(
+                activity_change("activity.create", created.id, plan.district_id),
+                None::<&()>,
+                Some(&ActivitySnapshot {
+                    activity: &created,
+                    methods,
+                    responsibilities,
+                }),
+            )?;
+            Ok(written.with(created))
+        })
+    })
+    .await
 }
 
 async fn editable_activity(
@@ -514,36 +511,36 @@ pub async fn update_activity(
         ..Default::default()
     };
     apply(&mut am, &fields);
-    let txn = db.begin().await?;
-    write::update_if_version::<activity::Entity, _>(
-        &txn,
-        am,
-        (activity::Column::Id, activity::Column::Version),
-        (id, expected),
-        "activity",
-    )
-    .await?;
-    write_links(&txn, id, &fields).await?;
-    let after = write::find::<activity::Entity, _>(&txn, id, "input.id", "activity").await?;
-    let (methods, responsibilities) = snapshot(&txn, &after).await?;
-    audit::record(
-        &txn,
-        actor,
-        activity_change("activity.update", id, plan.district_id),
-        Some(&ActivitySnapshot {
-            activity: &before,
-            methods: methods_before,
-            responsibilities: resp_before,
-        }),
-        Some(&ActivitySnapshot {
-            activity: &after,
-            methods,
-            responsibilities,
-        }),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(after)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            write::update_if_version::<activity::Entity, _>(
+                txn,
+                am,
+                (activity::Column::Id, activity::Column::Version),
+                (id, expected),
+                "activity",
+            )
+            .await?;
+            write_links(txn, id, &fields).await?;
+            let after = write::find::<activity::Entity, _>(txn, id, "input.id", "activity").await?;
+            let (methods, responsibilities) = snapshot(txn, &after).await?;
+            let written = Written::new(()).audit(
+                activity_change("activity.update", id, plan.district_id),
+                Some(&ActivitySnapshot {
+                    activity: &before,
+                    methods: methods_before,
+                    responsibilities: resp_before,
+                }),
+                Some(&ActivitySnapshot {
+                    activity: &after,
+                    methods,
+                    responsibilities,
+                }),
+            )?;
+            Ok(written.with(after))
+        })
+    })
+    .await
 }
 
 /// Remove a row (with its follow-ups), based on version `expected`.
@@ -555,26 +552,26 @@ pub async fn delete_activity(
 ) -> AppResult<activity::Model> {
     let (before, plan) = editable_activity(db, actor, id, expected).await?;
     let (methods, responsibilities) = snapshot(db, &before).await?;
-    let txn = db.begin().await?;
-    write::delete_if_version::<activity::Entity>(
-        &txn,
-        (activity::Column::Id, activity::Column::Version),
-        (id, expected),
-        "activity",
-    )
-    .await?;
-    audit::record(
-        &txn,
-        actor,
-        activity_change("activity.delete", id, plan.district_id),
-        Some(&ActivitySnapshot {
-            activity: &before,
-            methods,
-            responsibilities,
-        }),
-        None::<&()>,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(before)
+    write::commit(db, actor, |txn, _| {
+        Box::pin(async move {
+            write::delete_if_version::<activity::Entity>(
+                txn,
+                (activity::Column::Id, activity::Column::Version),
+                (id, expected),
+                "activity",
+            )
+            .await?;
+            let written = Written::new(()).audit(
+                activity_change("activity.delete", id, plan.district_id),
+                Some(&ActivitySnapshot {
+                    activity: &before,
+                    methods,
+                    responsibilities,
+                }),
+                None::<&()>,
+            )?;
+            Ok(written.with(before))
+        })
+    })
+    .await
 }

@@ -1,12 +1,117 @@
-//! Helpers shared by the mutation services: text validation, lookups that answer
-//! `NOT_FOUND` for a named input field, and version checks.
+//! The one write path of the services, and the helpers the writes share.
+//!
+//! Every change goes through [`commit`]: the service first checks the rule (`authz`) and
+//! the input outside any transaction; then `commit` begins the transaction, runs the
+//! write — versioned rows go through [`update_if_version`] / [`delete_if_version`], so a
+//! stale version is a `CONFLICT` and nothing is written — records the audit events the
+//! write describes in its [`Written`] (the node before and after), and commits. Either
+//! all of it lands or none of it. Publishing the change to live subscribers is the
+//! GraphQL half (`graphql::write`), after the commit.
+//!
+//! Besides: text validation, lookups that answer `NOT_FOUND` for a named input field,
+//! and version checks.
 
+use std::marker::PhantomData;
+
+use futures_util::future::BoxFuture;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    PaginatorTrait, PrimaryKeyTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, PrimaryKeyTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
+use serde::Serialize;
 
+use super::audit::{self, Change};
+use super::authz::Actor;
 use crate::error::{AppError, AppResult};
+
+/// What a write leaves behind: the value the service hands back, and the audit events of
+/// the change (one per node changed).
+#[must_use]
+pub struct Written<T> {
+    value: T,
+    events: Vec<audit::Event>,
+}
+
+impl<T> Written<T> {
+    /// `value`, with no audit event yet.
+    pub fn new(value: T) -> Self {
+        Self {
+            value,
+            events: Vec::new(),
+        }
+    }
+
+    /// Add the audit event of `change`, with the node's state `before` and `after`.
+    pub fn audit<B, A>(
+        mut self,
+        change: Change<'_>,
+        before: Option<&B>,
+        after: Option<&A>,
+    ) -> AppResult<Self>
+    where
+        B: Serialize + ?Sized,
+        A: Serialize + ?Sized,
+    {
+        self.events.push(audit::Event::new(change, before, after)?);
+        Ok(self)
+    }
+}
+
+impl<T: Serialize> Written<T> {
+    /// A row created: its event has no before, and the row as after.
+    pub fn created(change: Change<'_>, row: T) -> AppResult<Self> {
+        Ok(Written::new(())
+            .audit(change, None::<&()>, Some(&row))?
+            .with(row))
+    }
+
+    /// A row changed: its event has `before`, and the row as after.
+    pub fn updated<B: Serialize>(change: Change<'_>, before: &B, row: T) -> AppResult<Self> {
+        Ok(Written::new(())
+            .audit(change, Some(before), Some(&row))?
+            .with(row))
+    }
+
+    /// A row removed: `row` is the row as it was, the event's before; there is no after.
+    pub fn removed(change: Change<'_>, row: T) -> AppResult<Self> {
+        Ok(Written::new(())
+            .audit(change, Some(&row), None::<&()>)?
+            .with(row))
+    }
+}
+
+impl Written<()> {
+    /// These events, handing back `value` (for an audit whose after is not the value).
+    pub fn with<T>(self, value: T) -> Written<T> {
+        Written {
+            value,
+            events: self.events,
+        }
+    }
+}
+
+/// Ties a write's transaction (`'t`) to what the write borrows from its service (`'a`):
+/// the transaction never outlives the borrows, so the write may capture references.
+pub type Scope<'t, 'a> = PhantomData<&'t &'a ()>;
+
+/// The one write path: begin a transaction, run `write` in it, record the audit events
+/// it describes (by `actor`), commit, and hand back its value. When `write` fails
+/// nothing is recorded and the transaction rolls back. Check the rules before calling.
+pub async fn commit<'a, T, W>(db: &DatabaseConnection, actor: &Actor, write: W) -> AppResult<T>
+where
+    W: for<'t> FnOnce(
+        &'t DatabaseTransaction,
+        Scope<'t, 'a>,
+    ) -> BoxFuture<'t, AppResult<Written<T>>>,
+{
+    let txn = db.begin().await?;
+    let Written { value, events } = write(&txn, PhantomData).await?;
+    for event in events {
+        audit::record(&txn, actor, event).await?;
+    }
+    txn.commit().await?;
+    Ok(value)
+}
 
 /// Longest commitment or follow-up text accepted.
 pub const MAX_LONG_TEXT: usize = 8000;

@@ -237,7 +237,7 @@ impl OrganizationsMutation {
         #[graphql(desc = "The new organization.")] input: CreateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             let district_ids = input
                 .districts
                 .iter()
@@ -262,8 +262,8 @@ impl OrganizationsMutation {
         })
         .await?;
         Ok(OrganizationPayload {
-            organization: out.value.map(Organization),
-            user_errors: out.errors,
+            organization: node.map(Organization),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -275,7 +275,7 @@ impl OrganizationsMutation {
         #[graphql(desc = "Which organization, what changes.")] input: UpdateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             let id = decode_as(&input.id, NodeType::Organization, "input.id")?;
             let district_ids = input
                 .districts
@@ -301,8 +301,8 @@ impl OrganizationsMutation {
         })
         .await?;
         Ok(OrganizationPayload {
-            organization: out.value.map(Organization),
-            user_errors: out.errors,
+            organization: node.map(Organization),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

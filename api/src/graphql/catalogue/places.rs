@@ -254,7 +254,7 @@ impl PlacesMutation {
         #[graphql(desc = "The new district.")] input: CreateDistrictInput,
     ) -> async_graphql::Result<DistrictPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             let m = decode_as(
                 &input.municipality,
                 NodeType::Municipality,
@@ -264,8 +264,8 @@ impl PlacesMutation {
         })
         .await?;
         Ok(DistrictPayload {
-            district: out.value.map(District),
-            user_errors: out.errors,
+            district: node.map(District),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }

@@ -401,7 +401,7 @@ impl StrategiesMutation {
         #[graphql(desc = "The new strategy.")] input: CreateStrategyInput,
     ) -> async_graphql::Result<StrategyPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             let m = decode_as(
                 &input.municipality,
                 NodeType::Municipality,
@@ -441,8 +441,8 @@ impl StrategiesMutation {
         })
         .await?;
         Ok(StrategyPayload {
-            strategy: out.value.map(Strategy),
-            user_errors: out.errors,
+            strategy: node.map(Strategy),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -454,8 +454,10 @@ impl StrategiesMutation {
         #[graphql(desc = "The new method.")] input: CreateMethodInput,
     ) -> async_graphql::Result<MethodPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(
+        let (node, user_errors) = mutate(
             ctx,
+            quiet,
+            (),
             admin::create_method(
                 &st.db,
                 actor,
@@ -469,8 +471,8 @@ impl StrategiesMutation {
         )
         .await?;
         Ok(MethodPayload {
-            method: out.value.map(Method),
-            user_errors: out.errors,
+            method: node.map(Method),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
@@ -482,7 +484,7 @@ impl StrategiesMutation {
         #[graphql(desc = "Which method, what changes.")] input: UpdateMethodInput,
     ) -> async_graphql::Result<MethodPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let out = run(ctx, async {
+        let (node, user_errors) = mutate(ctx, quiet, (), async {
             let id = decode_as(&input.id, NodeType::Method, "input.id")?;
             admin::update_method(
                 &st.db,
@@ -499,8 +501,8 @@ impl StrategiesMutation {
         })
         .await?;
         Ok(MethodPayload {
-            method: out.value.map(Method),
-            user_errors: out.errors,
+            method: node.map(Method),
+            user_errors,
             client_mutation_id: input.client_mutation_id,
         })
     }
