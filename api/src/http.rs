@@ -37,6 +37,7 @@ use crate::db::{self, WriteGate};
 use crate::error::AppError;
 use crate::events::EventBus;
 use crate::graphql::batch::RequestLoader;
+use crate::graphql::engine::raw::RawJson;
 use crate::graphql::{AppSchema, RequestState};
 use crate::metrics::Metrics;
 use crate::transport::{self, Answer, MediaType, OperationRefusal, codes, negotiate, refusal};
@@ -281,6 +282,8 @@ async fn execute(
     let span = tracing::info_span!("graphql", operation = %operation, sub = %caller.sub, org = %caller.org);
     // One loader for the request (all operations of a batch): it caches what it read.
     let loader = RequestLoader::new(state.db.clone(), true);
+    // Big lists written straight as JSON, spliced into the answer below.
+    let raw = RawJson::new();
     let (requests, is_batch) = match batch {
         BatchRequest::Single(r) => (vec![r], false),
         BatchRequest::Batch(list) => (list, true),
@@ -304,6 +307,7 @@ async fn execute(
         match transport::check_operation(&mut r, via_get) {
             Ok(()) => {
                 r.data = request_data(&state, caller.clone(), &loader);
+                r.data.insert(raw.clone());
                 prepared.push(Prepared::Run(Box::new(r)));
             }
             Err(OperationRefusal::MutationOverGet(error)) => {
@@ -410,7 +414,7 @@ async fn execute(
         }
     };
     let body = match body {
-        Ok(b) => b,
+        Ok(b) => raw.splice(b),
         Err(err) => {
             tracing::error!(error = %err, "cannot write the answer");
             return refusal(

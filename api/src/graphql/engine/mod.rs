@@ -12,6 +12,7 @@ pub mod checks;
 pub(crate) mod input_text;
 pub mod pagination;
 pub mod plain;
+pub mod raw;
 pub mod scalars;
 
 use std::hash::Hash;

@@ -29,6 +29,8 @@ use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::resolve_list;
+
+use super::raw::{RawJson, write_str};
 use async_graphql::{
     Context, ContextSelectionSet, ID, Name, OutputType, Positioned, ServerResult, Value,
 };
@@ -141,7 +143,7 @@ impl<T: PlainObject> IntoPlain for Vec<T> {
 
 impl<T: PlainObject> IntoPlain for PlainList<T> {
     fn into_plain(self) -> Option<Plain> {
-        self.0.into_plain()
+        self.items.into_plain()
     }
 }
 
@@ -161,11 +163,30 @@ macro_rules! plain_enums {
 
 /// A list of objects with plain fields (GraphQL: the list of `T`, as `Vec<T>` is).
 #[derive(Debug, Clone)]
-pub struct PlainList<T>(pub Vec<T>);
+pub struct PlainList<T> {
+    items: Vec<T>,
+    /// Whether an HTTP answer may take the list as JSON text (see [`super::raw`]).
+    as_json: bool,
+}
 
 impl<T> From<Vec<T>> for PlainList<T> {
-    fn from(v: Vec<T>) -> Self {
-        Self(v)
+    fn from(items: Vec<T>) -> Self {
+        Self {
+            items,
+            as_json: false,
+        }
+    }
+}
+
+impl<T> PlainList<T> {
+    /// A list whose plain answer an HTTP request writes as JSON text, spliced into the
+    /// answer. Only for a list whose response key is asked for once: async-graphql merges
+    /// the answers of a key asked for twice, and text cannot be merged.
+    pub fn as_json(items: Vec<T>) -> Self {
+        Self {
+            items,
+            as_json: true,
+        }
     }
 }
 
@@ -190,8 +211,14 @@ impl<T: PlainObject> OutputType for PlainList<T> {
         let names: Vec<&'static str> = T::FIELDS.iter().map(|(n, _)| *n).collect();
         let type_name = T::type_name();
         if let Some(plan) = Plan::new(ctx, [&ctx.item.node], &type_name, &names) {
+            if let Some(raw) = ctx.data_opt::<RawJson>().filter(|_| self.as_json) {
+                let mut out = Vec::with_capacity(64 * self.items.len());
+                if plan.write_list(ctx, self.items.iter().map(|i| i as &dyn PlainDyn), &mut out) {
+                    return Ok(raw.placeholder(out));
+                }
+            }
             let built: Option<Vec<Value>> = self
-                .0
+                .items
                 .iter()
                 .map(|item| plan.build(ctx, item as &dyn PlainDyn))
                 .collect();
@@ -199,7 +226,13 @@ impl<T: PlainObject> OutputType for PlainList<T> {
                 return Ok(Value::List(items));
             }
         }
-        resolve_list(ctx, field, self.0.iter().cloned(), Some(self.0.len())).await
+        resolve_list(
+            ctx,
+            field,
+            self.items.iter().cloned(),
+            Some(self.items.len()),
+        )
+        .await
     }
 }
 
@@ -302,6 +335,86 @@ impl<'a> Plan<'a> {
         Some(Value::Object(map))
     }
 
+    /// The JSON text of `objects` (what their values would serialise to); `false` when a
+    /// field is not at hand.
+    fn write_list<'o>(
+        &self,
+        ctx: &ContextSelectionSet<'a>,
+        objects: impl Iterator<Item = &'o dyn PlainDyn>,
+        out: &mut Vec<u8>,
+    ) -> bool {
+        out.push(b'[');
+        for (i, object) in objects.enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            if self.write(ctx, object, out).is_none() {
+                return false;
+            }
+        }
+        out.push(b']');
+        true
+    }
+
+    /// The JSON text of `object`, written into `out`.
+    fn write(
+        &self,
+        ctx: &ContextSelectionSet<'a>,
+        object: &dyn PlainDyn,
+        out: &mut Vec<u8>,
+    ) -> Option<()> {
+        out.push(b'{');
+        for (i, (key, step)) in self.steps.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            write_str(out, key.as_str());
+            out.push(b':');
+            match step {
+                Step::Typename => write_str(out, &self.type_name),
+                Step::Field {
+                    index,
+                    field,
+                    sets,
+                    nested,
+                } => match object.answer(*index, &ctx.with_field(field))? {
+                    Plain::Leaf(v) => serde_json::to_writer(&mut *out, &v).ok()?,
+                    Plain::Object(o) => {
+                        let plan = Self::nested_plan(ctx, sets, nested, o.as_ref())?;
+                        plan.write(ctx, o.as_ref(), out)?;
+                    }
+                    Plain::List(list) => {
+                        out.push(b'[');
+                        for (j, o) in list.iter().enumerate() {
+                            if j > 0 {
+                                out.push(b',');
+                            }
+                            let plan = Self::nested_plan(ctx, sets, nested, o.as_ref())?;
+                            plan.write(ctx, o.as_ref(), out)?;
+                        }
+                        out.push(b']');
+                    }
+                },
+            }
+        }
+        out.push(b'}');
+        Some(())
+    }
+
+    /// The plan of a nested object's type (made when first met).
+    fn nested_plan<'p>(
+        ctx: &ContextSelectionSet<'a>,
+        sets: &[&'a SelectionSet],
+        plan: &'p OnceLock<Option<Plan<'a>>>,
+        object: &dyn PlainDyn,
+    ) -> Option<&'p Plan<'a>> {
+        let type_name = object.type_name();
+        let plan = plan
+            .get_or_init(|| Plan::new(ctx, sets.iter().copied(), &type_name, &object.names()))
+            .as_ref()?;
+        (plan.type_name == type_name).then_some(plan)
+    }
+
     /// The value of a nested object, by the plan of its type (made when first met).
     fn nested(
         ctx: &ContextSelectionSet<'a>,
@@ -309,14 +422,7 @@ impl<'a> Plan<'a> {
         plan: &OnceLock<Option<Plan<'a>>>,
         object: &dyn PlainDyn,
     ) -> Option<Value> {
-        let type_name = object.type_name();
-        let plan = plan
-            .get_or_init(|| Plan::new(ctx, sets.iter().copied(), &type_name, &object.names()))
-            .as_ref()?;
-        if plan.type_name != type_name {
-            return None;
-        }
-        plan.build(ctx, object)
+        Self::nested_plan(ctx, sets, plan, object)?.build(ctx, object)
     }
 }
 
