@@ -40,8 +40,8 @@ pub struct Event {
     pub action: String,
     /// The node's row id.
     pub node_id: i32,
-    /// The district it lies in.
-    pub district_id: i32,
+    /// The district it lies in (none: a body's own plan not tied to one district).
+    pub district_id: Option<i32>,
     /// The group it lies in (commitments, groups).
     pub group_id: Option<i32>,
     /// The organization that owns it (commitments).

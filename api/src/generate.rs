@@ -907,7 +907,8 @@ impl<'a> Municipality<'a> {
             for shape in PLANS {
                 let slug = format!("{}-plan-{}", district_slugs[i], shape.suffix);
                 plan_rows.push(action_plan::ActiveModel {
-                    district_id: Set(district_id(i)?),
+                    district_id: Set(Some(district_id(i)?)),
+                    organization_id: Set(Some(org_id(&format!("{p}-{:02}-sdf", i + 1))?)),
                     strategy_id: Set(Some(self.catalogue.strategies[shape.strategy].id)),
                     slug: Set(slug.clone()),
                     title: Set(format!(

@@ -677,8 +677,10 @@ impl<C: ConnectionTrait> Loader<'_, C> {
             None => None,
         };
         self.report.add("action plans");
+        let owner = crate::services::plans::district_administration(self.db, district_id).await?;
         let plan_id = action_plan::ActiveModel {
-            district_id: Set(district_id),
+            district_id: Set(Some(district_id)),
+            organization_id: Set(owner),
             strategy_id: Set(strategy_id),
             slug: Set(plan.slug.clone()),
             title: Set(plan.title.clone()),

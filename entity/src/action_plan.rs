@@ -7,7 +7,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    pub district_id: i32,
+    pub district_id: Option<i32>,
     pub strategy_id: Option<i32>,
     #[sea_orm(unique)]
     pub slug: String,
@@ -20,6 +20,8 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub organization_id: Option<i32>,
+    pub situation_picture_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -40,6 +40,11 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub valid_from: Option<Date>,
+    pub valid_until: Option<Date>,
+    pub source_plan_id: Option<i32>,
+    #[sea_orm(column_type = "Text")]
+    pub follow_up_terms: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -92,3 +92,44 @@ pub enum Term {
     #[sea_orm(string_value = "ANNUAL")]
     Annual,
 }
+
+/// What a strategy requires a body to deliver (strategy 2024–2026, section 5.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum ObligationKind {
+    /// A local situation picture (lägesbild).
+    #[sea_orm(string_value = "SITUATION_PICTURE")]
+    SituationPicture,
+    /// A cause analysis (orsaksanalys) made from the situation picture.
+    #[sea_orm(string_value = "CAUSE_ANALYSIS")]
+    CauseAnalysis,
+    /// An action plan (åtgärdsplan) resting on the analysis.
+    #[sea_orm(string_value = "ACTION_PLAN")]
+    ActionPlan,
+    /// A tertial follow-up of the plan (the obligation's year and term say which).
+    #[sea_orm(string_value = "FOLLOW_UP")]
+    FollowUp,
+}
+
+/// The kind of source a situation picture rests on (strategy 2024–2026, section 5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum SourceKind {
+    /// Stadens trygghetsmätning.
+    #[sea_orm(string_value = "SAFETY_SURVEY")]
+    SafetySurvey,
+    /// Stockholmsenkäten.
+    #[sea_orm(string_value = "STOCKHOLM_SURVEY")]
+    StockholmSurvey,
+    /// Socialtjänstrapporten.
+    #[sea_orm(string_value = "SOCIAL_SERVICES_REPORT")]
+    SocialServicesReport,
+    /// The police's situation picture (Polisens lägesbild).
+    #[sea_orm(string_value = "POLICE_SITUATION_PICTURE")]
+    PoliceSituationPicture,
+    /// Any other source, named in `name`.
+    #[sea_orm(string_value = "OTHER")]
+    Other,
+}

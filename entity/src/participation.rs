@@ -14,6 +14,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub other_participants: Option<String>,
     pub is_convener: bool,
+    /// How the seat is attended when the document says so (e.g. "vid behov"), as written.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub attendance: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

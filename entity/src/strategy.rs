@@ -16,6 +16,7 @@ pub struct Model {
     pub description: Option<String>,
     pub start_year: i32,
     pub end_year: i32,
+    pub predecessor_id: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -80,7 +80,7 @@ impl Activity {
     /// Whether the caller may change the row.
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
-        can(ctx, |a| authz::district(a, plan.district_id, "")).await
+        can(ctx, |a| authz::plan(a, plans::scope(&plan), "")).await
     }
     /// Whether the caller may remove the row (same rule as changing it).
     async fn viewer_can_delete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
@@ -91,7 +91,7 @@ impl Activity {
         let plan = load_required(ctx, ActionPlanId(self.0.action_plan_id)).await?;
         let responsible = responsible_organizations(ctx, self.0.id).await?;
         can(ctx, |a| {
-            authz::follow_up(a, &responsible, plan.district_id, false)
+            authz::follow_up(a, &responsible, plans::scope(&plan), false)
         })
         .await
     }

@@ -80,7 +80,7 @@ impl Commitment {
             last,
         )?;
         let group = load_required(ctx, CollaborationGroupId(self.0.group_id)).await?;
-        history(ctx, "Commitment", self.0.id, group.district_id, args).await
+        history(ctx, "Commitment", self.0.id, Some(group.district_id), args).await
     }
 }
 

@@ -133,7 +133,7 @@ impl FollowUp {
         let responsible = responsible_organizations(ctx, activity.id).await?;
         let locked = self.0.locked;
         can(ctx, |a| {
-            authz::follow_up(a, &responsible, plan.district_id, locked)
+            authz::follow_up(a, &responsible, plans::scope(&plan), locked)
         })
         .await
     }

@@ -1,15 +1,18 @@
-//! Action plans (åtgärdsplaner): a district's plan for a strategy period.
+//! Action plans (åtgärdsplaner): a body's plan for a strategy period, for one district or
+//! (a facknämnd's own plan) for none.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use entity::*;
 
 use crate::graphql::prelude::*;
 
-/// A district's action plan (lokal handlingsplan / åtgärdsplan) for a period.
+/// An action plan (lokal handlingsplan / åtgärdsplan) for a period, owned by a body: a
+/// district administration, or a facknämnd's administration.
 #[derive(Debug, Clone)]
 pub struct ActionPlan(pub action_plan::Model);
 
-/// A district's action plan (lokal handlingsplan / åtgärdsplan) for a period.
+/// An action plan (lokal handlingsplan / åtgärdsplan) for a period, owned by a body: a
+/// district administration, or a facknämnd's administration.
 #[Object]
 impl ActionPlan {
     /// The plan's global ID.
@@ -44,16 +47,28 @@ impl ActionPlan {
     async fn updated_at(&self) -> crate::graphql::scalars::DateTime {
         self.0.updated_at.into()
     }
-    /// The district whose plan it is.
-    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<District> {
-        Ok(District(
-            load_required(ctx, DistrictId(self.0.district_id)).await?,
-        ))
+    /// The district the plan is for; `null` for a body's own plan not tied to one district
+    /// (e.g. a facknämnd's).
+    async fn district(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<District>> {
+        match self.0.district_id {
+            Some(id) => Ok(load(ctx, DistrictId(id)).await?.map(District)),
+            None => Ok(None),
+        }
     }
-    /// Whether the caller may change the plan and its rows.
+    /// The body that owns the plan (a district administration or a facknämnd's
+    /// administration); `null` only for a plan recorded before owners existed whose
+    /// district has no district administration.
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Organization>> {
+        match self.0.organization_id {
+            Some(id) => Ok(load(ctx, OrganizationId(id)).await?.map(Organization)),
+            None => Ok(None),
+        }
+    }
+    /// Whether the caller may change the plan and its rows (a coordinator of its district,
+    /// its owner's editors, an admin).
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        let d = self.0.district_id;
-        can(ctx, |a| authz::district(a, d, "")).await
+        let scope = plans::scope(&self.0);
+        can(ctx, |a| authz::plan(a, scope, "")).await
     }
     /// The strategy it follows.
     async fn strategy(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Strategy>> {
@@ -94,11 +109,15 @@ pub struct ActionPlanFilterInput {
     pub strategy: Option<ID>,
 }
 
-/// Create an action plan for a district.
+/// Create an action plan for a district, or a body's own plan.
 #[derive(InputObject, Debug)]
 pub struct CreateActionPlanInput {
-    /// The district (a District ID).
-    pub district: ID,
+    /// The district the plan is for (a District ID); omit for a body's own plan not tied to
+    /// one district.
+    pub district: Option<ID>,
+    /// The owning organization (an Organization ID); default: the district's
+    /// administration. Required when `district` is omitted.
+    pub owner: Option<ID>,
     /// The strategy it follows (a Strategy ID).
     pub strategy: Option<ID>,
     /// Readable identifier; default: from the district and the years.
@@ -191,7 +210,8 @@ pub struct PlansMutation;
 /// Changes to action plans.
 #[Object]
 impl PlansMutation {
-    /// Create an action plan (coordinators of the district, admins).
+    /// Create an action plan (coordinators of the district, the owning body's editors,
+    /// admins).
     async fn create_action_plan(
         &self,
         ctx: &Context<'_>,
@@ -203,7 +223,17 @@ impl PlansMutation {
                 &st.db,
                 actor,
                 plans::NewPlan {
-                    district_id: decode_as(&input.district, NodeType::District, "input.district")?,
+                    district_id: opt_id(
+                        input.district.as_ref(),
+                        NodeType::District,
+                        "input.district",
+                    )?,
+                    organization_id: opt_id(
+                        input.owner.as_ref(),
+                        NodeType::Organization,
+                        "input.owner",
+                    )?,
+                    situation_picture_id: None,
                     strategy_id: opt_id(
                         input.strategy.as_ref(),
                         NodeType::Strategy,
@@ -226,8 +256,8 @@ impl PlansMutation {
         })
     }
 
-    /// Change an action plan (coordinators of the district, admins), based on the
-    /// version you read.
+    /// Change an action plan (coordinators of the district, the owning body's editors,
+    /// admins), based on the version you read.
     async fn update_action_plan(
         &self,
         ctx: &Context<'_>,
@@ -244,6 +274,7 @@ impl PlansMutation {
                 start_year: patch(input.start_year),
                 end_year: patch(input.end_year),
                 strategy_id: patch_id(input.strategy, NodeType::Strategy, "input.strategy")?,
+                situation_picture_id: None,
             };
             plans::update_plan(&st.db, actor, id?, input.expected_version, changes).await
         })

@@ -226,7 +226,9 @@ has_many!(/// The focus areas of a priority area.
 has_many!(/// The action plans following a strategy.
     ActionPlansOfStrategy => action_plan by StrategyId, |m| m.strategy_id);
 has_many!(/// The action plans of a district.
-    ActionPlansOfDistrict => action_plan by DistrictId, |m| Some(m.district_id));
+    ActionPlansOfDistrict => action_plan by DistrictId, |m| m.district_id);
+has_many!(/// The action plans an organization owns.
+    ActionPlansOfOrganization => action_plan by OrganizationId, |m| m.organization_id);
 has_many!(/// The activities of an action plan (with their areas).
     ActivitiesOfPlan => activity by ActionPlanId, |m| Some(m.action_plan_id), with areas);
 has_many!(/// The activities under a priority area.

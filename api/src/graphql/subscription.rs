@@ -158,7 +158,7 @@ impl SubscriptionRoot {
         let bus = ctx.data::<EventBus>()?;
         Ok(events(bus, move |e| {
             e.kind == EventKind::Commitment
-                && district.is_none_or(|d| e.district_id == d)
+                && district.is_none_or(|d| e.district_id == Some(d))
                 && group.is_none_or(|g| e.group_id == Some(g))
                 && org.is_none_or(|o| e.organization_id == Some(o))
         })
@@ -175,7 +175,7 @@ impl SubscriptionRoot {
         let district = opt(f.district.as_ref(), NodeType::District, "filter.district")?;
         let bus = ctx.data::<EventBus>()?;
         Ok(events(bus, move |e| {
-            e.kind == EventKind::FollowUp && district.is_none_or(|d| e.district_id == d)
+            e.kind == EventKind::FollowUp && district.is_none_or(|d| e.district_id == Some(d))
         })
         .map(FollowUpReportedEvent))
     }
@@ -190,7 +190,7 @@ impl SubscriptionRoot {
         let district = opt(district.as_ref(), NodeType::District, "district")?;
         let bus = ctx.data::<EventBus>()?;
         Ok(events(bus, move |e| {
-            e.kind == EventKind::Group && district.is_none_or(|d| e.district_id == d)
+            e.kind == EventKind::Group && district.is_none_or(|d| e.district_id == Some(d))
         })
         .map(GroupChangedEvent))
     }

@@ -260,7 +260,7 @@ async fn publish(ctx: &Context<'_>, kind: EventKind, action: &str, node_id: i32,
             .await
             .ok()
             .flatten()
-            .map(|g| (g.district_id, Some(group_id), organization_id)),
+            .map(|g| (Some(g.district_id), Some(group_id), organization_id)),
         Place::Activity(activity_id) => match load(ctx, ActivityId(activity_id)).await {
             Ok(Some(a)) => load(ctx, ActionPlanId(a.action_plan_id))
                 .await

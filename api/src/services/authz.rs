@@ -3,7 +3,7 @@
 //! | role | may change |
 //! |---|---|
 //! | `VIEWER` | nothing |
-//! | `ORG_EDITOR` | its own organization's commitments and participations; follow-ups of activities its organization is responsible for |
+//! | `ORG_EDITOR` | its own organization's commitments and participations; follow-ups of activities its organization is responsible for; the action plans its organization owns (a facknämnd's own plans), their activities and follow-ups |
 //! | `DISTRICT_COORDINATOR` | as `ORG_EDITOR` for its own organization, plus its districts' action plans, activities, collaboration areas, groups and who participates — never another organization's commitments |
 //! | `ADMIN` | everything, including organizations, districts, strategies and methods |
 //!
@@ -119,7 +119,7 @@ pub fn participation(
 pub fn follow_up(
     actor: &Actor,
     responsible: &[i32],
-    plan_district: i32,
+    plan: PlanScope,
     locked: bool,
 ) -> Result<(), Denied> {
     if actor.is_admin() {
@@ -131,12 +131,44 @@ pub fn follow_up(
             "the follow-up has been submitted and is locked: only an admin may change it".into(),
         ));
     }
-    if responsible.iter().any(|org| actor.edits_for(*org)) || actor.coordinates(plan_district) {
+    if responsible.iter().any(|org| actor.edits_for(*org)) || plan.editable_by(actor) {
         return Ok(());
     }
     Err(deny(
         actor,
-        "follow-ups are reported by the organizations responsible for the activity, a coordinator of its district or an admin".into(),
+        "follow-ups are reported by the organizations responsible for the activity, the plan's owner, a coordinator of its district or an admin".into(),
+    ))
+}
+
+/// Whose an action plan is: the body that owns it and the district it is for (none for a
+/// body's own plan not tied to one district).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PlanScope {
+    /// The owning organization (a district administration or a facknämnd's administration).
+    pub owner: Option<i32>,
+    /// The district the plan is for.
+    pub district: Option<i32>,
+}
+
+impl PlanScope {
+    fn editable_by(self, actor: &Actor) -> bool {
+        self.district.is_some_and(|d| actor.coordinates(d))
+            || self.owner.is_some_and(|o| actor.edits_for(o))
+    }
+}
+
+/// Create, change or delete an action plan and its activities: a coordinator of the plan's
+/// district, the owning body's own editors, or an admin. `name` names the plan's owner or
+/// district for the message.
+pub fn plan(actor: &Actor, scope: PlanScope, name: &str) -> Result<(), Denied> {
+    if actor.is_admin() || scope.editable_by(actor) {
+        return Ok(());
+    }
+    Err(deny(
+        actor,
+        format!(
+            "only a coordinator of the plan's district, the editors of its owner ({name}) or an admin may change the plans of {name}"
+        ),
     ))
 }
 
@@ -207,12 +239,38 @@ mod tests {
     }
 
     #[test]
+    fn plans_belong_to_their_district_coordinators_and_their_owner() {
+        let board = PlanScope {
+            owner: Some(40),
+            district: None,
+        };
+        // A facknämnd's own editors keep its plan; no district coordinator does.
+        assert!(plan(&actor(&[Role::OrgEditor], 40, &[]), board, "x").is_ok());
+        assert!(plan(&actor(&[Role::DistrictCoordinator], 3, &[7]), board, "x").is_err());
+        assert!(plan(&actor(&[Role::OrgEditor], 41, &[]), board, "x").is_err());
+        assert!(plan(&actor(&[Role::Viewer], 40, &[]), board, "x").is_err());
+        let district = PlanScope {
+            owner: Some(3),
+            district: Some(7),
+        };
+        assert!(plan(&actor(&[Role::DistrictCoordinator], 9, &[7]), district, "x").is_ok());
+        assert!(plan(&actor(&[Role::DistrictCoordinator], 9, &[8]), district, "x").is_err());
+        assert!(plan(&actor(&[Role::Admin], 1, &[]), board, "x").is_ok());
+    }
+
+    #[test]
     fn follow_ups_by_responsible_organizations_and_locked_for_admins() {
         let editor = actor(&[Role::OrgEditor], 1, &[]);
-        assert!(follow_up(&editor, &[1, 2], 7, false).is_ok());
-        assert!(follow_up(&editor, &[2], 7, false).is_err());
-        assert!(follow_up(&editor, &[1], 7, true).is_err());
-        assert!(follow_up(&actor(&[Role::Admin], 5, &[]), &[1], 7, true).is_ok());
+        let scope = PlanScope {
+            owner: Some(3),
+            district: Some(7),
+        };
+        assert!(follow_up(&editor, &[1, 2], scope, false).is_ok());
+        assert!(follow_up(&editor, &[2], scope, false).is_err());
+        assert!(follow_up(&editor, &[1], scope, true).is_err());
+        assert!(follow_up(&actor(&[Role::Admin], 5, &[]), &[1], scope, true).is_ok());
+        // The plan's owner reports for its own plan.
+        assert!(follow_up(&actor(&[Role::OrgEditor], 3, &[]), &[2], scope, false).is_ok());
         assert!(admin(&editor, "methods").is_err());
     }
 }

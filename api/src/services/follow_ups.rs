@@ -84,7 +84,7 @@ pub async fn report(
     authz::follow_up(
         actor,
         &responsible,
-        plan.district_id,
+        super::plans::scope(&plan),
         existing.as_ref().is_some_and(|f| f.locked),
     )?;
     write::year("input.period.year", input.year)?;
@@ -99,7 +99,7 @@ pub async fn report(
         action,
         node_type: "FollowUp",
         node_id: id,
-        district_id: Some(plan.district_id),
+        district_id: plan.district_id,
     };
     if let (None, Some(v)) = (&existing, input.expected_version) {
         return Err(AppError::bad_input(

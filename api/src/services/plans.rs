@@ -1,4 +1,7 @@
-//! Action plans and their activities: run by the district's coordinators (and admins).
+//! Action plans and their activities. A plan is owned by a body (a district
+//! administration or a facknämnd's administration) and is for one district or none; it is
+//! run by the district's coordinators, the owner's own editors and admins
+//! ([`authz::plan`]).
 
 use std::collections::HashSet;
 
@@ -25,8 +28,12 @@ pub type Patch<T> = Option<Option<T>>;
 /// A new action plan.
 #[derive(Debug, Clone, Default)]
 pub struct NewPlan {
-    /// The district.
-    pub district_id: i32,
+    /// The district it is for (`None`: a body's own plan, not tied to one district).
+    pub district_id: Option<i32>,
+    /// The owning organization (default: the district's administration).
+    pub organization_id: Option<i32>,
+    /// The situation picture (and its cause analysis) it rests on.
+    pub situation_picture_id: Option<i32>,
     /// The strategy it follows.
     pub strategy_id: Option<i32>,
     /// Readable identifier (default: made from the district and the years).
@@ -41,33 +48,118 @@ pub struct NewPlan {
     pub end_year: Option<i32>,
 }
 
-async fn district_of(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: i32,
-    field: &str,
-) -> AppResult<district::Model> {
-    let d = write::find::<district::Entity, _>(db, id, field, "district").await?;
-    authz::district(actor, d.id, &d.name)?;
-    Ok(d)
+/// Whose a plan is, for the rule on plans.
+pub fn scope(plan: &action_plan::Model) -> authz::PlanScope {
+    authz::PlanScope {
+        owner: plan.organization_id,
+        district: plan.district_id,
+    }
 }
 
-fn plan_change(action: &str, id: i32, district: i32) -> Change<'_> {
+/// The scope of an existing plan, checked against the rule for plans.
+async fn editable_plan(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    plan: &action_plan::Model,
+) -> AppResult<()> {
+    let scope = scope(plan);
+    if actor.is_admin() || authz::plan(actor, scope, "").is_ok() {
+        return Ok(());
+    }
+    authz::plan(actor, scope, &scope_name(db, scope).await?)?;
+    Ok(())
+}
+
+/// The owner's (or else the district's) name, for a denial.
+async fn scope_name(db: &impl ConnectionTrait, scope: authz::PlanScope) -> AppResult<String> {
+    if let Some(o) = scope.owner
+        && let Some(org) = organization::Entity::find_by_id(o).one(db).await?
+    {
+        return Ok(org.name);
+    }
+    if let Some(d) = scope.district
+        && let Some(d) = district::Entity::find_by_id(d).one(db).await?
+    {
+        return Ok(d.name);
+    }
+    Ok("the plan".into())
+}
+
+/// The district administration serving `district_id`: the default owner of its plans.
+pub async fn district_administration(
+    db: &impl ConnectionTrait,
+    district_id: i32,
+) -> AppResult<Option<i32>> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let row = organization::Entity::find()
+        .filter(
+            organization::Column::Kind.eq(entity::enums::OrganizationKind::DistrictAdministration),
+        )
+        .filter(
+            organization::Column::Id.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(entity::organization_district::Column::OrganizationId)
+                    .from(entity::organization_district::Entity)
+                    .and_where(entity::organization_district::Column::DistrictId.eq(district_id))
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(organization::Column::Id)
+        .limit(1)
+        .one(db)
+        .await?;
+    Ok(row.map(|o| o.id))
+}
+
+fn plan_change(action: &str, id: i32, district: Option<i32>) -> Change<'_> {
     Change {
         action,
         node_type: "ActionPlan",
         node_id: id,
-        district_id: Some(district),
+        district_id: district,
     }
 }
 
-/// Create an action plan for a district.
+/// Create an action plan for a district, or a body's own plan.
 pub async fn create_plan(
     db: &DatabaseConnection,
     actor: &Actor,
     input: NewPlan,
 ) -> AppResult<action_plan::Model> {
-    let district = district_of(db, actor, input.district_id, "input.district").await?;
+    let district = match input.district_id {
+        Some(id) => {
+            Some(write::find::<district::Entity, _>(db, id, "input.district", "district").await?)
+        }
+        None => None,
+    };
+    let owner = match (input.organization_id, &district) {
+        (Some(id), _) => {
+            write::find::<organization::Entity, _>(db, id, "input.owner", "organization").await?;
+            Some(id)
+        }
+        (None, Some(d)) => district_administration(db, d.id).await?,
+        (None, None) => None,
+    };
+    let Some(owner) = owner else {
+        return Err(AppError::bad_input(
+            "input.owner",
+            "a plan needs an owner: give the owning organization, or a district with a district administration",
+        ));
+    };
+    let scope = authz::PlanScope {
+        owner: Some(owner),
+        district: district.as_ref().map(|d| d.id),
+    };
+    authz::plan(actor, scope, &scope_name(db, scope).await?)?;
+    if let Some(p) = input.situation_picture_id {
+        write::find::<entity::situation_picture::Entity, _>(
+            db,
+            p,
+            "input.basedOn",
+            "situation picture",
+        )
+        .await?;
+    }
     if let Some(s) = input.strategy_id {
         write::find::<strategy::Entity, _>(db, s, "input.strategy", "strategy").await?;
     }
@@ -87,7 +179,14 @@ pub async fn create_plan(
         Some(s) => write::slug("input.slug", s)?,
         None => write::slugify(&format!(
             "{} {} {}",
-            district.slug,
+            match &district {
+                Some(d) => d.slug.clone(),
+                None => organization::Entity::find_by_id(owner)
+                    .one(db)
+                    .await?
+                    .map(|o| o.slug)
+                    .unwrap_or_default(),
+            },
             input.start_year.map(|y| y.to_string()).unwrap_or_default(),
             input.end_year.map(|y| y.to_string()).unwrap_or_default()
         )),
@@ -98,7 +197,9 @@ pub async fn create_plan(
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
             let created = action_plan::ActiveModel {
-                district_id: Set(district.id),
+                district_id: Set(scope.district),
+                organization_id: Set(Some(owner)),
+                situation_picture_id: Set(input.situation_picture_id),
                 strategy_id: Set(input.strategy_id),
                 slug: Set(slug),
                 title: Set(title),
@@ -113,7 +214,7 @@ pub async fn create_plan(
             .insert(txn)
             .await?;
             Written::created(
-                plan_change("actionPlan.create", created.id, district.id),
+                plan_change("actionPlan.create", created.id, scope.district),
                 created,
             )
         })
@@ -134,6 +235,8 @@ pub struct PlanChanges {
     pub end_year: Patch<i32>,
     /// The strategy it follows.
     pub strategy_id: Patch<i32>,
+    /// The situation picture it rests on.
+    pub situation_picture_id: Patch<i32>,
 }
 
 /// Change a plan, based on version `expected`.
@@ -145,7 +248,7 @@ pub async fn update_plan(
     changes: PlanChanges,
 ) -> AppResult<action_plan::Model> {
     let before = write::find::<action_plan::Entity, _>(db, id, "input.id", "action plan").await?;
-    district_of(db, actor, before.district_id, "input.id").await?;
+    editable_plan(db, actor, &before).await?;
     write::check_version(expected, before.version)?;
     let mut am = action_plan::ActiveModel {
         version: Set(expected + 1),
@@ -167,6 +270,18 @@ pub async fn update_plan(
             write::find::<strategy::Entity, _>(db, s, "input.strategy", "strategy").await?;
         }
         am.strategy_id = Set(s);
+    }
+    if let Some(p) = changes.situation_picture_id {
+        if let Some(p) = p {
+            write::find::<entity::situation_picture::Entity, _>(
+                db,
+                p,
+                "input.basedOn",
+                "situation picture",
+            )
+            .await?;
+        }
+        am.situation_picture_id = Set(p);
     }
     let start = changes.start_year.unwrap_or(before.start_year);
     let end = changes.end_year.unwrap_or(before.end_year);
@@ -404,12 +519,12 @@ fn apply(am: &mut activity::ActiveModel, fields: &ActivityFields) {
     }
 }
 
-fn activity_change(action: &str, id: i32, district: i32) -> Change<'_> {
+fn activity_change(action: &str, id: i32, district: Option<i32>) -> Change<'_> {
     Change {
         action,
         node_type: "Activity",
         node_id: id,
-        district_id: Some(district),
+        district_id: district,
     }
 }
 
@@ -423,7 +538,7 @@ pub async fn create_activity(
     let plan =
         write::find::<action_plan::Entity, _>(db, plan_id, "input.actionPlan", "action plan")
             .await?;
-    district_of(db, actor, plan.district_id, "input.actionPlan").await?;
+    editable_plan(db, actor, &plan).await?;
     if fields.description.is_none() {
         return Err(AppError::bad_input(
             "input.description",
@@ -483,7 +598,7 @@ async fn editable_activity(
     let plan =
         write::find::<action_plan::Entity, _>(db, a.action_plan_id, "input.id", "action plan")
             .await?;
-    district_of(db, actor, plan.district_id, "input.id").await?;
+    editable_plan(db, actor, &plan).await?;
     write::check_version(expected, a.version)?;
     Ok((a, plan))
 }

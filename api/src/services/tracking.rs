@@ -167,7 +167,10 @@ pub async fn summary(
         if !seen.insert(a.id) {
             continue;
         }
-        let entry = per_district.entry(plan.district_id).or_default();
+        let Some(district_id) = plan.district_id else {
+            continue;
+        };
+        let entry = per_district.entry(district_id).or_default();
         if let Some(status) = reported.get(&a.id) {
             *entry.0.entry(*status).or_default() += 1;
         }
