@@ -50,6 +50,16 @@ node_types!(
     CollaborationGroup,
     Participation,
     Commitment,
+    // The city's cycle (issue 14).
+    Obligation,
+    SituationPicture,
+    Finding,
+    CauseAnalysis,
+    GroupFollowUp,
+    Indicator,
+    Target,
+    Measurement,
+    SourceDocument,
 );
 
 /// The global ID of row `id` of `kind`.

@@ -102,6 +102,16 @@ impl NodeQuery {
             NodeType::Commitment => load(ctx, CommitmentId(n))
                 .await?
                 .map(|m| Node::Commitment(Commitment(m))),
+            // Each filled in by its domain.
+            NodeType::Obligation => None,
+            NodeType::SituationPicture => None,
+            NodeType::Finding => None,
+            NodeType::CauseAnalysis => None,
+            NodeType::GroupFollowUp => None,
+            NodeType::Indicator => None,
+            NodeType::Target => None,
+            NodeType::Measurement => None,
+            NodeType::SourceDocument => None,
         })
     }
 
