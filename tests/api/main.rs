@@ -14,6 +14,7 @@ mod http_conformance;
 mod jwt;
 mod live;
 mod matrix;
+mod migrations;
 mod outage;
 mod plain_lists;
 mod read;
