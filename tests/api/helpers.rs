@@ -200,6 +200,10 @@ impl TestApp {
             "collaboration_group",
             "participation",
             "commitment",
+            // Issue 14 (helper `targets`).
+            "indicator",
+            "target",
+            "measurement",
         ];
         let plain = [
             "municipality",
@@ -214,6 +218,8 @@ impl TestApp {
             "responsibility",
             "collaboration_area",
             "audit_event",
+            // Issue 14 (helper `targets`).
+            "target_group",
         ];
         let mut out = Vec::new();
         for (table, sum) in versioned

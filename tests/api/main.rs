@@ -26,3 +26,5 @@ mod statements;
 mod transport;
 mod writes;
 mod ws_protocol;
+// Issue 14: indicators, targets, measurements, target groups.
+mod targets;

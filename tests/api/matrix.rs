@@ -25,6 +25,12 @@ enum Rule {
     District,
     /// Admins only.
     Admin,
+    // Issue 14 (helper `targets`).
+    /// A plan's rule on a plan its organization owns: the owner's editors, a coordinator
+    /// of the plan's district, or an admin (targets).
+    Plan,
+    /// Admins only: indicators and measurements (`authz::indicators`).
+    Indicators,
 }
 
 fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
@@ -39,6 +45,8 @@ fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
         }
         (_, Rule::District) => coordinator && own_district,
         (_, Rule::Admin) => false,
+        (_, Rule::Plan) => (editor && own_org) || (coordinator && own_district),
+        (_, Rule::Indicators) => false,
     }
 }
 
@@ -320,7 +328,7 @@ async fn case(app: &TestApp, f: &Fixtures, name: &str, n: u32) -> (Rule, &'stati
             r#"mutation($id: ID!) { updateMethod(input: { id: $id, description: "Beskrivning." }) { method { id } userErrors { code message } } }"#,
             json!({ "id": f.mvp }),
         ),
-        other => panic!("no case for {other}"),
+        other => targets_case(app, f, other, n).await,
     }
 }
 
@@ -416,4 +424,123 @@ matrix!(
     create_strategy => "createStrategy",
     create_method => "createMethod",
     update_method => "updateMethod",
+    // Issue 14 (helper `targets`).
+    create_indicator => "createIndicator",
+    update_indicator => "updateIndicator",
+    delete_indicator => "deleteIndicator",
+    record_measurement => "recordMeasurement",
+    update_measurement => "updateMeasurement",
+    delete_measurement => "deleteMeasurement",
+    create_target => "createTarget",
+    update_target => "updateTarget",
+    delete_target => "deleteTarget",
 );
+
+// --- Issue 14: indicators, measurements, targets (helper `targets`) ----------------------
+
+/// A fresh indicator for case `n` (as admin).
+async fn new_indicator(app: &TestApp, n: u32) -> Value {
+    admin_get(
+        app,
+        r#"mutation($s: String!) { createIndicator(input: { slug: $s, name: $s, unit: "%" }) { indicator { id } } }"#,
+        json!({ "s": format!("matrix-indicator-{n}") }),
+        "/createIndicator/indicator/id",
+    )
+    .await
+}
+
+/// A fresh city-wide measurement of a fresh indicator for case `n` (as admin).
+async fn new_measurement(app: &TestApp, n: u32) -> Value {
+    let indicator = new_indicator(app, n).await;
+    admin_get(
+        app,
+        r#"mutation($i: ID!) { recordMeasurement(input: { indicator: $i, year: 2024, value: 50 }) { measurement { id } } }"#,
+        json!({ "i": indicator }),
+        "/recordMeasurement/measurement/id",
+    )
+    .await
+}
+
+/// A fresh plan in Skarpnäck owned by the police, and a fresh indicator, for case `n`.
+async fn police_plan(app: &TestApp, f: &Fixtures, n: u32) -> (Value, Value) {
+    let plan = admin_get(
+        app,
+        r#"mutation($d: ID!, $o: ID!, $s: String!) { createActionPlan(input: { district: $d, owner: $o, slug: $s, title: "Polisens plan" }) { actionPlan { id } } }"#,
+        json!({ "d": f.skarpnack, "o": f.police, "s": format!("police-plan-{n}") }),
+        "/createActionPlan/actionPlan/id",
+    )
+    .await;
+    (plan, new_indicator(app, n).await)
+}
+
+/// A fresh target on a fresh police plan for case `n`.
+async fn new_target(app: &TestApp, f: &Fixtures, n: u32) -> Value {
+    let (plan, indicator) = police_plan(app, f, n).await;
+    admin_get(
+        app,
+        r#"mutation($p: ID!, $i: ID!) { createTarget(input: { actionPlan: $p, indicator: $i, value: 90 }) { target { id } } }"#,
+        json!({ "p": plan, "i": indicator }),
+        "/createTarget/target/id",
+    )
+    .await
+}
+
+/// The cases of issue 14's indicators, measurements and targets.
+async fn targets_case(
+    app: &TestApp,
+    f: &Fixtures,
+    name: &str,
+    n: u32,
+) -> (Rule, &'static str, Value) {
+    match name {
+        "createIndicator" => (
+            Rule::Indicators,
+            r#"mutation($name: String!) { createIndicator(input: { name: $name, unit: "%" }) { indicator { id } userErrors { code message } } }"#,
+            json!({ "name": format!("Indikator {n}") }),
+        ),
+        "updateIndicator" => (
+            Rule::Indicators,
+            r#"mutation($id: ID!) { updateIndicator(input: { id: $id, expectedVersion: 1, source: "Stockholmsenkäten" }) { indicator { id } userErrors { code message } } }"#,
+            json!({ "id": new_indicator(app, n).await }),
+        ),
+        "deleteIndicator" => (
+            Rule::Indicators,
+            r#"mutation($id: ID!) { deleteIndicator(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+            json!({ "id": new_indicator(app, n).await }),
+        ),
+        "recordMeasurement" => (
+            Rule::Indicators,
+            r#"mutation($i: ID!, $d: ID!) { recordMeasurement(input: { indicator: $i, district: $d, year: 2024, term: T1, value: 12.5 }) { measurement { id } userErrors { code message } } }"#,
+            json!({ "i": new_indicator(app, n).await, "d": f.skarpnack }),
+        ),
+        "updateMeasurement" => (
+            Rule::Indicators,
+            r#"mutation($id: ID!) { updateMeasurement(input: { id: $id, expectedVersion: 1, value: 51 }) { measurement { id } userErrors { code message } } }"#,
+            json!({ "id": new_measurement(app, n).await }),
+        ),
+        "deleteMeasurement" => (
+            Rule::Indicators,
+            r#"mutation($id: ID!) { deleteMeasurement(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+            json!({ "id": new_measurement(app, n).await }),
+        ),
+        "createTarget" => {
+            let (plan, indicator) = police_plan(app, f, n).await;
+            (
+                Rule::Plan,
+                r#"mutation($p: ID!, $i: ID!) { createTarget(input: { actionPlan: $p, indicator: $i, baseline: 80, value: 90, year: 2026 }) { target { id } userErrors { code message } } }"#,
+                json!({ "p": plan, "i": indicator }),
+            )
+        }
+        "updateTarget" => (
+            Rule::Plan,
+            r#"mutation($id: ID!) { updateTarget(input: { id: $id, expectedVersion: 1, value: 95 }) { target { id } userErrors { code message } } }"#,
+            json!({ "id": new_target(app, f, n).await }),
+        ),
+        "deleteTarget" => (
+            Rule::Plan,
+            r#"mutation($id: ID!) { deleteTarget(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+            json!({ "id": new_target(app, f, n).await }),
+        ),
+        other => panic!("no case for {other}"),
+    }
+}

@@ -186,6 +186,15 @@ impl Activity {
         rows.sort_by_key(|r| (r.year, term_order(r.term)));
         Ok(rows.into_iter().map(FollowUp).collect::<Vec<_>>().into())
     }
+    /// The targets the activity sets on indicators, oldest first.
+    async fn targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Target>> {
+        targets_of_activity(ctx, self.0.id).await
+    }
+    /// Whom it is for (labels as written, ages where the plan names them), in the plan's
+    /// order.
+    async fn target_groups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TargetGroup>> {
+        target_groups_of_activity(ctx, self.0.id).await
+    }
 }
 
 /// Order of terms within a year.
@@ -286,6 +295,9 @@ pub struct CreateActivityInput {
     /// The reporting points the schedule asks for.
     #[graphql(default)]
     pub follow_up_terms: Vec<Term>,
+    /// Whom it is for, in order (label required; ages 0–120, `ageFrom` ≤ `ageTo`).
+    #[graphql(default)]
+    pub target_groups: Vec<TargetGroupInput>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -319,6 +331,9 @@ pub struct UpdateActivityInput {
     pub follow_up_schedule: MaybeUndefined<String>,
     /// The reporting points the schedule asks for.
     pub follow_up_terms: Option<Vec<Term>>,
+    /// Whom it is for (replaces the list; label required; ages 0–120, `ageFrom` ≤
+    /// `ageTo`).
+    pub target_groups: Option<Vec<TargetGroupInput>>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -457,6 +472,7 @@ impl ActivitiesMutation {
                 end_year: Some(input.end_year),
                 follow_up_schedule: Some(input.follow_up_schedule),
                 follow_up_terms: Some(input.follow_up_terms.into_iter().map(Into::into).collect()),
+                target_groups: Some(target_groups(input.target_groups)),
             };
             plans::create_activity(&st.db, actor, plan, fields).await
         })
@@ -498,6 +514,7 @@ impl ActivitiesMutation {
                 follow_up_terms: input
                     .follow_up_terms
                     .map(|t| t.into_iter().map(Into::into).collect()),
+                target_groups: input.target_groups.map(target_groups),
             };
             plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
         })

@@ -26,6 +26,8 @@ pub mod reports;
 pub mod subscription;
 pub mod viewer;
 pub mod write;
+// Issue 14: indicators, targets, measurements, target groups.
+pub mod targets;
 
 pub use engine::{batch, checks, pagination, scalars};
 
@@ -56,6 +58,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     commitments::CommitmentsQuery,
     reports::ReportQuery,
+    targets::TargetsQuery,
 );
 
 // Merged from the domains' mutations, in this order in the schema.
@@ -73,6 +76,7 @@ pub struct MutationRoot(
     catalogue::organizations::OrganizationsMutation,
     catalogue::places::PlacesMutation,
     catalogue::strategies::StrategiesMutation,
+    targets::TargetsMutation,
 );
 
 /// The schema type.

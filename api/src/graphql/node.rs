@@ -39,6 +39,12 @@ pub enum Node {
     Participation(Participation),
     /// A commitment.
     Commitment(Commitment),
+    /// An indicator.
+    Indicator(Indicator),
+    /// A target on an indicator.
+    Target(Target),
+    /// A measured value of an indicator.
+    Measurement(Measurement),
 }
 
 /// Objects by global ID.
@@ -108,9 +114,15 @@ impl NodeQuery {
             NodeType::Finding => None,
             NodeType::CauseAnalysis => None,
             NodeType::GroupFollowUp => None,
-            NodeType::Indicator => None,
-            NodeType::Target => None,
-            NodeType::Measurement => None,
+            NodeType::Indicator => load(ctx, IndicatorId(n))
+                .await?
+                .map(|m| Node::Indicator(Indicator(m))),
+            NodeType::Target => load(ctx, TargetId(n))
+                .await?
+                .map(|m| Node::Target(Target(m))),
+            NodeType::Measurement => load(ctx, MeasurementId(n))
+                .await?
+                .map(|m| Node::Measurement(Measurement(m))),
             NodeType::SourceDocument => None,
         })
     }

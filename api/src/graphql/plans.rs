@@ -98,6 +98,11 @@ impl ActionPlan {
         let rows = load_many(ctx, ActivitiesOfPlan(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Activity, args))
     }
+    /// The targets the plan sets as a whole (its activities' own targets are under
+    /// `Activity.targets`), oldest first.
+    async fn targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Target>> {
+        targets_of_plan(ctx, self.0.id).await
+    }
 }
 
 /// Filters of the `actionPlans` list.

@@ -20,6 +20,8 @@ pub(crate) use super::plans::*;
 pub(crate) use super::relations::*;
 pub(crate) use super::viewer::*;
 pub(crate) use super::write::*;
+// Issue 14: indicators, targets, measurements, target groups.
+pub(crate) use super::targets::*;
 pub(crate) use super::{actor, state};
 pub(crate) use crate::auth::Role;
 pub(crate) use crate::error::{AppError, AppResult};

@@ -410,3 +410,22 @@ impl Loader<AuditOfNode> for Reader {
         Ok(out)
     }
 }
+
+// --- Issue 14: indicators, targets, measurements, target groups (helper `targets`) -------
+
+by_id!(/// An indicator by id.
+    IndicatorId => indicator);
+by_id!(/// A target by id.
+    TargetId => target);
+by_id!(/// A measurement by id.
+    MeasurementId => measurement);
+has_many!(/// The targets set on an indicator.
+    TargetsOfIndicator => target by IndicatorId, |m| Some(m.indicator_id));
+has_many!(/// The targets an action plan sets itself (not its activities').
+    TargetsOfPlan => target by ActionPlanId, |m| m.action_plan_id);
+has_many!(/// The targets an activity sets.
+    TargetsOfActivity => target by ActivityId, |m| m.activity_id);
+has_many!(/// The measurements of an indicator (every district and the city).
+    MeasurementsOfIndicator => measurement by IndicatorId, |m| Some(m.indicator_id));
+has_many!(/// The target groups of an activity (sorted by position where shown).
+    TargetGroupsOfActivity => target_group by ActivityId, |m| Some(m.activity_id));

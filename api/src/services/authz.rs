@@ -200,6 +200,20 @@ pub fn audit_read(actor: &Actor, district: Option<i32>) -> bool {
     actor.is_admin() || district.is_some_and(|d| actor.coordinates(d))
 }
 
+// --- Issue 14: indicators and measurements (helper `targets`) ---------------------------
+
+/// Indicators and their measurements: admins only. (Targets follow the rule of the plan
+/// that sets them: [`plan`].)
+pub fn indicators(actor: &Actor) -> Result<(), Denied> {
+    if actor.is_admin() {
+        return Ok(());
+    }
+    Err(deny(
+        actor,
+        "only an admin may change indicators and their measurements".into(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

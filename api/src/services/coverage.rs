@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashSet};
 use entity::enums::{GroupKind, OrganizationKind};
 use entity::{
     action_plan, activity, activity_method, collaboration_group, commitment, district, focus_area,
-    method, organization, participation, priority_area, responsibility,
+    method, organization, participation, priority_area, responsibility, target_group,
 };
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
@@ -41,6 +41,9 @@ pub enum Dimension {
     OrganizationKind,
     /// Organizations.
     Organization,
+    /// Target groups of activities (issue 14): one column per label present, lower-cased
+    /// as written; an activity counts under each of its labels.
+    TargetGroup,
 }
 
 /// What the cells count.
@@ -61,7 +64,9 @@ impl Dimension {
     pub fn default_measure(self) -> Measure {
         match self {
             Self::GroupKind => Measure::Groups,
-            Self::PriorityArea | Self::FocusArea | Self::Method => Measure::Activities,
+            Self::PriorityArea | Self::FocusArea | Self::Method | Self::TargetGroup => {
+                Measure::Activities
+            }
             Self::OrganizationKind | Self::Organization => Measure::Participations,
         }
     }
@@ -281,6 +286,7 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
                 })
                 .collect()
         }
+        Dimension::TargetGroup => target_group_columns(db).await?,
     };
 
     check_size(columns.len(), districts.len())?;
@@ -295,7 +301,10 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
             .and_where(Expr::col((f, Alias::new("d"))).is_in(district_ids.iter().copied()))
             .to_owned();
     }
-    if !q.with_items {
+    // Labels are lower-cased here, not in SQL (SQLite lowers ASCII only), so the facts
+    // come one by one and the counts are made from distinct items.
+    let with_items = q.with_items || q.dimension == Dimension::TargetGroup;
+    if !with_items {
         // Counts only: aggregate in the database, one row per non-empty cell.
         let g = Alias::new("g");
         stmt = Query::select()
@@ -341,6 +350,10 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
                 let k: String = row.try_get("", "k")?;
                 by_enum.get(k.as_str()).copied()
             }
+            Dimension::TargetGroup => {
+                let k: String = row.try_get("", "k")?;
+                by_enum.get(target_group_key(&k).as_str()).copied()
+            }
             _ => {
                 let k: i32 = row.try_get("", "k")?;
                 by_entity.get(&k).copied()
@@ -348,18 +361,21 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
         };
         let Some(column) = column else { continue };
         let cell = cells.entry((d, column)).or_default();
-        if q.with_items {
+        if with_items {
             cell.1.push(row.try_get("", "i")?);
         } else {
             let n: i64 = row.try_get("", "n")?;
             cell.0 += u64::try_from(n).unwrap_or_default();
         }
     }
-    if q.with_items {
+    if with_items {
         for (n, items) in cells.values_mut() {
             items.sort_unstable();
             items.dedup();
             *n = items.len() as u64;
+            if !q.with_items {
+                items.clear();
+            }
         }
     }
     Ok(Coverage {
@@ -391,7 +407,10 @@ fn check(dimension: Dimension, measure: Measure) -> AppResult<()> {
     let ok = matches!(
         (dimension, measure),
         (D::GroupKind, M::Groups | M::Participations | M::Commitments)
-            | (D::PriorityArea | D::FocusArea | D::Method, M::Activities)
+            | (
+                D::PriorityArea | D::FocusArea | D::Method | D::TargetGroup,
+                M::Activities
+            )
             | (
                 D::OrganizationKind | D::Organization,
                 M::Participations | M::Commitments | M::Activities
@@ -522,6 +541,31 @@ fn facts(dimension: Dimension, measure: Measure) -> SelectStatement {
                 )
                 .and_where(live);
         }
+        (Dimension::TargetGroup, _) => {
+            q.expr_as(
+                Expr::col((action_plan::Entity, action_plan::Column::DistrictId)),
+                d,
+            )
+            .expr_as(
+                Expr::col((target_group::Entity, target_group::Column::Label)),
+                k,
+            )
+            .expr_as(Expr::col((activity::Entity, activity::Column::Id)), i)
+            .from(target_group::Entity)
+            .inner_join(
+                activity::Entity,
+                Expr::col((activity::Entity, activity::Column::Id))
+                    .equals((target_group::Entity, target_group::Column::ActivityId)),
+            )
+            .inner_join(
+                action_plan::Entity,
+                Expr::col((action_plan::Entity, action_plan::Column::Id))
+                    .equals((activity::Entity, activity::Column::ActionPlanId)),
+            )
+            .and_where(
+                Expr::col((action_plan::Entity, action_plan::Column::DistrictId)).is_not_null(),
+            );
+        }
         // Rejected by `check`; select nothing.
         _ => {
             q.expr_as(Expr::val(0), d)
@@ -544,6 +588,41 @@ fn facts_are_distinct(dimension: Dimension, measure: Measure) -> bool {
             Measure::Activities
         )
     )
+}
+
+// --- Issue 14: the TARGET_GROUP dimension (helper `targets`) -----------------------------
+
+/// The column key of a target-group label: the label as written, trimmed and lower-cased
+/// ("Unga vuxna" and "unga vuxna" are one column).
+fn target_group_key(label: &str) -> String {
+    label.trim().to_lowercase()
+}
+
+/// The columns of TARGET_GROUP: every label present (one statement), lower-cased, in
+/// alphabetical order; the key is also the label.
+async fn target_group_columns(db: &DatabaseConnection) -> AppResult<Vec<(Key, Option<i32>)>> {
+    use sea_orm::QuerySelect;
+    let labels: Vec<String> = target_group::Entity::find()
+        .select_only()
+        .column(target_group::Column::Label)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let keys: std::collections::BTreeSet<String> =
+        labels.iter().map(|l| target_group_key(l)).collect();
+    Ok(keys
+        .into_iter()
+        .map(|k| {
+            (
+                Key {
+                    key: k.clone(),
+                    label: k,
+                },
+                None,
+            )
+        })
+        .collect())
 }
 
 fn org_key(dimension: Dimension) -> organization::Column {

@@ -14,3 +14,5 @@ pub mod queries;
 pub mod terms;
 pub mod tracking;
 pub mod write;
+// Issue 14: indicators, targets, measurements, target groups.
+pub mod targets;

@@ -342,6 +342,8 @@ pub struct ActivityFields {
     pub follow_up_schedule: Patch<String>,
     /// Reporting points asked for.
     pub follow_up_terms: Option<Vec<Term>>,
+    /// Whom it is for (replace the list when given; issue 14).
+    pub target_groups: Option<Vec<super::targets::NewTargetGroup>>,
 }
 
 /// A snapshot of an activity with its methods and responsibilities, for the audit trail.
@@ -351,6 +353,8 @@ struct ActivitySnapshot<'a> {
     activity: &'a activity::Model,
     methods: Vec<i32>,
     responsibilities: Vec<(i32, Option<String>)>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    target_groups: Vec<super::targets::NewTargetGroup>,
 }
 
 async fn snapshot<C: ConnectionTrait>(
@@ -434,6 +438,9 @@ async fn validate_activity(db: &DatabaseConnection, fields: &ActivityFields) -> 
             )?;
         }
     }
+    if let Some(groups) = &fields.target_groups {
+        super::targets::validate_target_groups(groups)?;
+    }
     Ok(())
 }
 
@@ -479,6 +486,9 @@ async fn write_links<C: ConnectionTrait>(
             .insert(db)
             .await?;
         }
+    }
+    if let Some(groups) = &fields.target_groups {
+        super::targets::write_target_groups(db, id, groups).await?;
     }
     Ok(())
 }
@@ -580,6 +590,7 @@ pub async fn create_activity(
                     activity: &created,
                     methods,
                     responsibilities,
+                    target_groups: super::targets::target_groups_of(txn, created.id).await?,
                 }),
             )?;
             Ok(written.with(created))
@@ -620,6 +631,7 @@ pub async fn update_activity(
         fields.end_year.unwrap_or(before.end_year),
     )?;
     let (methods_before, resp_before) = snapshot(db, &before).await?;
+    let groups_before = super::targets::target_groups_of(db, id).await?;
     let mut am = activity::ActiveModel {
         version: Set(expected + 1),
         updated_at: Set(Utc::now()),
@@ -645,11 +657,13 @@ pub async fn update_activity(
                     activity: &before,
                     methods: methods_before,
                     responsibilities: resp_before,
+                    target_groups: groups_before,
                 }),
                 Some(&ActivitySnapshot {
                     activity: &after,
                     methods,
                     responsibilities,
+                    target_groups: super::targets::target_groups_of(txn, id).await?,
                 }),
             )?;
             Ok(written.with(after))
@@ -667,6 +681,7 @@ pub async fn delete_activity(
 ) -> AppResult<activity::Model> {
     let (before, plan) = editable_activity(db, actor, id, expected).await?;
     let (methods, responsibilities) = snapshot(db, &before).await?;
+    let target_groups = super::targets::target_groups_of(db, id).await?;
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
             write::delete_if_version::<activity::Entity>(
@@ -682,6 +697,7 @@ pub async fn delete_activity(
                     activity: &before,
                     methods,
                     responsibilities,
+                    target_groups,
                 }),
                 None::<&()>,
             )?;

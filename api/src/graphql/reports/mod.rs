@@ -58,6 +58,10 @@ pub enum CoverageDimension {
     OrganizationKind,
     /// Organizations; keys are slugs.
     Organization,
+    /// Target groups of activities: one column per label present (lower-cased as
+    /// written, e.g. `barn`, `unga vuxna`; key and label alike); an activity counts under
+    /// each of its labels. Measure: ACTIVITIES.
+    TargetGroup,
 }
 
 /// What the cells of a coverage matrix count.
@@ -340,7 +344,7 @@ impl ReportQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "What the columns are.")] dimension: CoverageDimension,
         #[graphql(
-            desc = "What the cells count (default: groups for GROUP_KIND, activities for areas and methods, seats for organizations)."
+            desc = "What the cells count (default: groups for GROUP_KIND, activities for areas, methods and TARGET_GROUP, seats for organizations)."
         )]
         measure: Option<CoverageMeasure>,
         #[graphql(desc = "Only these districts (District IDs).")] districts: Option<Vec<ID>>,
