@@ -186,6 +186,12 @@ impl Activity {
         rows.sort_by_key(|r| (r.year, term_order(r.term)));
         Ok(rows.into_iter().map(FollowUp).collect::<Vec<_>>().into())
     }
+    /// The collaboration groups that carry it (groups of its plan's district), as the
+    /// plan names them; archived groups included. Ordered by id.
+    async fn groups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CollaborationGroup>> {
+        let rows = load_many(ctx, GroupsOfActivity(self.0.id)).await?;
+        Ok(rows.into_iter().map(CollaborationGroup).collect())
+    }
 }
 
 /// Order of terms within a year.
@@ -286,6 +292,11 @@ pub struct CreateActivityInput {
     /// The reporting points the schedule asks for.
     #[graphql(default)]
     pub follow_up_terms: Vec<Term>,
+    /// The collaboration groups that carry it (CollaborationGroup IDs of the plan's
+    /// district; another district's group, or any group on a plan of no district, is a
+    /// `BAD_USER_INPUT` user error).
+    #[graphql(default)]
+    pub groups: Vec<ID>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -319,6 +330,9 @@ pub struct UpdateActivityInput {
     pub follow_up_schedule: MaybeUndefined<String>,
     /// The reporting points the schedule asks for.
     pub follow_up_terms: Option<Vec<Term>>,
+    /// The collaboration groups that carry it (replaces the set; CollaborationGroup IDs
+    /// of the plan's district, else a `BAD_USER_INPUT` user error).
+    pub groups: Option<Vec<ID>>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -355,6 +369,12 @@ pub(crate) fn responsibilities(
 pub(crate) fn method_ids(list: &[ID]) -> AppResult<Vec<i32>> {
     list.iter()
         .map(|id| decode_as(id, NodeType::Method, "input.methods"))
+        .collect()
+}
+
+pub(crate) fn group_ids(list: &[ID]) -> AppResult<Vec<i32>> {
+    list.iter()
+        .map(|id| decode_as(id, NodeType::CollaborationGroup, "input.groups"))
         .collect()
 }
 
@@ -457,6 +477,7 @@ impl ActivitiesMutation {
                 end_year: Some(input.end_year),
                 follow_up_schedule: Some(input.follow_up_schedule),
                 follow_up_terms: Some(input.follow_up_terms.into_iter().map(Into::into).collect()),
+                group_ids: Some(group_ids(&input.groups)?),
             };
             plans::create_activity(&st.db, actor, plan, fields).await
         })
@@ -498,6 +519,7 @@ impl ActivitiesMutation {
                 follow_up_terms: input
                     .follow_up_terms
                     .map(|t| t.into_iter().map(Into::into).collect()),
+                group_ids: input.groups.as_deref().map(group_ids).transpose()?,
             };
             plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
         })

@@ -39,6 +39,8 @@ pub enum Node {
     Participation(Participation),
     /// A commitment.
     Commitment(Commitment),
+    /// A collaboration group's follow-up of one period.
+    GroupFollowUp(GroupFollowUp),
 }
 
 /// Objects by global ID.
@@ -107,7 +109,9 @@ impl NodeQuery {
             NodeType::SituationPicture => None,
             NodeType::Finding => None,
             NodeType::CauseAnalysis => None,
-            NodeType::GroupFollowUp => None,
+            NodeType::GroupFollowUp => load(ctx, GroupFollowUpId(n))
+                .await?
+                .map(|m| Node::GroupFollowUp(GroupFollowUp(m))),
             NodeType::Indicator => None,
             NodeType::Target => None,
             NodeType::Measurement => None,

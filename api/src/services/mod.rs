@@ -14,3 +14,5 @@ pub mod queries;
 pub mod terms;
 pub mod tracking;
 pub mod write;
+// Issue 14, item 5: groups' follow-ups.
+pub mod group_follow_ups;

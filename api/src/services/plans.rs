@@ -342,6 +342,9 @@ pub struct ActivityFields {
     pub follow_up_schedule: Patch<String>,
     /// Reporting points asked for.
     pub follow_up_terms: Option<Vec<Term>>,
+    /// The collaboration groups that carry it (replaces the set when given; groups of the
+    /// plan's district only).
+    pub group_ids: Option<Vec<i32>>,
 }
 
 /// A snapshot of an activity with its methods and responsibilities, for the audit trail.
@@ -351,6 +354,8 @@ struct ActivitySnapshot<'a> {
     activity: &'a activity::Model,
     methods: Vec<i32>,
     responsibilities: Vec<(i32, Option<String>)>,
+    /// The groups that carry it.
+    groups: Vec<i32>,
 }
 
 async fn snapshot<C: ConnectionTrait>(
@@ -480,6 +485,9 @@ async fn write_links<C: ConnectionTrait>(
             .await?;
         }
     }
+    if let Some(ids) = &fields.group_ids {
+        super::groups::write_activity_groups(db, id, ids).await?;
+    }
     Ok(())
 }
 
@@ -539,6 +547,9 @@ pub async fn create_activity(
         write::find::<action_plan::Entity, _>(db, plan_id, "input.actionPlan", "action plan")
             .await?;
     editable_plan(db, actor, &plan).await?;
+    if let Some(ids) = &fields.group_ids {
+        super::groups::check_activity_groups(db, ids, plan.district_id).await?;
+    }
     if fields.description.is_none() {
         return Err(AppError::bad_input(
             "input.description",
@@ -573,6 +584,7 @@ pub async fn create_activity(
             let created = am.insert(txn).await?;
             write_links(txn, created.id, &fields).await?;
             let (methods, responsibilities) = snapshot(txn, &created).await?;
+            let groups = super::groups::groups_of_activity(txn, created.id).await?;
             let written = Written::new(()).audit(
                 activity_change("activity.create", created.id, plan.district_id),
                 None::<&()>,
@@ -580,6 +592,7 @@ pub async fn create_activity(
                     activity: &created,
                     methods,
                     responsibilities,
+                    groups,
                 }),
             )?;
             Ok(written.with(created))
@@ -613,6 +626,9 @@ pub async fn update_activity(
 ) -> AppResult<activity::Model> {
     let (before, plan) = editable_activity(db, actor, id, expected).await?;
     validate_activity(db, &fields).await?;
+    if let Some(ids) = &fields.group_ids {
+        super::groups::check_activity_groups(db, ids, plan.district_id).await?;
+    }
     write::years(
         "input.startYear",
         fields.start_year.unwrap_or(before.start_year),
@@ -620,6 +636,7 @@ pub async fn update_activity(
         fields.end_year.unwrap_or(before.end_year),
     )?;
     let (methods_before, resp_before) = snapshot(db, &before).await?;
+    let groups_before = super::groups::groups_of_activity(db, id).await?;
     let mut am = activity::ActiveModel {
         version: Set(expected + 1),
         updated_at: Set(Utc::now()),
@@ -639,17 +656,20 @@ pub async fn update_activity(
             write_links(txn, id, &fields).await?;
             let after = write::find::<activity::Entity, _>(txn, id, "input.id", "activity").await?;
             let (methods, responsibilities) = snapshot(txn, &after).await?;
+            let groups = super::groups::groups_of_activity(txn, id).await?;
             let written = Written::new(()).audit(
                 activity_change("activity.update", id, plan.district_id),
                 Some(&ActivitySnapshot {
                     activity: &before,
                     methods: methods_before,
                     responsibilities: resp_before,
+                    groups: groups_before,
                 }),
                 Some(&ActivitySnapshot {
                     activity: &after,
                     methods,
                     responsibilities,
+                    groups,
                 }),
             )?;
             Ok(written.with(after))
@@ -667,6 +687,7 @@ pub async fn delete_activity(
 ) -> AppResult<activity::Model> {
     let (before, plan) = editable_activity(db, actor, id, expected).await?;
     let (methods, responsibilities) = snapshot(db, &before).await?;
+    let groups = super::groups::groups_of_activity(db, id).await?;
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
             write::delete_if_version::<activity::Entity>(
@@ -682,6 +703,7 @@ pub async fn delete_activity(
                     activity: &before,
                     methods,
                     responsibilities,
+                    groups,
                 }),
                 None::<&()>,
             )?;
