@@ -200,6 +200,8 @@ impl TestApp {
             "collaboration_group",
             "participation",
             "commitment",
+            // Issue 14, item 5.
+            "group_follow_up",
         ];
         let plain = [
             "municipality",
@@ -214,6 +216,9 @@ impl TestApp {
             "responsibility",
             "collaboration_area",
             "audit_event",
+            // Issue 14, item 5.
+            "collaboration_group_kind",
+            "activity_group",
         ];
         let mut out = Vec::new();
         for (table, sum) in versioned
