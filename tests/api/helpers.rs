@@ -204,6 +204,8 @@ impl TestApp {
             "indicator",
             "target",
             "measurement",
+            // Issue 14, item 5.
+            "group_follow_up",
         ];
         let plain = [
             "municipality",
@@ -220,6 +222,9 @@ impl TestApp {
             "audit_event",
             // Issue 14 (helper `targets`).
             "target_group",
+            // Issue 14, item 5.
+            "collaboration_group_kind",
+            "activity_group",
         ];
         let mut out = Vec::new();
         for (table, sum) in versioned

@@ -9,6 +9,7 @@ mod concurrency;
 mod conformance;
 mod drift;
 mod graphiql;
+mod groups_cycle;
 mod helpers;
 mod http_conformance;
 mod jwt;

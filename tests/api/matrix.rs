@@ -31,6 +31,9 @@ enum Rule {
     Plan,
     /// Admins only: indicators and measurements (`authz::indicators`).
     Indicators,
+    /// The organizations with a seat in the group, a coordinator of the group's district,
+    /// or an admin (issue 14: group follow-ups).
+    GroupFollowUp,
 }
 
 fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
@@ -40,7 +43,7 @@ fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
         (Role::Admin, _) => true,
         (Role::Viewer, _) => false,
         (_, Rule::Commitment) => editor && own_org,
-        (_, Rule::Participation | Rule::FollowUp) => {
+        (_, Rule::Participation | Rule::FollowUp | Rule::GroupFollowUp) => {
             (editor && own_org) || (coordinator && own_district)
         }
         (_, Rule::District) => coordinator && own_district,
@@ -328,6 +331,27 @@ async fn case(app: &TestApp, f: &Fixtures, name: &str, n: u32) -> (Rule, &'stati
             r#"mutation($id: ID!) { updateMethod(input: { id: $id, description: "Beskrivning." }) { method { id } userErrors { code message } } }"#,
             json!({ "id": f.mvp }),
         ),
+        // --- Issue 14, item 5: group follow-ups (the police have a seat in SSPF).
+        "reportGroupFollowUp" => (
+            Rule::GroupFollowUp,
+            r#"mutation($g: ID!, $y: Int!) { reportGroupFollowUp(input: { group: $g, period: { year: $y, term: T1 }, status: ONGOING, notes: "Möts." }) { groupFollowUp { id } userErrors { code message } } }"#,
+            json!({ "g": f.sspf, "y": 2030 + n }),
+        ),
+        "submitGroupFollowUps" => {
+            let year = 2030 + n;
+            admin_get(
+                app,
+                r#"mutation($g: ID!, $y: Int!) { reportGroupFollowUp(input: { group: $g, period: { year: $y, term: T2 }, status: DONE }) { groupFollowUp { id } } }"#,
+                json!({ "g": f.sspf, "y": year }),
+                "/reportGroupFollowUp/groupFollowUp/id",
+            )
+            .await;
+            (
+                Rule::District,
+                r#"mutation($d: ID!, $y: Int!) { submitGroupFollowUps(input: { district: $d, period: { year: $y, term: T2 } }) { groupFollowUps { id } userErrors { code message } } }"#,
+                json!({ "d": f.skarpnack, "y": year }),
+            )
+        }
         other => targets_case(app, f, other, n).await,
     }
 }
@@ -434,6 +458,9 @@ matrix!(
     create_target => "createTarget",
     update_target => "updateTarget",
     delete_target => "deleteTarget",
+    // Issue 14, item 5.
+    report_group_follow_up => "reportGroupFollowUp",
+    submit_group_follow_ups => "submitGroupFollowUps",
 );
 
 // --- Issue 14: indicators, measurements, targets (helper `targets`) ----------------------

@@ -195,6 +195,12 @@ impl Activity {
     async fn target_groups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<TargetGroup>> {
         target_groups_of_activity(ctx, self.0.id).await
     }
+    /// The collaboration groups that carry it (groups of its plan's district), as the
+    /// plan names them; archived groups included. Ordered by id.
+    async fn groups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CollaborationGroup>> {
+        let rows = load_many(ctx, GroupsOfActivity(self.0.id)).await?;
+        Ok(rows.into_iter().map(CollaborationGroup).collect())
+    }
 }
 
 /// Order of terms within a year.
@@ -298,6 +304,11 @@ pub struct CreateActivityInput {
     /// Whom it is for, in order (label required; ages 0–120, `ageFrom` ≤ `ageTo`).
     #[graphql(default)]
     pub target_groups: Vec<TargetGroupInput>,
+    /// The collaboration groups that carry it (CollaborationGroup IDs of the plan's
+    /// district; another district's group, or any group on a plan of no district, is a
+    /// `BAD_USER_INPUT` user error).
+    #[graphql(default)]
+    pub groups: Vec<ID>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -334,6 +345,9 @@ pub struct UpdateActivityInput {
     /// Whom it is for (replaces the list; label required; ages 0–120, `ageFrom` ≤
     /// `ageTo`).
     pub target_groups: Option<Vec<TargetGroupInput>>,
+    /// The collaboration groups that carry it (replaces the set; CollaborationGroup IDs
+    /// of the plan's district, else a `BAD_USER_INPUT` user error).
+    pub groups: Option<Vec<ID>>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -370,6 +384,12 @@ pub(crate) fn responsibilities(
 pub(crate) fn method_ids(list: &[ID]) -> AppResult<Vec<i32>> {
     list.iter()
         .map(|id| decode_as(id, NodeType::Method, "input.methods"))
+        .collect()
+}
+
+pub(crate) fn group_ids(list: &[ID]) -> AppResult<Vec<i32>> {
+    list.iter()
+        .map(|id| decode_as(id, NodeType::CollaborationGroup, "input.groups"))
         .collect()
 }
 
@@ -473,6 +493,7 @@ impl ActivitiesMutation {
                 follow_up_schedule: Some(input.follow_up_schedule),
                 follow_up_terms: Some(input.follow_up_terms.into_iter().map(Into::into).collect()),
                 target_groups: Some(target_groups(input.target_groups)),
+                group_ids: Some(group_ids(&input.groups)?),
             };
             plans::create_activity(&st.db, actor, plan, fields).await
         })
@@ -515,6 +536,7 @@ impl ActivitiesMutation {
                     .follow_up_terms
                     .map(|t| t.into_iter().map(Into::into).collect()),
                 target_groups: input.target_groups.map(target_groups),
+                group_ids: input.groups.as_deref().map(group_ids).transpose()?,
             };
             plans::update_activity(&st.db, actor, id?, input.expected_version, fields).await
         })

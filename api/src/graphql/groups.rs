@@ -117,7 +117,7 @@ impl CollaborationGroup {
     async fn subtitle(&self) -> Option<&str> {
         self.0.subtitle.as_deref()
     }
-    /// What kind of group it is.
+    /// What kind of group it is: the first of its `kinds`.
     async fn kind(&self) -> GroupKind {
         self.0.kind.into()
     }
@@ -223,6 +223,128 @@ impl CollaborationGroup {
         let rows = load_many(ctx, CommitmentsOfGroup(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, Commitment, args))
     }
+
+    // --- Groups everywhere (issue 14, item 5) ---
+
+    /// Every kind the group is of, as its source writes it (e.g. Skarpnäck's
+    /// "Ungdomsutsättning och Sociala insatsgrupper" is `[YOUTH_DEPLOYMENT, SIG]`); the
+    /// first is `kind`. Never empty.
+    async fn kinds(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<GroupKind>> {
+        Ok(group_kinds(ctx, &self.0)
+            .await?
+            .into_iter()
+            .map(GroupKind::from)
+            .collect())
+    }
+    /// The first day the group is valid (e.g. 2022-01-01 for a group of a 2022 plan);
+    /// null: valid from whenever it began.
+    async fn valid_from(&self) -> Option<crate::graphql::scalars::Date> {
+        self.0.valid_from.map(Into::into)
+    }
+    /// The last day the group is valid (e.g. 2022-12-31); null: valid until further
+    /// notice.
+    async fn valid_until(&self) -> Option<crate::graphql::scalars::Date> {
+        self.0.valid_until.map(Into::into)
+    }
+    /// Whether the group is valid on a day (default: today in Europe/Stockholm): its
+    /// validFrom/validUntil cover the day (an unset bound is open) and it is not
+    /// archived. A group of a 2022 plan is not current in 2026.
+    async fn current(
+        &self,
+        #[graphql(desc = "The day to judge by (default: today, Europe/Stockholm).")] on: Option<
+            crate::graphql::scalars::Date,
+        >,
+    ) -> bool {
+        let day = on.map_or_else(|| groups::stockholm_today(chrono::Utc::now()), Into::into);
+        self.0.archived_at.is_none() && groups::valid_on(&self.0, day)
+    }
+    /// The action plan the group comes from (the plan that names it), if recorded.
+    async fn source_plan(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ActionPlan>> {
+        match self.0.source_plan_id {
+            Some(id) => Ok(load(ctx, ActionPlanId(id)).await?.map(ActionPlan)),
+            None => Ok(None),
+        }
+    }
+    /// The activities of the plans that the group carries, ordered by id.
+    async fn activities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Activity>> {
+        let rows = load_many(ctx, ActivitiesOfGroup(self.0.id)).await?;
+        Ok(rows.into_iter().map(Activity).collect())
+    }
+    /// Uppföljning, as written (the same text as `followUpCadence`; named as on
+    /// `Activity`).
+    async fn follow_up_schedule(&self) -> Option<&str> {
+        self.0.follow_up_cadence.as_deref()
+    }
+    /// The reporting points the group's follow-up asks for (empty: the group is not
+    /// expected to report; see `followUpSummary.groupsExpected`).
+    async fn follow_up_terms(&self) -> Vec<Term> {
+        terms::decode(&self.0.follow_up_terms)
+            .into_iter()
+            .map(Term::from)
+            .collect()
+    }
+    /// Its follow-up of one reporting period; null when the period has not been reported.
+    async fn follow_up(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reporting period.")] period: ReportingPeriodInput,
+    ) -> async_graphql::Result<Option<GroupFollowUp>> {
+        let key = GroupFollowUpOfPeriod {
+            group_id: self.0.id,
+            year: period.year,
+            term: period.term.into(),
+        };
+        Ok(load(ctx, key).await?.map(GroupFollowUp))
+    }
+    /// Its follow-ups, in the order they were first reported.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn follow_ups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<GroupFollowUp>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::CollaborationGroup, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, GroupFollowUpsOfGroup(self.0.id)).await?;
+        Ok(page_vec(rows, |r| r.id, GroupFollowUp, args))
+    }
+    /// Whether the caller may report the group's follow-ups (the organizations with a
+    /// seat in it, the district's coordinators, admins).
+    async fn viewer_can_report_follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let seats = seat_organizations(ctx, self.0.id).await?;
+        let d = self.0.district_id;
+        can(ctx, |a| authz::group_follow_up(a, &seats, d, false)).await
+    }
+}
+
+/// Every kind of `group`, its `kind` first (batched by [`KindsOfGroup`]).
+pub(crate) async fn group_kinds(
+    ctx: &Context<'_>,
+    group: &collaboration_group::Model,
+) -> async_graphql::Result<Vec<entity::enums::GroupKind>> {
+    let rows = load_many(ctx, KindsOfGroup(group.id)).await?;
+    Ok(groups::with_kind_first(group.kind, rows))
+}
+
+/// The organizations with a seat in group `group_id` (who may report its follow-ups).
+pub(crate) async fn seat_organizations(
+    ctx: &Context<'_>,
+    group_id: i32,
+) -> async_graphql::Result<Vec<i32>> {
+    Ok(load_many(ctx, ParticipationsOfGroup(group_id))
+        .await?
+        .iter()
+        .map(|p| p.organization_id)
+        .collect())
 }
 
 /// Filters of the `collaborationGroups` list.
@@ -230,13 +352,16 @@ impl CollaborationGroup {
 pub struct CollaborationGroupFilterInput {
     /// Groups of this district (a District ID).
     pub district: Option<ID>,
-    /// Groups of this kind.
+    /// Groups of this kind: any of their `kinds`.
     pub kind: Option<GroupKind>,
     /// Groups this organization takes part in (an Organization ID).
     pub organization: Option<ID>,
     /// Include archived groups (default false).
     #[graphql(default = false)]
     pub include_archived: bool,
+    /// Groups valid on this day: their validFrom/validUntil cover it (an unset bound is
+    /// open).
+    pub valid_on: Option<crate::graphql::scalars::Date>,
 }
 
 /// Create a collaboration area in a district.
@@ -278,8 +403,9 @@ pub struct CreateCollaborationGroupInput {
     pub slug: Option<String>,
     /// Name.
     pub name: String,
-    /// Kind.
-    pub kind: GroupKind,
+    /// Kind (the first of its kinds). Give `kind`, `kinds` or both (then `kind` is
+    /// `kinds`' first); neither is a `BAD_USER_INPUT` user error.
+    pub kind: Option<GroupKind>,
     /// Second heading.
     pub subtitle: Option<String>,
     /// Mål och syfte.
@@ -302,6 +428,18 @@ pub struct CreateCollaborationGroupInput {
     pub follow_up_cadence: Option<String>,
     /// Övriga deltagare.
     pub other_participants: Option<String>,
+    /// Every kind the group is of, as written, the first being its `kind` (no repeats).
+    pub kinds: Option<Vec<GroupKind>>,
+    /// First day the group is valid.
+    pub valid_from: Option<crate::graphql::scalars::Date>,
+    /// Last day the group is valid (not before `validFrom`).
+    pub valid_until: Option<crate::graphql::scalars::Date>,
+    /// The action plan it comes from (an ActionPlan ID of the same district, or of no
+    /// district).
+    pub source_plan: Option<ID>,
+    /// The reporting points its follow-up asks for.
+    #[graphql(default)]
+    pub follow_up_terms: Vec<Term>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -317,7 +455,7 @@ pub struct UpdateCollaborationGroupInput {
     pub area: MaybeUndefined<ID>,
     /// Name.
     pub name: Option<String>,
-    /// Kind.
+    /// Kind: becomes the first of its kinds, the others staying after it.
     pub kind: Option<GroupKind>,
     /// Second heading.
     pub subtitle: MaybeUndefined<String>,
@@ -341,6 +479,17 @@ pub struct UpdateCollaborationGroupInput {
     pub follow_up_cadence: MaybeUndefined<String>,
     /// Övriga deltagare.
     pub other_participants: MaybeUndefined<String>,
+    /// Every kind, as written (replaces the list; the first becomes `kind`; if `kind` is
+    /// given too, it must be the first).
+    pub kinds: Option<Vec<GroupKind>>,
+    /// First day the group is valid.
+    pub valid_from: MaybeUndefined<crate::graphql::scalars::Date>,
+    /// Last day the group is valid.
+    pub valid_until: MaybeUndefined<crate::graphql::scalars::Date>,
+    /// The action plan it comes from (an ActionPlan ID).
+    pub source_plan: MaybeUndefined<ID>,
+    /// The reporting points its follow-up asks for (replaces the list).
+    pub follow_up_terms: Option<Vec<Term>>,
     /// Echoed back in the payload.
     pub client_mutation_id: Option<String>,
 }
@@ -388,6 +537,7 @@ impl GroupsQuery {
                 "filter.organization",
             )?,
             include_archived: f.include_archived,
+            valid_on: f.valid_on.map(Into::into),
         };
         Ok(page_query(
             &state(ctx)?.db,
@@ -458,7 +608,7 @@ impl GroupsMutation {
                         "input.area",
                     )?),
                     name: Some(input.name),
-                    kind: Some(input.kind.into()),
+                    kind: input.kind.map(Into::into),
                     subtitle: Some(input.subtitle),
                     purpose: Some(input.purpose),
                     situation: Some(input.situation),
@@ -470,6 +620,17 @@ impl GroupsMutation {
                     communication: Some(input.communication),
                     follow_up_cadence: Some(input.follow_up_cadence),
                     other_participants: Some(input.other_participants),
+                    kinds: input.kinds.map(|k| k.into_iter().map(Into::into).collect()),
+                    valid_from: Some(input.valid_from.map(Into::into)),
+                    valid_until: Some(input.valid_until.map(Into::into)),
+                    source_plan_id: Some(opt_id(
+                        input.source_plan.as_ref(),
+                        NodeType::ActionPlan,
+                        "input.sourcePlan",
+                    )?),
+                    follow_up_terms: Some(
+                        input.follow_up_terms.into_iter().map(Into::into).collect(),
+                    ),
                 };
                 groups::create_group(&st.db, actor, district, input.slug, fields).await
             },
@@ -513,6 +674,17 @@ impl GroupsMutation {
                     communication: patch(input.communication),
                     follow_up_cadence: patch(input.follow_up_cadence),
                     other_participants: patch(input.other_participants),
+                    kinds: input.kinds.map(|k| k.into_iter().map(Into::into).collect()),
+                    valid_from: patch(input.valid_from.map_value(Into::into)),
+                    valid_until: patch(input.valid_until.map_value(Into::into)),
+                    source_plan_id: patch_id(
+                        input.source_plan,
+                        NodeType::ActionPlan,
+                        "input.sourcePlan",
+                    )?,
+                    follow_up_terms: input
+                        .follow_up_terms
+                        .map(|t| t.into_iter().map(Into::into).collect()),
                 };
                 groups::update_group(&st.db, actor, id?, input.expected_version, fields, false)
                     .await

@@ -18,6 +18,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod commitments;
 pub mod follow_ups;
+pub mod group_follow_ups;
 pub mod groups;
 pub mod node;
 pub mod participations;
@@ -73,6 +74,7 @@ pub struct MutationRoot(
     plans::PlansMutation,
     activities::ActivitiesMutation,
     groups::GroupsMutation,
+    group_follow_ups::GroupFollowUpsMutation,
     catalogue::organizations::OrganizationsMutation,
     catalogue::places::PlacesMutation,
     catalogue::strategies::StrategiesMutation,

@@ -45,6 +45,8 @@ pub enum Node {
     Target(Target),
     /// A measured value of an indicator.
     Measurement(Measurement),
+    /// A collaboration group's follow-up of one period.
+    GroupFollowUp(GroupFollowUp),
 }
 
 /// Objects by global ID.
@@ -113,7 +115,9 @@ impl NodeQuery {
             NodeType::SituationPicture => None,
             NodeType::Finding => None,
             NodeType::CauseAnalysis => None,
-            NodeType::GroupFollowUp => None,
+            NodeType::GroupFollowUp => load(ctx, GroupFollowUpId(n))
+                .await?
+                .map(|m| Node::GroupFollowUp(GroupFollowUp(m))),
             NodeType::Indicator => load(ctx, IndicatorId(n))
                 .await?
                 .map(|m| Node::Indicator(Indicator(m))),

@@ -13,6 +13,7 @@ pub(crate) use super::engine::pagination::{
 pub(crate) use super::engine::plain::PlainList;
 pub(crate) use super::engine::{load, load_many, load_required};
 pub(crate) use super::follow_ups::*;
+pub(crate) use super::group_follow_ups::*;
 pub(crate) use super::groups::*;
 pub(crate) use super::ids::{NodeType, decode, decode_as, encode};
 pub(crate) use super::participations::*;

@@ -79,11 +79,11 @@ impl FollowUpReportedEvent {
     }
 }
 
-/// A collaboration group, or who takes part in it, changed.
+/// A collaboration group, who takes part in it, or its follow-up changed.
 #[derive(Debug, Clone)]
 pub struct GroupChangedEvent(Event);
 
-/// A collaboration group, or who takes part in it, changed.
+/// A collaboration group, who takes part in it, or its follow-up changed.
 #[Object]
 impl GroupChangedEvent {
     /// The group as it is now.
@@ -95,9 +95,24 @@ impl GroupChangedEvent {
             None => Ok(None),
         }
     }
-    /// What happened, e.g. `collaborationGroup.update` or `participation.create`.
+    /// What happened, e.g. `collaborationGroup.update`, `participation.create`, or for
+    /// the group's follow-ups `groupFollowUp.create`, `groupFollowUp.update` or
+    /// `groupFollowUp.submit`.
     async fn action(&self) -> &str {
         &self.0.action
+    }
+    /// The group follow-up as it is now, when the event is about one (action
+    /// `groupFollowUp.…`); else null.
+    async fn group_follow_up(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<GroupFollowUp>> {
+        if !self.0.action.starts_with("groupFollowUp.") {
+            return Ok(None);
+        }
+        Ok(load(ctx, GroupFollowUpId(self.0.node_id))
+            .await?
+            .map(GroupFollowUp))
     }
     /// The token subject who made the change.
     async fn actor(&self) -> &str {
@@ -180,8 +195,9 @@ impl SubscriptionRoot {
         .map(FollowUpReportedEvent))
     }
 
-    /// Collaboration groups created, changed or archived, and seats taken, changed or
-    /// given up, optionally of one district.
+    /// Collaboration groups created, changed or archived, seats taken, changed or given
+    /// up, and groups' follow-ups reported, changed or locked, optionally of one
+    /// district.
     async fn group_changed(
         &self,
         ctx: &Context<'_>,

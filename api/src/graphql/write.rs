@@ -142,6 +142,19 @@ impl Placed for entity::follow_up::Model {
     }
 }
 
+// Issue 14, item 5: a group's follow-up is heard where its group is (`groupChanged`).
+impl Placed for entity::group_follow_up::Model {
+    fn node_id(&self) -> i32 {
+        self.id
+    }
+    fn place(&self) -> Place {
+        Place::Group {
+            group_id: self.collaboration_group_id,
+            organization_id: None,
+        }
+    }
+}
+
 /// For [`mutate`]: publish `action` of `kind` about the node written.
 pub(crate) fn announce<T: Placed>(
     kind: EventKind,

@@ -214,6 +214,37 @@ pub fn indicators(actor: &Actor) -> Result<(), Denied> {
     ))
 }
 
+// --- Groups everywhere (issue 14, item 5) ---------------------------------------------
+
+/// Report (create or change) a follow-up of a collaboration group in `group_district`
+/// whose seats are held by `seats` (organization ids): the organizations that have a seat
+/// in the group, a coordinator of the group's district, or an admin; a `locked` follow-up
+/// changes only by an admin.
+pub fn group_follow_up(
+    actor: &Actor,
+    seats: &[i32],
+    group_district: i32,
+    locked: bool,
+) -> Result<(), Denied> {
+    if actor.is_admin() {
+        return Ok(());
+    }
+    if locked {
+        return Err(deny(
+            actor,
+            "the group's follow-up has been submitted and is locked: only an admin may change it"
+                .into(),
+        ));
+    }
+    if seats.iter().any(|org| actor.edits_for(*org)) || actor.coordinates(group_district) {
+        return Ok(());
+    }
+    Err(deny(
+        actor,
+        "a group's follow-ups are reported by the organizations with a seat in it, a coordinator of its district or an admin".into(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,5 +317,19 @@ mod tests {
         // The plan's owner reports for its own plan.
         assert!(follow_up(&actor(&[Role::OrgEditor], 3, &[]), &[2], scope, false).is_ok());
         assert!(admin(&editor, "methods").is_err());
+    }
+
+    #[test]
+    fn group_follow_ups_by_seats_and_coordinators_and_locked_for_admins() {
+        let seated = actor(&[Role::OrgEditor], 1, &[]);
+        assert!(group_follow_up(&seated, &[1, 2], 7, false).is_ok());
+        assert!(group_follow_up(&seated, &[2], 7, false).is_err());
+        assert!(group_follow_up(&seated, &[1], 7, true).is_err());
+        let coordinator = actor(&[Role::DistrictCoordinator], 3, &[7]);
+        assert!(group_follow_up(&coordinator, &[], 7, false).is_ok());
+        assert!(group_follow_up(&coordinator, &[], 8, false).is_err());
+        assert!(group_follow_up(&coordinator, &[], 7, true).is_err());
+        assert!(group_follow_up(&actor(&[Role::Admin], 5, &[]), &[], 7, true).is_ok());
+        assert!(group_follow_up(&actor(&[Role::Viewer], 1, &[]), &[1], 7, false).is_err());
     }
 }

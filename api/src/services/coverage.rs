@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use entity::enums::{GroupKind, OrganizationKind};
 use entity::{
-    action_plan, activity, activity_method, collaboration_group, commitment, district, focus_area,
-    method, organization, participation, priority_area, responsibility, target_group,
+    action_plan, activity, activity_method, collaboration_group, collaboration_group_kind,
+    commitment, district, focus_area, method, organization, participation, priority_area,
+    responsibility, target_group,
 };
 use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
@@ -433,22 +434,39 @@ fn facts(dimension: Dimension, measure: Measure) -> SelectStatement {
     let live = Expr::col((g, collaboration_group::Column::ArchivedAt)).is_null();
     let mut q = Query::select();
     match (dimension, measure) {
+        // A group counts under each of its kinds (see `group_kinds`).
         (Dimension::GroupKind, Measure::Groups) => {
+            let gk = Alias::new("gk");
             q.expr_as(Expr::col((g, collaboration_group::Column::DistrictId)), d)
-                .expr_as(Expr::col((g, collaboration_group::Column::Kind)), k)
+                .expr_as(Expr::col((gk.clone(), Alias::new("kind"))), k)
                 .expr_as(Expr::col((g, collaboration_group::Column::Id)), i)
                 .from(g)
+                .join_subquery(
+                    sea_orm::JoinType::InnerJoin,
+                    group_kinds(),
+                    gk.clone(),
+                    Expr::col((gk, Alias::new("group_id")))
+                        .equals((g, collaboration_group::Column::Id)),
+                )
                 .and_where(live);
         }
         (Dimension::GroupKind, Measure::Participations | Measure::Commitments) => {
             let (table, group_col, id_col) = seat_or_promise(measure);
+            let gk = Alias::new("gk");
             q.expr_as(Expr::col((g, collaboration_group::Column::DistrictId)), d)
-                .expr_as(Expr::col((g, collaboration_group::Column::Kind)), k)
+                .expr_as(Expr::col((gk.clone(), Alias::new("kind"))), k)
                 .expr_as(Expr::col((table.clone(), id_col)), i)
                 .from(table.clone())
                 .inner_join(
                     g,
                     Expr::col((g, collaboration_group::Column::Id)).equals((table, group_col)),
+                )
+                .join_subquery(
+                    sea_orm::JoinType::InnerJoin,
+                    group_kinds(),
+                    gk.clone(),
+                    Expr::col((gk, Alias::new("group_id")))
+                        .equals((g, collaboration_group::Column::Id)),
                 )
                 .and_where(live);
         }
@@ -577,9 +595,32 @@ fn facts(dimension: Dimension, measure: Measure) -> SelectStatement {
     q.to_owned()
 }
 
+/// Every (group, kind) pair: a group's `kind` and each of its kind rows, once each
+/// (`UNION` removes the repeats), as `group_id`, `kind`. A group counts under every kind
+/// it is of, and a group written without kind rows still under its `kind`.
+fn group_kinds() -> SelectStatement {
+    let (group_id, kind) = (Alias::new("group_id"), Alias::new("kind"));
+    Query::select()
+        .expr_as(Expr::col(collaboration_group::Column::Id), group_id.clone())
+        .expr_as(Expr::col(collaboration_group::Column::Kind), kind.clone())
+        .from(collaboration_group::Entity)
+        .union(
+            sea_orm::sea_query::UnionType::Distinct,
+            Query::select()
+                .expr_as(
+                    Expr::col(collaboration_group_kind::Column::CollaborationGroupId),
+                    group_id,
+                )
+                .expr_as(Expr::col(collaboration_group_kind::Column::Kind), kind)
+                .from(collaboration_group_kind::Entity)
+                .to_owned(),
+        )
+        .to_owned()
+}
+
 /// Whether [`facts`] names each (district, key, item) at most once: every item has one
-/// district and one key, except an activity for an organization, which may carry
-/// several responsibilities for it.
+/// district and each of its keys once (a group's kinds come once each), except an
+/// activity for an organization, which may carry several responsibilities for it.
 fn facts_are_distinct(dimension: Dimension, measure: Measure) -> bool {
     !matches!(
         (dimension, measure),

@@ -16,3 +16,5 @@ pub mod tracking;
 pub mod write;
 // Issue 14: indicators, targets, measurements, target groups.
 pub mod targets;
+// Issue 14, item 5: groups' follow-ups.
+pub mod group_follow_ups;

@@ -344,6 +344,9 @@ pub struct ActivityFields {
     pub follow_up_terms: Option<Vec<Term>>,
     /// Whom it is for (replace the list when given; issue 14).
     pub target_groups: Option<Vec<super::targets::NewTargetGroup>>,
+    /// The collaboration groups that carry it (replaces the set when given; groups of the
+    /// plan's district only).
+    pub group_ids: Option<Vec<i32>>,
 }
 
 /// A snapshot of an activity with its methods and responsibilities, for the audit trail.
@@ -355,6 +358,8 @@ struct ActivitySnapshot<'a> {
     responsibilities: Vec<(i32, Option<String>)>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     target_groups: Vec<super::targets::NewTargetGroup>,
+    /// The groups that carry it.
+    groups: Vec<i32>,
 }
 
 async fn snapshot<C: ConnectionTrait>(
@@ -490,6 +495,9 @@ async fn write_links<C: ConnectionTrait>(
     if let Some(groups) = &fields.target_groups {
         super::targets::write_target_groups(db, id, groups).await?;
     }
+    if let Some(ids) = &fields.group_ids {
+        super::groups::write_activity_groups(db, id, ids).await?;
+    }
     Ok(())
 }
 
@@ -549,6 +557,9 @@ pub async fn create_activity(
         write::find::<action_plan::Entity, _>(db, plan_id, "input.actionPlan", "action plan")
             .await?;
     editable_plan(db, actor, &plan).await?;
+    if let Some(ids) = &fields.group_ids {
+        super::groups::check_activity_groups(db, ids, plan.district_id).await?;
+    }
     if fields.description.is_none() {
         return Err(AppError::bad_input(
             "input.description",
@@ -583,6 +594,7 @@ pub async fn create_activity(
             let created = am.insert(txn).await?;
             write_links(txn, created.id, &fields).await?;
             let (methods, responsibilities) = snapshot(txn, &created).await?;
+            let groups = super::groups::groups_of_activity(txn, created.id).await?;
             let written = Written::new(()).audit(
                 activity_change("activity.create", created.id, plan.district_id),
                 None::<&()>,
@@ -591,6 +603,7 @@ pub async fn create_activity(
                     methods,
                     responsibilities,
                     target_groups: super::targets::target_groups_of(txn, created.id).await?,
+                    groups,
                 }),
             )?;
             Ok(written.with(created))
@@ -624,6 +637,9 @@ pub async fn update_activity(
 ) -> AppResult<activity::Model> {
     let (before, plan) = editable_activity(db, actor, id, expected).await?;
     validate_activity(db, &fields).await?;
+    if let Some(ids) = &fields.group_ids {
+        super::groups::check_activity_groups(db, ids, plan.district_id).await?;
+    }
     write::years(
         "input.startYear",
         fields.start_year.unwrap_or(before.start_year),
@@ -631,7 +647,8 @@ pub async fn update_activity(
         fields.end_year.unwrap_or(before.end_year),
     )?;
     let (methods_before, resp_before) = snapshot(db, &before).await?;
-    let groups_before = super::targets::target_groups_of(db, id).await?;
+    let target_groups_before = super::targets::target_groups_of(db, id).await?;
+    let groups_before = super::groups::groups_of_activity(db, id).await?;
     let mut am = activity::ActiveModel {
         version: Set(expected + 1),
         updated_at: Set(Utc::now()),
@@ -651,19 +668,22 @@ pub async fn update_activity(
             write_links(txn, id, &fields).await?;
             let after = write::find::<activity::Entity, _>(txn, id, "input.id", "activity").await?;
             let (methods, responsibilities) = snapshot(txn, &after).await?;
+            let groups = super::groups::groups_of_activity(txn, id).await?;
             let written = Written::new(()).audit(
                 activity_change("activity.update", id, plan.district_id),
                 Some(&ActivitySnapshot {
                     activity: &before,
                     methods: methods_before,
                     responsibilities: resp_before,
-                    target_groups: groups_before,
+                    target_groups: target_groups_before,
+                    groups: groups_before,
                 }),
                 Some(&ActivitySnapshot {
                     activity: &after,
                     methods,
                     responsibilities,
                     target_groups: super::targets::target_groups_of(txn, id).await?,
+                    groups,
                 }),
             )?;
             Ok(written.with(after))
@@ -682,6 +702,7 @@ pub async fn delete_activity(
     let (before, plan) = editable_activity(db, actor, id, expected).await?;
     let (methods, responsibilities) = snapshot(db, &before).await?;
     let target_groups = super::targets::target_groups_of(db, id).await?;
+    let groups = super::groups::groups_of_activity(db, id).await?;
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
             write::delete_if_version::<activity::Entity>(
@@ -698,6 +719,7 @@ pub async fn delete_activity(
                     methods,
                     responsibilities,
                     target_groups,
+                    groups,
                 }),
                 None::<&()>,
             )?;

@@ -94,12 +94,14 @@ pub fn activities(f: &ActivityFilter) -> Select<activity::Entity> {
 pub struct GroupFilter {
     /// Groups of this district.
     pub district: Option<i32>,
-    /// Groups of this kind.
+    /// Groups of this kind (any of their kinds).
     pub kind: Option<GroupKind>,
     /// Groups this organization takes part in.
     pub organization: Option<i32>,
     /// Include archived groups.
     pub include_archived: bool,
+    /// Groups valid on this day (validity open where unset).
+    pub valid_on: Option<chrono::NaiveDate>,
 }
 
 /// Groups matching `f`.
@@ -109,7 +111,33 @@ pub fn groups(f: &GroupFilter) -> Select<collaboration_group::Entity> {
         q = q.filter(collaboration_group::Column::DistrictId.eq(d));
     }
     if let Some(k) = f.kind {
-        q = q.filter(collaboration_group::Column::Kind.eq(k));
+        // Any of the group's kinds: its `kind`, or one of its kind rows.
+        q = q.filter(
+            sea_orm::Condition::any()
+                .add(collaboration_group::Column::Kind.eq(k))
+                .add(
+                    collaboration_group::Column::Id.in_subquery(
+                        Query::select()
+                            .column(collaboration_group_kind::Column::CollaborationGroupId)
+                            .from(collaboration_group_kind::Entity)
+                            .and_where(Expr::col(collaboration_group_kind::Column::Kind).eq(k))
+                            .to_owned(),
+                    ),
+                ),
+        );
+    }
+    if let Some(day) = f.valid_on {
+        q = q
+            .filter(
+                sea_orm::Condition::any()
+                    .add(collaboration_group::Column::ValidFrom.is_null())
+                    .add(collaboration_group::Column::ValidFrom.lte(day)),
+            )
+            .filter(
+                sea_orm::Condition::any()
+                    .add(collaboration_group::Column::ValidUntil.is_null())
+                    .add(collaboration_group::Column::ValidUntil.gte(day)),
+            );
     }
     if let Some(o) = f.organization {
         q = q.filter(

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use entity::enums::{FollowUpStatus, Term};
-use entity::{action_plan, activity, district, follow_up};
+use entity::{action_plan, activity, collaboration_group, district, follow_up, group_follow_up};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, Iterable, QueryFilter, QueryOrder};
 
 use super::terms;
@@ -110,6 +110,23 @@ pub struct DistrictSummary {
     pub missing: Vec<activity::Model>,
     /// Activities whose schedule asks for a report in the period.
     pub expected: u64,
+    /// The district's groups expected to report in the period (see [`group_expects_report`]).
+    pub groups_expected: u64,
+    /// The district's groups with a follow-up of the period (any status, expected or not).
+    pub groups_reported: u64,
+    /// Groups expected to report in the period that have no follow-up of it.
+    pub groups_missing: Vec<collaboration_group::Model>,
+}
+
+/// Whether `group` should report in `year`/`term`: it is not archived, its follow-up
+/// terms name the term, and its validity (from/until) overlaps the period.
+pub fn group_expects_report(group: &collaboration_group::Model, year: i32, term: Term) -> bool {
+    let Ok(p) = period(year, term, NaiveDate::MIN) else {
+        return false;
+    };
+    group.archived_at.is_none()
+        && terms::decode(&group.follow_up_terms).contains(&term)
+        && super::groups::valid_between(group, p.starts_on, p.ends_on)
 }
 
 /// Per district while summing: follow-ups per status, missing activities, expected count.
@@ -130,7 +147,8 @@ pub fn expects_report(
 }
 
 /// Per district (all, or `districts`): follow-ups of the period by status, and the
-/// activities still owing a report. Three statements, whatever the number of districts.
+/// activities still owing a report; the same for the districts' groups. Five statements,
+/// whatever the number of districts.
 pub async fn summary(
     db: &DatabaseConnection,
     year: i32,
@@ -144,6 +162,36 @@ pub async fn summary(
     }
     let districts = q.all(db).await?;
     let ids: Vec<i32> = districts.iter().map(|d| d.id).collect();
+
+    let groups = collaboration_group::Entity::find()
+        .filter(collaboration_group::Column::DistrictId.is_in(ids.clone()))
+        .order_by_asc(collaboration_group::Column::Id)
+        .all(db)
+        .await?;
+    let groups_reported: HashSet<i32> = group_follow_up::Entity::find()
+        .filter(group_follow_up::Column::Year.eq(year))
+        .filter(group_follow_up::Column::Term.eq(term))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.collaboration_group_id)
+        .collect();
+    // Per district: groups expected, groups reported, groups missing.
+    let mut group_tally: BTreeMap<i32, (u64, u64, Vec<collaboration_group::Model>)> =
+        BTreeMap::new();
+    for g in groups {
+        let entry = group_tally.entry(g.district_id).or_default();
+        let reported = groups_reported.contains(&g.id);
+        if reported {
+            entry.1 += 1;
+        }
+        if group_expects_report(&g, year, term) {
+            entry.0 += 1;
+            if !reported {
+                entry.2.push(g);
+            }
+        }
+    }
 
     let rows = activity::Entity::find()
         .find_also_related(action_plan::Entity)
@@ -185,6 +233,8 @@ pub async fn summary(
         .into_iter()
         .map(|d| {
             let (counts, missing, expected) = per_district.remove(&d.id).unwrap_or_default();
+            let (groups_expected, groups_reported, groups_missing) =
+                group_tally.remove(&d.id).unwrap_or_default();
             let by_status = FollowUpStatus::iter()
                 .map(|s| (s, counts.get(&s).copied().unwrap_or(0)))
                 .collect();
@@ -193,6 +243,9 @@ pub async fn summary(
                 by_status,
                 missing,
                 expected,
+                groups_expected,
+                groups_reported,
+                groups_missing,
             }
         })
         .collect())

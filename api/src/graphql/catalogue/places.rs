@@ -99,8 +99,10 @@ impl District {
     async fn collaboration_groups(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Only groups of this kind.")] kind: Option<GroupKind>,
+        #[graphql(desc = "Only groups of this kind (any of their kinds).")] kind: Option<GroupKind>,
         #[graphql(desc = "Include archived groups.", default = false)] include_archived: bool,
+        #[graphql(desc = "Only groups valid on this day (their validFrom/validUntil cover it).")]
+        valid_on: Option<crate::graphql::scalars::Date>,
         #[graphql(desc = "Items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Items before this cursor.")] before: Option<String>,
         #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
@@ -115,12 +117,21 @@ impl District {
             last,
         )?;
         let kind = kind.map(entity::enums::GroupKind::from);
-        let rows: Vec<_> = load_many(ctx, GroupsOfDistrict(self.0.id))
+        let day = valid_on.map(chrono::NaiveDate::from);
+        let mut rows: Vec<_> = load_many(ctx, GroupsOfDistrict(self.0.id))
             .await?
             .into_iter()
             .filter(|g| include_archived || g.archived_at.is_none())
-            .filter(|g| kind.is_none_or(|k| g.kind == k))
+            .filter(|g| day.is_none_or(|d| groups::valid_on(g, d)))
             .collect();
+        if let Some(k) = kind {
+            // Any of a group's kinds: one batch for every group's kinds.
+            let kinds =
+                futures_util::future::try_join_all(rows.iter().map(|g| group_kinds(ctx, g)))
+                    .await?;
+            let mut of_kind = kinds.iter().map(|ks| ks.contains(&k));
+            rows.retain(|_| of_kind.next().unwrap_or(false));
+        }
         Ok(page_vec(rows, |r| r.id, CollaborationGroup, args))
     }
     /// The district's action plans.

@@ -323,6 +323,15 @@ pub struct FollowUpSummary {
     /// The activities whose schedule asks for a report in the period and that have none:
     /// the list a coordinator chases before the deadline.
     pub missing: Vec<Activity>,
+    /// How many of the district's groups are expected to report in the period: not
+    /// archived, their `followUpTerms` name the term, and their validity overlaps the
+    /// period.
+    pub groups_expected: u64,
+    /// How many of the district's groups have a follow-up of the period (any status,
+    /// expected or not).
+    pub groups_reported: u64,
+    /// The groups expected to report in the period that have no follow-up of it.
+    pub groups_missing: Vec<CollaborationGroup>,
 }
 
 /// Cross-district reports.
@@ -481,6 +490,13 @@ impl ReportQuery {
                     .collect(),
                 expected: s.expected,
                 missing: s.missing.into_iter().map(Activity).collect(),
+                groups_expected: s.groups_expected,
+                groups_reported: s.groups_reported,
+                groups_missing: s
+                    .groups_missing
+                    .into_iter()
+                    .map(CollaborationGroup)
+                    .collect(),
             })
             .collect())
     }
