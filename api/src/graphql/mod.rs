@@ -22,6 +22,7 @@ pub mod groups;
 pub mod node;
 pub mod participations;
 pub mod plans;
+pub mod provenance;
 pub mod reports;
 pub mod subscription;
 pub mod viewer;
@@ -56,6 +57,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     commitments::CommitmentsQuery,
     reports::ReportQuery,
+    provenance::ProvenanceQuery,
 );
 
 // Merged from the domains' mutations, in this order in the schema.

@@ -39,6 +39,8 @@ pub enum Node {
     Participation(Participation),
     /// A commitment.
     Commitment(Commitment),
+    /// A source document of the demo data.
+    SourceDocument(SourceDocument),
 }
 
 /// Objects by global ID.
@@ -111,7 +113,9 @@ impl NodeQuery {
             NodeType::Indicator => None,
             NodeType::Target => None,
             NodeType::Measurement => None,
-            NodeType::SourceDocument => None,
+            NodeType::SourceDocument => load(ctx, SourceDocumentId(n))
+                .await?
+                .map(|m| Node::SourceDocument(SourceDocument(m))),
         })
     }
 
