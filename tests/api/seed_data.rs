@@ -333,6 +333,7 @@ async fn snapshot(db: &DatabaseConnection) -> Vec<(String, i64)> {
             "continued focus areas",
             "focus_area WHERE continues_id IS NOT NULL",
         ),
+        ("roles", "responsibility WHERE role IS NOT NULL"),
         ("inferred", "provenance WHERE inferred"),
         (
             "documented",
@@ -737,6 +738,14 @@ async fn a_database_seeded_before_gains_the_new_records() {
         "UPDATE priority_area SET continues_id = NULL",
         "UPDATE focus_area SET continues_id = NULL",
         "UPDATE strategy SET predecessor_id = NULL",
+        // The data before named people as roles and tagged methods from the effects text;
+        // the activities are unedited (version 1), so the corrections reach them.
+        "UPDATE responsibility SET role = 'Någon' WHERE activity_id IN (SELECT a.id FROM \
+           activity a JOIN action_plan p ON p.id = a.action_plan_id \
+           WHERE p.slug = 'spanga-tensta-2019-2022')",
+        "INSERT INTO activity_method (activity_id, method_id) SELECT a.id, m.id \
+           FROM activity a JOIN action_plan p ON p.id = a.action_plan_id, method m \
+           WHERE p.slug = 'spanga-tensta-2019-2022' AND a.position = 6 AND m.slug = 'abc'",
     ] {
         app.db.execute_unprepared(sql).await.unwrap();
     }

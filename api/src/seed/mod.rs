@@ -12,8 +12,10 @@
 //! data adds to it is added (its targets, target groups, group links and kinds, its
 //! provenance), and a column that did not exist when it was loaded is filled in while it
 //! is still empty (a group's validity, a seat's attendance, a plan's situation picture,
-//! the lineage of strategies and areas; an activity's follow-up terms while the activity
-//! is unedited). The whole load is one transaction: it lands completely or not at all.
+//! the lineage of strategies and areas). An activity nobody has edited (version 1) is as
+//! an earlier version of the data left it, so it takes the data's corrections (roles,
+//! methods, follow-up terms). The whole load is one transaction: it lands completely or
+//! not at all.
 //!
 //! One module per kind of record: [`catalogue`] (documents, places, bodies, methods,
 //! strategies and their lineage, obligations, indicators and measurements),
@@ -123,7 +125,8 @@ pub async fn is_empty(db: &DatabaseConnection) -> Result<bool, sea_orm::DbErr> {
 ///
 /// Order: the catalogue parts of every file (documents first, so that each record can
 /// name its document), then lineage, obligations, indicators and measurements, then each
-/// plan file's situation pictures, plans and groups, then the links that may point into
+/// plan file's situation pictures and plans, then the groups (those in areas first), then
+/// the links that may point into
 /// another file (a plan's situation picture, a group's source plan, an activity's
 /// groups), and last the provenance rows.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
@@ -147,15 +150,35 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<SeedReport> {
     for (file, (name, _)) in files.iter().zip(FILES) {
         loader.enter(file)?;
         loader
-            .plans_and_groups(file)
+            .pictures_and_plans(file)
             .await
             .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+    }
+    // Groups in areas first, then those outside any area: the groups loaded before the
+    // city's cycle (Skarpnäck 2022's, all in areas) keep their ids and order.
+    for pass in [GroupPass::InAreas, GroupPass::OutsideAreas] {
+        for (file, (name, _)) in files.iter().zip(FILES) {
+            loader.enter(file)?;
+            loader
+                .groups_of(file, pass)
+                .await
+                .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        }
     }
     loader.links().await?;
     loader.flush_provenance().await?;
     let report = loader.report;
     txn.commit().await?;
     Ok(report)
+}
+
+/// Which groups a pass over the files loads.
+#[derive(Debug, Clone, Copy)]
+enum GroupPass {
+    /// The groups of collaboration areas (`collaborationAreas[].groups`).
+    InAreas,
+    /// The groups outside any area (`collaborationGroups`).
+    OutsideAreas,
 }
 
 /// Links that may point into a file loaded later, made once every file is in.
@@ -244,22 +267,32 @@ impl<'a, C: ConnectionTrait> Loader<'a, C> {
         Ok(())
     }
 
-    async fn plans_and_groups(&mut self, file: &SeedFile) -> anyhow::Result<()> {
+    async fn pictures_and_plans(&mut self, file: &SeedFile) -> anyhow::Result<()> {
         for picture in &file.situation_pictures {
             self.situation_picture(picture).await?;
         }
         for plan in &file.action_plans {
             self.action_plan(plan).await?;
         }
-        for (position, area) in file.collaboration_areas.iter().enumerate() {
-            self.area(area, position as i32 + 1).await?;
-        }
-        for group in &file.collaboration_groups {
-            let district = group.district.as_ref().ok_or_else(|| {
-                anyhow::anyhow!("group {:?} outside an area needs a district", group.slug)
-            })?;
-            let district_id = lookup(&self.districts, "district", district)?;
-            self.group(group, district_id, None).await?;
+        Ok(())
+    }
+
+    async fn groups_of(&mut self, file: &SeedFile, pass: GroupPass) -> anyhow::Result<()> {
+        match pass {
+            GroupPass::InAreas => {
+                for (position, area) in file.collaboration_areas.iter().enumerate() {
+                    self.area(area, position as i32 + 1).await?;
+                }
+            }
+            GroupPass::OutsideAreas => {
+                for group in &file.collaboration_groups {
+                    let district = group.district.as_ref().ok_or_else(|| {
+                        anyhow::anyhow!("group {:?} outside an area needs a district", group.slug)
+                    })?;
+                    let district_id = lookup(&self.districts, "district", district)?;
+                    self.group(group, district_id, None).await?;
+                }
+            }
         }
         Ok(())
     }

@@ -2,10 +2,10 @@
 //! follow-ups, target groups, targets and the groups that carry them.
 //!
 //! A plan loaded before keeps its rows: its activities (by position), responsibilities (by
-//! position) and follow-ups (by period) only gain their provenance; what is new in the
-//! data is added where the record has none yet (target groups, group links), targets by
-//! (indicator, baseline year, year); an unedited activity (version 1) with no follow-up
-//! terms gets the data's.
+//! position) and follow-ups (by period) gain their provenance; what is new in the data is
+//! added where the record has none yet (target groups, group links), targets by
+//! (indicator, baseline year, year). An activity nobody has edited (version 1) takes the
+//! data's corrections (roles, methods, follow-up terms): see `complete_activity`.
 
 use std::collections::HashSet;
 
@@ -211,15 +211,47 @@ impl<C: ConnectionTrait> Loader<'_, C> {
         Ok(activity_id)
     }
 
-    /// An activity loaded before: provenance of its responsibilities (by position) and
-    /// follow-ups (by period); its follow-up terms while it is unedited and has none.
+    /// An activity loaded before. While it is unedited (version 1: an edit of its
+    /// responsibilities or methods replaces them and raises the version), its rows are as
+    /// an earlier version of the data left them: the data's corrections reach them (a
+    /// responsibility's role — no person's name —, the methods the "Metoder och
+    /// arbetssätt" cell names, the follow-up terms when it had none) and its
+    /// responsibilities (by position) gain provenance. Its follow-ups (by period) gain
+    /// provenance when no user has reported them.
     async fn complete_activity(
         &mut self,
         row: &activity::Model,
         a: &ActivitySeed,
     ) -> anyhow::Result<()> {
+        if row.version == 1 {
+            self.correct_activity(row, a).await?;
+        }
+        let follow_ups = follow_up::Entity::find()
+            .filter(follow_up::Column::ActivityId.eq(row.id))
+            .filter(follow_up::Column::ReportedBySub.is_null())
+            .all(self.db)
+            .await?;
+        for f in &a.follow_ups {
+            let term: Term = f.term.into();
+            if let Some(found) = follow_ups
+                .iter()
+                .find(|x| x.year == f.year && x.term == term)
+            {
+                self.mark("FollowUp", found.id, f.provenance.as_ref())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The data's corrections to an unedited activity, and its responsibilities'
+    /// provenance.
+    async fn correct_activity(
+        &mut self,
+        row: &activity::Model,
+        a: &ActivitySeed,
+    ) -> anyhow::Result<()> {
         let wanted = terms(&a.follow_up_terms);
-        if row.version == 1 && row.follow_up_terms.is_empty() && !wanted.is_empty() {
+        if row.follow_up_terms.is_empty() && !wanted.is_empty() {
             self.report.add("activity follow-up terms filled");
             activity::ActiveModel {
                 id: Set(row.id),
@@ -234,21 +266,50 @@ impl<C: ConnectionTrait> Loader<'_, C> {
             .all(self.db)
             .await?;
         for (j, r) in a.responsibilities.iter().enumerate() {
-            if let Some(found) = responsibilities.iter().find(|x| x.position == j as i32 + 1) {
-                self.mark("Responsibility", found.id, r.provenance.as_ref())?;
-            }
-        }
-        let follow_ups = follow_up::Entity::find()
-            .filter(follow_up::Column::ActivityId.eq(row.id))
-            .all(self.db)
-            .await?;
-        for f in &a.follow_ups {
-            let term: Term = f.term.into();
-            if let Some(found) = follow_ups
+            let organization_id = lookup(&self.organizations, "organization", &r.organization)?;
+            let Some(found) = responsibilities
                 .iter()
-                .find(|x| x.year == f.year && x.term == term)
-            {
-                self.mark("FollowUp", found.id, f.provenance.as_ref())?;
+                .find(|x| x.position == j as i32 + 1 && x.organization_id == organization_id)
+            else {
+                continue;
+            };
+            if found.role != r.role {
+                self.report.add("responsibility roles corrected");
+                responsibility::ActiveModel {
+                    id: Set(found.id),
+                    role: Set(r.role.clone()),
+                    ..Default::default()
+                }
+                .update(self.db)
+                .await?;
+            }
+            self.mark("Responsibility", found.id, r.provenance.as_ref())?;
+        }
+        let methods: HashSet<i32> = a
+            .methods
+            .iter()
+            .map(|m| lookup(&self.methods, "method", m))
+            .collect::<anyhow::Result<_>>()?;
+        let linked: HashSet<i32> = activity_method::Entity::find()
+            .filter(activity_method::Column::ActivityId.eq(row.id))
+            .all(self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.method_id)
+            .collect();
+        if methods != linked {
+            self.report.add("activity methods corrected");
+            activity_method::Entity::delete_many()
+                .filter(activity_method::Column::ActivityId.eq(row.id))
+                .exec(self.db)
+                .await?;
+            for m in &methods {
+                activity_method::ActiveModel {
+                    activity_id: Set(row.id),
+                    method_id: Set(*m),
+                }
+                .insert(self.db)
+                .await?;
             }
         }
         Ok(())
