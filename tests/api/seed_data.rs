@@ -756,3 +756,34 @@ async fn a_database_seeded_before_gains_the_new_records() {
     let again = api::seed::load(&app.db).await.unwrap();
     assert_eq!(again.total(), 0, "{again}");
 }
+
+#[tokio::test]
+async fn provenance_of_a_page_costs_a_statement_per_level() {
+    let app = spawn_app().await;
+    let before = app.statements.get();
+    let data = app
+        .query(
+            r#"{ collaborationGroups(first: 100) { nodes {
+                 provenance { inferred document { title } }
+                 participations { attendance provenance { inferred note document { title } } }
+               } } }"#,
+            json!({}),
+        )
+        .await;
+    let statements = app.statements.get() - before;
+    let seats: Vec<&Value> = data["collaborationGroups"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["participations"].as_array().unwrap())
+        .collect();
+    assert_eq!(seats.len(), 52);
+    assert!(
+        seats
+            .iter()
+            .all(|s| s["provenance"]["document"]["title"].is_string())
+    );
+    // Groups, seats, the groups' and the seats' provenance, their documents (at most one
+    // per level): never one per record.
+    assert!(statements <= 8, "{statements} statements");
+}
