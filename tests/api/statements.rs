@@ -69,8 +69,8 @@ async fn deep_dashboard_costs_at_most_depth_plus_one_statements() {
     let query = DEEP.replace("FIRST", "13");
     let (statements, data) = statements_for(&app, &query).await;
 
-    // The request really touched the rows: 13 districts, Skarpnäck's groups and seats,
-    // three plans with their rows and follow-ups.
+    // The request really touched the rows: 13 districts, the groups and seats of
+    // Skarpnäck, Bromma and Spånga-Tensta, four plans with their rows and follow-ups.
     let districts = data["districts"]["nodes"].as_array().unwrap();
     assert_eq!(districts.len(), 13);
     let seats: usize = districts
@@ -78,7 +78,7 @@ async fn deep_dashboard_costs_at_most_depth_plus_one_statements() {
         .flat_map(|d| d["collaborationGroups"]["nodes"].as_array().unwrap())
         .map(|g| g["participations"].as_array().unwrap().len())
         .sum();
-    assert_eq!(seats, 27);
+    assert_eq!(seats, 52);
     let follow_ups: usize = districts
         .iter()
         .flat_map(|d| d["actionPlans"]["nodes"].as_array().unwrap())

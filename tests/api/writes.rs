@@ -448,7 +448,7 @@ async fn coordinators_run_their_districts_plans_and_groups() {
     let count = r#"{ district(slug: "skarpnack") { collaborationGroups { totalCount } } }"#;
     assert_eq!(
         app.query(count, json!({})).await["district"]["collaborationGroups"]["totalCount"],
-        7
+        12
     );
     let data = app
         .run_as(
@@ -461,7 +461,7 @@ async fn coordinators_run_their_districts_plans_and_groups() {
     assert!(data["archiveCollaborationGroup"]["collaborationGroup"]["archivedAt"].is_string());
     assert_eq!(
         app.query(count, json!({})).await["district"]["collaborationGroups"]["totalCount"],
-        6
+        11
     );
 
     // Bromma is not theirs.

@@ -30,6 +30,11 @@ impl Activity {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Activity, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Activity", self.0.id).await
+    }
     /// Position in the plan (1 = first row).
     async fn position(&self) -> i32 {
         self.0.position
@@ -224,6 +229,11 @@ impl Responsibility {
     /// The responsibility's global ID.
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Responsibility, self.0.id)
+    }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Responsibility", self.0.id).await
     }
     /// The role title(s), as written.
     async fn role(&self) -> Option<&str> {

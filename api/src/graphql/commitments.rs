@@ -19,6 +19,11 @@ impl Commitment {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Commitment, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Commitment", self.0.id).await
+    }
     /// The promise, as written.
     async fn text(&self) -> &str {
         &self.0.text

@@ -83,6 +83,11 @@ impl FollowUp {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::FollowUp, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "FollowUp", self.0.id).await
+    }
     /// The reporting period it covers.
     async fn period(&self) -> ReportingPeriod {
         ReportingPeriod {

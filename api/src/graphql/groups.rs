@@ -45,6 +45,11 @@ impl CollaborationArea {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::CollaborationArea, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "CollaborationArea", self.0.id).await
+    }
     /// Stable readable identifier.
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -103,6 +108,11 @@ impl CollaborationGroup {
     /// The group's global ID.
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::CollaborationGroup, self.0.id)
+    }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "CollaborationGroup", self.0.id).await
     }
     /// Stable readable identifier, e.g. `skarpnack-sspf`.
     async fn slug(&self) -> &str {

@@ -23,6 +23,7 @@ pub mod groups;
 pub mod node;
 pub mod participations;
 pub mod plans;
+pub mod provenance;
 pub mod reports;
 pub mod subscription;
 pub mod viewer;
@@ -60,6 +61,7 @@ pub struct QueryRoot(
     commitments::CommitmentsQuery,
     reports::ReportQuery,
     targets::TargetsQuery,
+    provenance::ProvenanceQuery,
 );
 
 // Merged from the domains' mutations, in this order in the schema.

@@ -47,6 +47,8 @@ pub enum Node {
     Measurement(Measurement),
     /// A collaboration group's follow-up of one period.
     GroupFollowUp(GroupFollowUp),
+    /// A source document of the demo data.
+    SourceDocument(SourceDocument),
 }
 
 /// Objects by global ID.
@@ -127,7 +129,9 @@ impl NodeQuery {
             NodeType::Measurement => load(ctx, MeasurementId(n))
                 .await?
                 .map(|m| Node::Measurement(Measurement(m))),
-            NodeType::SourceDocument => None,
+            NodeType::SourceDocument => load(ctx, SourceDocumentId(n))
+                .await?
+                .map(|m| Node::SourceDocument(SourceDocument(m))),
         })
     }
 

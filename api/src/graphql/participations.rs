@@ -18,6 +18,11 @@ impl Participation {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Participation, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Participation", self.0.id).await
+    }
     /// X:s kontakt: the contact's role, as written (never a person's name).
     async fn contact_role(&self) -> Option<&str> {
         self.0.contact_role.as_deref()
@@ -29,6 +34,11 @@ impl Participation {
     /// Whether this organization convenes the group.
     async fn is_convener(&self) -> bool {
         self.0.is_convener
+    }
+    /// How the organization takes part when the document qualifies it, as written (e.g.
+    /// "vid behov" for SHIS in Skarpnäck's 2022 plan); null when it does not.
+    async fn attendance(&self) -> Option<&str> {
+        self.0.attendance.as_deref()
     }
     /// Version, raised by every edit.
     async fn version(&self) -> i32 {

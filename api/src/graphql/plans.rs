@@ -19,6 +19,11 @@ impl ActionPlan {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::ActionPlan, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "ActionPlan", self.0.id).await
+    }
     /// Stable readable identifier, e.g. `bromma-2019-2022`.
     async fn slug(&self) -> &str {
         &self.0.slug

@@ -18,6 +18,7 @@ pub(crate) use super::groups::*;
 pub(crate) use super::ids::{NodeType, decode, decode_as, encode};
 pub(crate) use super::participations::*;
 pub(crate) use super::plans::*;
+pub(crate) use super::provenance::{Provenance, SourceDocument};
 pub(crate) use super::relations::*;
 pub(crate) use super::viewer::*;
 pub(crate) use super::write::*;

@@ -411,6 +411,48 @@ impl Loader<AuditOfNode> for Reader {
     }
 }
 
+// ---- Provenance (issue 14) -------------------------------------------------------------
+
+by_id!(/// A source document by id.
+    SourceDocumentId => source_document);
+
+/// The provenance row of one record (GraphQL type name and row id); absent for records
+/// not seeded. All records of a page in one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ProvenanceOf(pub &'static str, pub i32);
+
+impl Loader<ProvenanceOf> for Reader {
+    type Value = entity::provenance::Model;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ProvenanceOf],
+    ) -> Result<HashMap<ProvenanceOf, Self::Value>, Self::Error> {
+        use entity::provenance;
+        let mut ids: Vec<i32> = keys.iter().map(|k| k.1).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut types: Vec<&str> = keys.iter().map(|k| k.0).collect();
+        types.sort_unstable();
+        types.dedup();
+        let select = provenance::Entity::find()
+            .filter(provenance::Column::RecordType.is_in(types))
+            .filter(provenance::Column::RecordId.is_in(ids));
+        let rows = self.rows(select).await?;
+        // Only the pairs asked for (the statement may match a type with another's id).
+        let wanted: HashMap<(&str, i32), ProvenanceOf> =
+            keys.iter().map(|k| ((k.0, k.1), *k)).collect();
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| {
+                let key = *wanted.get(&(row.record_type.as_str(), row.record_id))?;
+                Some((key, row))
+            })
+            .collect())
+    }
+}
+
 // --- Issue 14: indicators, targets, measurements, target groups (helper `targets`) -------
 
 by_id!(/// An indicator by id.

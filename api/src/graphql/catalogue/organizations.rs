@@ -48,6 +48,11 @@ impl Organization {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Organization, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Organization", self.0.id).await
+    }
     /// Stable readable identifier, e.g. `skarpnack-sdf`, `lpo-farsta`; tokens name it in
     /// their `org` claim.
     async fn slug(&self) -> &str {

@@ -17,6 +17,11 @@ impl Strategy {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Strategy, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Strategy", self.0.id).await
+    }
     /// Stable readable identifier, e.g. `stockholm-2024-2026`.
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -66,6 +71,11 @@ impl PriorityArea {
     /// The priority area's global ID.
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::PriorityArea, self.0.id)
+    }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "PriorityArea", self.0.id).await
     }
     /// Stable readable identifier.
     async fn slug(&self) -> &str {
@@ -129,6 +139,11 @@ impl FocusArea {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::FocusArea, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "FocusArea", self.0.id).await
+    }
     /// Stable readable identifier.
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -186,6 +201,11 @@ impl Method {
     /// The method's global ID.
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Method, self.0.id)
+    }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Method", self.0.id).await
     }
     /// Stable readable identifier, e.g. `mvp`.
     async fn slug(&self) -> &str {
