@@ -410,3 +410,12 @@ impl Loader<AuditOfNode> for Reader {
         Ok(out)
     }
 }
+
+// --- The city's cycle (issue 14): lineage, obligations, situation pictures ------------
+
+has_many!(/// The strategies that succeed a strategy (whose predecessor it is).
+    SuccessorsOfStrategy => strategy by PredecessorId, |m| m.predecessor_id);
+has_many!(/// The priority areas that continue a predecessor's priority area.
+    PriorityAreasContinuing => priority_area by ContinuesId, |m| m.continues_id);
+has_many!(/// The focus areas that continue a predecessor's focus area.
+    FocusAreasContinuing => focus_area by ContinuesId, |m| m.continues_id);
