@@ -20,9 +20,11 @@ pub mod commitments;
 pub mod follow_ups;
 pub mod groups;
 pub mod node;
+pub mod obligations;
 pub mod participations;
 pub mod plans;
 pub mod reports;
+pub mod situations;
 pub mod subscription;
 pub mod viewer;
 pub mod write;
@@ -51,6 +53,7 @@ pub struct QueryRoot(
     catalogue::organizations::OrganizationsQuery,
     catalogue::strategies::StrategiesQuery,
     plans::PlansQuery,
+    situations::SituationsQuery,
     activities::ActivitiesQuery,
     groups::GroupsQuery,
     audit::AuditQuery,
@@ -73,6 +76,8 @@ pub struct MutationRoot(
     catalogue::organizations::OrganizationsMutation,
     catalogue::places::PlacesMutation,
     catalogue::strategies::StrategiesMutation,
+    obligations::ObligationsMutation,
+    situations::SituationsMutation,
 );
 
 /// The schema type.

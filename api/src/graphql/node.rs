@@ -39,6 +39,14 @@ pub enum Node {
     Participation(Participation),
     /// A commitment.
     Commitment(Commitment),
+    /// An obligation.
+    Obligation(Obligation),
+    /// A situation picture (lägesbild).
+    SituationPicture(SituationPicture),
+    /// A finding of a situation picture.
+    Finding(Finding),
+    /// A cause analysis (orsaksanalys).
+    CauseAnalysis(CauseAnalysis),
 }
 
 /// Objects by global ID.
@@ -103,10 +111,18 @@ impl NodeQuery {
                 .await?
                 .map(|m| Node::Commitment(Commitment(m))),
             // Each filled in by its domain.
-            NodeType::Obligation => None,
-            NodeType::SituationPicture => None,
-            NodeType::Finding => None,
-            NodeType::CauseAnalysis => None,
+            NodeType::Obligation => load(ctx, ObligationId(n))
+                .await?
+                .map(|m| Node::Obligation(Obligation(m))),
+            NodeType::SituationPicture => load(ctx, SituationPictureId(n))
+                .await?
+                .map(|m| Node::SituationPicture(SituationPicture(m))),
+            NodeType::Finding => load(ctx, FindingId(n))
+                .await?
+                .map(|m| Node::Finding(Finding(m))),
+            NodeType::CauseAnalysis => load(ctx, CauseAnalysisId(n))
+                .await?
+                .map(|m| Node::CauseAnalysis(CauseAnalysis(m))),
             NodeType::GroupFollowUp => None,
             NodeType::Indicator => None,
             NodeType::Target => None,

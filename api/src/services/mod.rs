@@ -14,3 +14,6 @@ pub mod queries;
 pub mod terms;
 pub mod tracking;
 pub mod write;
+// The city's cycle (issue 14).
+pub mod obligations;
+pub mod situations;

@@ -68,6 +68,30 @@ impl Strategy {
         let rows = load_many(ctx, SuccessorsOfStrategy(self.0.id)).await?;
         Ok(rows.into_iter().next().map(Strategy))
     }
+    /// What it obliges the bodies it binds to deliver (lägesbild, orsaksanalys,
+    /// åtgärdsplan, tertial follow-ups), with where each stands; seeded from the strategy
+    /// 2024–2026, section 5.1.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn obligations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which obligations.")] filter: Option<ObligationFilterInput>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Obligation>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::Strategy, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, ObligationsOfStrategy(self.0.id)).await?;
+        Ok(obligation_page(rows, filter, args)?)
+    }
 }
 
 /// A priority area (prioriterat område) of a strategy.
