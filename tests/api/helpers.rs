@@ -200,6 +200,10 @@ impl TestApp {
             "collaboration_group",
             "participation",
             "commitment",
+            // The city's cycle (issue 14).
+            "obligation",
+            "situation_picture",
+            "cause_analysis",
         ];
         let plain = [
             "municipality",
@@ -214,6 +218,12 @@ impl TestApp {
             "responsibility",
             "collaboration_area",
             "audit_event",
+            // The city's cycle (issue 14).
+            "situation_picture_district",
+            "situation_source",
+            "finding",
+            "cause",
+            "cause_finding",
         ];
         let mut out = Vec::new();
         for (table, sum) in versioned

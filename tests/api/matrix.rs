@@ -25,6 +25,14 @@ enum Rule {
     District,
     /// Admins only.
     Admin,
+    /// The city's cycle (issue 14): a situation picture (and its analysis) covering a
+    /// district — the owning body's editors, a coordinator of every district it covers,
+    /// or an admin.
+    SituationPicture,
+    /// A city-wide situation picture: the owning body's editors or an admin.
+    CityWidePicture,
+    /// The obligations a strategy sets: admins only.
+    Obligations,
 }
 
 fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
@@ -39,6 +47,9 @@ fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
         }
         (_, Rule::District) => coordinator && own_district,
         (_, Rule::Admin) => false,
+        (_, Rule::SituationPicture) => (editor && own_org) || (coordinator && own_district),
+        (_, Rule::CityWidePicture) => editor && own_org,
+        (_, Rule::Obligations) => false,
     }
 }
 
@@ -51,6 +62,7 @@ struct Fixtures {
     plan: Value,
     police_activity: Value,
     mvp: Value,
+    strategy: Value,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -63,6 +75,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
               organization(slug: "lpo-farsta") { id }
               collaborationGroups(filter: { kind: SSPF }) { nodes { id } }
               methods(first: 100) { nodes { id slug } }
+              strategy(slug: "stockholm-2024-2026") { id }
             }"#,
             json!({}),
         )
@@ -89,6 +102,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
             .find(|m| m["slug"] == "mvp")
             .unwrap()["id"]
             .clone(),
+        strategy: data["strategy"]["id"].clone(),
     }
 }
 
@@ -120,6 +134,28 @@ async fn version_of(app: &TestApp, id: &Value) -> Value {
         )
         .await;
     data["node"]["version"].clone()
+}
+
+/// A fresh situation picture of the police covering Skarpnäck (issue 14).
+async fn new_picture(app: &TestApp, f: &Fixtures) -> Value {
+    admin_get(
+        app,
+        r#"mutation($o: ID!, $d: ID!) { createSituationPicture(input: { organization: $o, title: "Lägesbild", districts: [$d] }) { situationPicture { id } } }"#,
+        json!({ "o": f.police, "d": f.skarpnack }),
+        "/createSituationPicture/situationPicture/id",
+    )
+    .await
+}
+
+/// A fresh obligation of the police under a strategy (issue 14).
+async fn new_obligation(app: &TestApp, f: &Fixtures) -> Value {
+    admin_get(
+        app,
+        r#"mutation($s: ID!, $o: ID!) { createObligation(input: { strategy: $s, organization: $o, kind: SITUATION_PICTURE }) { obligation { id } } }"#,
+        json!({ "s": f.strategy, "o": f.police }),
+        "/createObligation/obligation/id",
+    )
+    .await
 }
 
 /// The police's seat and commitment in SSPF.
@@ -320,6 +356,77 @@ async fn case(app: &TestApp, f: &Fixtures, name: &str, n: u32) -> (Rule, &'stati
             r#"mutation($id: ID!) { updateMethod(input: { id: $id, description: "Beskrivning." }) { method { id } userErrors { code message } } }"#,
             json!({ "id": f.mvp }),
         ),
+        // --- The city's cycle (issue 14).
+        "createSituationPicture" => (
+            Rule::SituationPicture,
+            r#"mutation($o: ID!, $d: ID!) { createSituationPicture(input: { organization: $o, title: "Lägesbild", districts: [$d], findings: [{ text: "Fynd." }] }) { situationPicture { id } userErrors { code message } } }"#,
+            json!({ "o": f.police, "d": f.skarpnack }),
+        ),
+        "createSituationPicture:cityWide" => (
+            Rule::CityWidePicture,
+            r#"mutation($o: ID!) { createSituationPicture(input: { organization: $o, title: "Lägesbild", cityWide: true }) { situationPicture { id } userErrors { code message } } }"#,
+            json!({ "o": f.police }),
+        ),
+        "updateSituationPicture" => {
+            let id = new_picture(app, f).await;
+            (
+                Rule::SituationPicture,
+                r#"mutation($id: ID!) { updateSituationPicture(input: { id: $id, expectedVersion: 1, summary: "Sammanfattning.", sources: [{ kind: OTHER, name: "Egen kartläggning" }] }) { situationPicture { id } userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "deleteSituationPicture" => {
+            let id = new_picture(app, f).await;
+            (
+                Rule::SituationPicture,
+                r#"mutation($id: ID!) { deleteSituationPicture(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "setCauseAnalysis" => {
+            let id = new_picture(app, f).await;
+            (
+                Rule::SituationPicture,
+                r#"mutation($id: ID!) { setCauseAnalysis(input: { situationPicture: $id, causes: [{ text: "Orsak." }] }) { causeAnalysis { id } userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "deleteCauseAnalysis" => {
+            let picture = new_picture(app, f).await;
+            let id = admin_get(
+                app,
+                r#"mutation($id: ID!) { setCauseAnalysis(input: { situationPicture: $id }) { causeAnalysis { id } } }"#,
+                json!({ "id": picture }),
+                "/setCauseAnalysis/causeAnalysis/id",
+            )
+            .await;
+            (
+                Rule::SituationPicture,
+                r#"mutation($id: ID!) { deleteCauseAnalysis(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "createObligation" => (
+            Rule::Obligations,
+            r#"mutation($s: ID!, $o: ID!) { createObligation(input: { strategy: $s, organization: $o, kind: ACTION_PLAN }) { obligation { id } userErrors { code message } } }"#,
+            json!({ "s": f.strategy, "o": f.police }),
+        ),
+        "updateObligation" => {
+            let id = new_obligation(app, f).await;
+            (
+                Rule::Obligations,
+                r#"mutation($id: ID!) { updateObligation(input: { id: $id, expectedVersion: 1, dueOn: "2025-03-31" }) { obligation { id } userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "deleteObligation" => {
+            let id = new_obligation(app, f).await;
+            (
+                Rule::Obligations,
+                r#"mutation($id: ID!) { deleteObligation(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
         other => panic!("no case for {other}"),
     }
 }
@@ -416,4 +523,14 @@ matrix!(
     create_strategy => "createStrategy",
     create_method => "createMethod",
     update_method => "updateMethod",
+    // The city's cycle (issue 14).
+    create_situation_picture => "createSituationPicture",
+    create_city_wide_situation_picture => "createSituationPicture:cityWide",
+    update_situation_picture => "updateSituationPicture",
+    delete_situation_picture => "deleteSituationPicture",
+    set_cause_analysis => "setCauseAnalysis",
+    delete_cause_analysis => "deleteCauseAnalysis",
+    create_obligation => "createObligation",
+    update_obligation => "updateObligation",
+    delete_obligation => "deleteObligation",
 );
