@@ -1147,3 +1147,18 @@ async fn a_delivery_reaches_the_obligations_subscribers() {
     assert_eq!(event["obligationChanged"]["obligationId"], theirs);
     assert_eq!(event["obligationChanged"]["action"], "obligation.create");
 }
+
+/// The README's example of the cycle runs as written.
+#[tokio::test]
+async fn the_readmes_cycle_example_runs() {
+    let readme = include_str!("../../README.md");
+    let section = &readme[readme.find("### The city's cycle").unwrap()..];
+    let start = section.find("```graphql\n").unwrap() + "```graphql\n".len();
+    let query = &section[start..start + section[start..].find("```").unwrap()];
+    let app = unlimited_app().await;
+    let data = app.query(query, json!({})).await;
+    assert!(
+        data["strategy"]["obligations"]["totalCount"].is_u64(),
+        "{data}"
+    );
+}
