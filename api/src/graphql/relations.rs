@@ -608,50 +608,51 @@ impl Loader<DeliveriesOfOrganization> for Reader {
             };
             (activities, follow_ups)
         };
+        // Grouped once: each organization's pictures and plans, each picture's analyses,
+        // each plan's activities, each activity's follow-ups.
+        let mut analyses_of: HashMap<i32, Vec<cause_analysis::Model>> = HashMap::new();
+        for a in analyses {
+            analyses_of
+                .entry(a.situation_picture_id)
+                .or_default()
+                .push(a);
+        }
+        let mut follow_ups_of: HashMap<i32, Vec<follow_up::Model>> = HashMap::new();
+        for f in follow_ups {
+            follow_ups_of.entry(f.activity_id).or_default().push(f);
+        }
+        let mut activities_of: HashMap<i32, Vec<activity::Model>> = HashMap::new();
+        for a in activities {
+            activities_of.entry(a.action_plan_id).or_default().push(a);
+        }
+        let mut by_org: HashMap<i32, Deliveries> = HashMap::new();
+        for p in pictures {
+            let d = by_org.entry(p.organization_id).or_default();
+            d.analyses
+                .extend(analyses_of.remove(&p.id).unwrap_or_default());
+            d.pictures.push(p);
+        }
+        for p in plans {
+            let Some(org) = p.organization_id else {
+                continue;
+            };
+            let d = by_org.entry(org).or_default();
+            for a in activities_of.remove(&p.id).unwrap_or_default() {
+                d.follow_ups
+                    .extend(follow_ups_of.remove(&a.id).unwrap_or_default());
+                d.activities.push(a);
+            }
+            d.plans.push(p);
+        }
         Ok(keys
             .iter()
             .map(|k| {
-                let org = k.organization_id;
-                let pictures: Vec<_> = pictures
-                    .iter()
-                    .filter(|p| p.organization_id == org)
-                    .cloned()
-                    .collect();
-                let analyses = analyses
-                    .iter()
-                    .filter(|a| pictures.iter().any(|p| p.id == a.situation_picture_id))
-                    .cloned()
-                    .collect();
-                let plans: Vec<_> = plans
-                    .iter()
-                    .filter(|p| p.organization_id == Some(org))
-                    .cloned()
-                    .collect();
-                let (activities, follow_ups) = if k.follow_ups {
-                    let activities: Vec<_> = activities
-                        .iter()
-                        .filter(|a| plans.iter().any(|p| p.id == a.action_plan_id))
-                        .cloned()
-                        .collect();
-                    let follow_ups = follow_ups
-                        .iter()
-                        .filter(|f| activities.iter().any(|a| a.id == f.activity_id))
-                        .cloned()
-                        .collect();
-                    (activities, follow_ups)
-                } else {
-                    (Vec::new(), Vec::new())
-                };
-                (
-                    *k,
-                    Deliveries {
-                        pictures,
-                        analyses,
-                        plans,
-                        activities,
-                        follow_ups,
-                    },
-                )
+                let mut d = by_org.get(&k.organization_id).cloned().unwrap_or_default();
+                if !k.follow_ups {
+                    d.activities.clear();
+                    d.follow_ups.clear();
+                }
+                (*k, d)
             })
             .collect())
     }
