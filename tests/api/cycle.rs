@@ -810,10 +810,11 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
         picture["findings"][1]["id"].clone(),
     );
     // Another district's coordinator sees it but may not change it.
+    let can_update = r#"query($id: ID!) { node(id: $id) { ... on SituationPicture { viewerCanUpdate } ... on CauseAnalysis { viewerCanUpdate } } }"#;
     let data = app
         .run_as(
             &bromma_coordinator,
-            r#"query($id: ID!) { node(id: $id) { ... on SituationPicture { viewerCanUpdate } } }"#,
+            can_update,
             json!({ "id": picture["id"] }),
         )
         .await;
@@ -827,6 +828,12 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
     )
     .await["setCauseAnalysis"]["causeAnalysis"]
         .clone();
+    for (token, can) in [(&coordinator, true), (&bromma_coordinator, false)] {
+        let data = app
+            .run_as(token, can_update, json!({ "id": analysis["id"] }))
+            .await;
+        assert_eq!(data["node"]["viewerCanUpdate"], can);
+    }
     // Replacing it names the version read; without it, or stale: CONFLICT and the current one.
     for expected in [Value::Null, json!(7)] {
         let data = app

@@ -241,6 +241,25 @@ impl CauseAnalysis {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
+    /// Whether the caller may replace or remove it (the rule of its situation picture).
+    async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let picture_id = self.0.situation_picture_id;
+        let (picture, districts) = futures_util::try_join!(
+            load_required(ctx, SituationPictureId(picture_id)),
+            load_many(ctx, DistrictsOfSituationPicture(picture_id)),
+        )?;
+        let districts: Vec<i32> = districts.iter().map(|d| d.id).collect();
+        can(ctx, |a| {
+            authz::situation_picture(
+                a,
+                picture.organization_id,
+                &districts,
+                picture.city_wide,
+                "",
+            )
+        })
+        .await
+    }
 }
 
 /// A cause named by a cause analysis, with the findings it explains.
