@@ -29,6 +29,9 @@ pub enum EventKind {
     FollowUp,
     /// A collaboration group (or who takes part in it) changed.
     Group,
+    /// An obligation changed, or a delivery that may count for it (a situation picture,
+    /// a cause analysis, an action plan) was saved.
+    Obligation,
 }
 
 /// One change.
@@ -44,8 +47,11 @@ pub struct Event {
     pub district_id: Option<i32>,
     /// The group it lies in (commitments, groups).
     pub group_id: Option<i32>,
-    /// The organization that owns it (commitments).
+    /// The organization that owns it (commitments, obligations).
     pub organization_id: Option<i32>,
+    /// The strategy it falls under (obligations).
+    #[serde(default)]
+    pub strategy_id: Option<i32>,
     /// The token subject who made the change.
     pub actor: String,
 }

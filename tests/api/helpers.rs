@@ -206,6 +206,10 @@ impl TestApp {
             "measurement",
             // Issue 14, item 5.
             "group_follow_up",
+            // The city's cycle (issue 14).
+            "obligation",
+            "situation_picture",
+            "cause_analysis",
         ];
         let plain = [
             "municipality",
@@ -225,6 +229,12 @@ impl TestApp {
             // Issue 14, item 5.
             "collaboration_group_kind",
             "activity_group",
+            // The city's cycle (issue 14).
+            "situation_picture_district",
+            "situation_source",
+            "finding",
+            "cause",
+            "cause_finding",
         ];
         let mut out = Vec::new();
         for (table, sum) in versioned

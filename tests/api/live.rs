@@ -55,7 +55,7 @@ async fn next(socket: &mut Socket) -> Value {
 }
 
 /// Connect with `token`, subscribe to `query` and wait for the acknowledgement.
-async fn subscribe(port: u16, token: &str, query: &str, variables: Value) -> Socket {
+pub(crate) async fn subscribe(port: u16, token: &str, query: &str, variables: Value) -> Socket {
     let mut socket = connect(port, json!({ "Authorization": format!("Bearer {token}") })).await;
     assert_eq!(next(&mut socket).await["type"], "connection_ack");
     let subscribe = json!({ "id": "1", "type": "subscribe", "payload": { "query": query, "variables": variables } });
@@ -67,7 +67,7 @@ async fn subscribe(port: u16, token: &str, query: &str, variables: Value) -> Soc
 }
 
 /// Wait until the server has `n` live subscriptions (a readiness signal, not a sleep).
-async fn wait_for_subscribers(app: &TestApp, n: usize) {
+pub(crate) async fn wait_for_subscribers(app: &TestApp, n: usize) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while app.events.subscriber_count() < n {
         assert!(
@@ -78,7 +78,7 @@ async fn wait_for_subscribers(app: &TestApp, n: usize) {
     }
 }
 
-async fn next_event(socket: &mut Socket) -> Value {
+pub(crate) async fn next_event(socket: &mut Socket) -> Value {
     let msg = next(socket).await;
     assert_eq!(msg["type"], "next", "{msg}");
     msg["payload"]["data"].clone()

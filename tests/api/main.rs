@@ -7,6 +7,7 @@ mod auth;
 mod browser;
 mod concurrency;
 mod conformance;
+mod cycle;
 mod drift;
 mod graphiql;
 mod groups_cycle;

@@ -34,6 +34,14 @@ enum Rule {
     /// The organizations with a seat in the group, a coordinator of the group's district,
     /// or an admin (issue 14: group follow-ups).
     GroupFollowUp,
+    /// The city's cycle (issue 14): a situation picture (and its analysis) covering a
+    /// district — the owning body's editors, a coordinator of every district it covers,
+    /// or an admin.
+    SituationPicture,
+    /// A city-wide situation picture: the owning body's editors or an admin.
+    CityWidePicture,
+    /// The obligations a strategy sets: admins only.
+    Obligations,
 }
 
 fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
@@ -50,6 +58,9 @@ fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
         (_, Rule::Admin) => false,
         (_, Rule::Plan) => (editor && own_org) || (coordinator && own_district),
         (_, Rule::Indicators) => false,
+        (_, Rule::SituationPicture) => (editor && own_org) || (coordinator && own_district),
+        (_, Rule::CityWidePicture) => editor && own_org,
+        (_, Rule::Obligations) => false,
     }
 }
 
@@ -62,6 +73,7 @@ struct Fixtures {
     plan: Value,
     police_activity: Value,
     mvp: Value,
+    strategy: Value,
 }
 
 async fn fixtures(app: &TestApp) -> Fixtures {
@@ -74,6 +86,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
               organization(slug: "lpo-farsta") { id }
               collaborationGroups(filter: { kind: SSPF }) { nodes { id } }
               methods(first: 100) { nodes { id slug } }
+              strategy(slug: "stockholm-2024-2026") { id }
             }"#,
             json!({}),
         )
@@ -100,6 +113,7 @@ async fn fixtures(app: &TestApp) -> Fixtures {
             .find(|m| m["slug"] == "mvp")
             .unwrap()["id"]
             .clone(),
+        strategy: data["strategy"]["id"].clone(),
     }
 }
 
@@ -131,6 +145,28 @@ async fn version_of(app: &TestApp, id: &Value) -> Value {
         )
         .await;
     data["node"]["version"].clone()
+}
+
+/// A fresh situation picture of the police covering Skarpnäck (issue 14).
+async fn new_picture(app: &TestApp, f: &Fixtures) -> Value {
+    admin_get(
+        app,
+        r#"mutation($o: ID!, $d: ID!) { createSituationPicture(input: { organization: $o, title: "Lägesbild", districts: [$d] }) { situationPicture { id } } }"#,
+        json!({ "o": f.police, "d": f.skarpnack }),
+        "/createSituationPicture/situationPicture/id",
+    )
+    .await
+}
+
+/// A fresh obligation of the police under a strategy (issue 14).
+async fn new_obligation(app: &TestApp, f: &Fixtures) -> Value {
+    admin_get(
+        app,
+        r#"mutation($s: ID!, $o: ID!) { createObligation(input: { strategy: $s, organization: $o, kind: SITUATION_PICTURE }) { obligation { id } } }"#,
+        json!({ "s": f.strategy, "o": f.police }),
+        "/createObligation/obligation/id",
+    )
+    .await
 }
 
 /// The police's seat and commitment in SSPF.
@@ -352,6 +388,77 @@ async fn case(app: &TestApp, f: &Fixtures, name: &str, n: u32) -> (Rule, &'stati
                 json!({ "d": f.skarpnack, "y": year }),
             )
         }
+        // --- The city's cycle (issue 14).
+        "createSituationPicture" => (
+            Rule::SituationPicture,
+            r#"mutation($o: ID!, $d: ID!) { createSituationPicture(input: { organization: $o, title: "Lägesbild", districts: [$d], findings: [{ text: "Fynd." }] }) { situationPicture { id } userErrors { code message } } }"#,
+            json!({ "o": f.police, "d": f.skarpnack }),
+        ),
+        "createSituationPicture:cityWide" => (
+            Rule::CityWidePicture,
+            r#"mutation($o: ID!) { createSituationPicture(input: { organization: $o, title: "Lägesbild", cityWide: true }) { situationPicture { id } userErrors { code message } } }"#,
+            json!({ "o": f.police }),
+        ),
+        "updateSituationPicture" => {
+            let id = new_picture(app, f).await;
+            (
+                Rule::SituationPicture,
+                r#"mutation($id: ID!) { updateSituationPicture(input: { id: $id, expectedVersion: 1, summary: "Sammanfattning.", sources: [{ kind: OTHER, name: "Egen kartläggning" }] }) { situationPicture { id } userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "deleteSituationPicture" => {
+            let id = new_picture(app, f).await;
+            (
+                Rule::SituationPicture,
+                r#"mutation($id: ID!) { deleteSituationPicture(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "setCauseAnalysis" => {
+            let id = new_picture(app, f).await;
+            (
+                Rule::SituationPicture,
+                r#"mutation($id: ID!) { setCauseAnalysis(input: { situationPicture: $id, causes: [{ text: "Orsak." }] }) { causeAnalysis { id } userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "deleteCauseAnalysis" => {
+            let picture = new_picture(app, f).await;
+            let id = admin_get(
+                app,
+                r#"mutation($id: ID!) { setCauseAnalysis(input: { situationPicture: $id }) { causeAnalysis { id } } }"#,
+                json!({ "id": picture }),
+                "/setCauseAnalysis/causeAnalysis/id",
+            )
+            .await;
+            (
+                Rule::SituationPicture,
+                r#"mutation($id: ID!) { deleteCauseAnalysis(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "createObligation" => (
+            Rule::Obligations,
+            r#"mutation($s: ID!, $o: ID!) { createObligation(input: { strategy: $s, organization: $o, kind: ACTION_PLAN }) { obligation { id } userErrors { code message } } }"#,
+            json!({ "s": f.strategy, "o": f.police }),
+        ),
+        "updateObligation" => {
+            let id = new_obligation(app, f).await;
+            (
+                Rule::Obligations,
+                r#"mutation($id: ID!) { updateObligation(input: { id: $id, expectedVersion: 1, dueOn: "2025-03-31" }) { obligation { id } userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
+        "deleteObligation" => {
+            let id = new_obligation(app, f).await;
+            (
+                Rule::Obligations,
+                r#"mutation($id: ID!) { deleteObligation(input: { id: $id, expectedVersion: 1 }) { deletedId userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
         other => targets_case(app, f, other, n).await,
     }
 }
@@ -461,6 +568,16 @@ matrix!(
     // Issue 14, item 5.
     report_group_follow_up => "reportGroupFollowUp",
     submit_group_follow_ups => "submitGroupFollowUps",
+    // The city's cycle (issue 14).
+    create_situation_picture => "createSituationPicture",
+    create_city_wide_situation_picture => "createSituationPicture:cityWide",
+    update_situation_picture => "updateSituationPicture",
+    delete_situation_picture => "deleteSituationPicture",
+    set_cause_analysis => "setCauseAnalysis",
+    delete_cause_analysis => "deleteCauseAnalysis",
+    create_obligation => "createObligation",
+    update_obligation => "updateObligation",
+    delete_obligation => "deleteObligation",
 );
 
 // --- Issue 14: indicators, measurements, targets (helper `targets`) ----------------------

@@ -21,10 +21,12 @@ pub mod follow_ups;
 pub mod group_follow_ups;
 pub mod groups;
 pub mod node;
+pub mod obligations;
 pub mod participations;
 pub mod plans;
 pub mod provenance;
 pub mod reports;
+pub mod situations;
 pub mod subscription;
 pub mod viewer;
 pub mod write;
@@ -55,6 +57,7 @@ pub struct QueryRoot(
     catalogue::organizations::OrganizationsQuery,
     catalogue::strategies::StrategiesQuery,
     plans::PlansQuery,
+    situations::SituationsQuery,
     activities::ActivitiesQuery,
     groups::GroupsQuery,
     audit::AuditQuery,
@@ -81,6 +84,8 @@ pub struct MutationRoot(
     catalogue::places::PlacesMutation,
     catalogue::strategies::StrategiesMutation,
     targets::TargetsMutation,
+    obligations::ObligationsMutation,
+    situations::SituationsMutation,
 );
 
 /// The schema type.

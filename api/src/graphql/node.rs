@@ -49,6 +49,14 @@ pub enum Node {
     GroupFollowUp(GroupFollowUp),
     /// A source document of the demo data.
     SourceDocument(SourceDocument),
+    /// An obligation.
+    Obligation(Obligation),
+    /// A situation picture (lägesbild).
+    SituationPicture(SituationPicture),
+    /// A finding of a situation picture.
+    Finding(Finding),
+    /// A cause analysis (orsaksanalys).
+    CauseAnalysis(CauseAnalysis),
 }
 
 /// Objects by global ID.
@@ -112,11 +120,18 @@ impl NodeQuery {
             NodeType::Commitment => load(ctx, CommitmentId(n))
                 .await?
                 .map(|m| Node::Commitment(Commitment(m))),
-            // Each filled in by its domain.
-            NodeType::Obligation => None,
-            NodeType::SituationPicture => None,
-            NodeType::Finding => None,
-            NodeType::CauseAnalysis => None,
+            NodeType::Obligation => load(ctx, ObligationId(n))
+                .await?
+                .map(|m| Node::Obligation(Obligation(m))),
+            NodeType::SituationPicture => load(ctx, SituationPictureId(n))
+                .await?
+                .map(|m| Node::SituationPicture(SituationPicture(m))),
+            NodeType::Finding => load(ctx, FindingId(n))
+                .await?
+                .map(|m| Node::Finding(Finding(m))),
+            NodeType::CauseAnalysis => load(ctx, CauseAnalysisId(n))
+                .await?
+                .map(|m| Node::CauseAnalysis(CauseAnalysis(m))),
             NodeType::GroupFollowUp => load(ctx, GroupFollowUpId(n))
                 .await?
                 .map(|m| Node::GroupFollowUp(GroupFollowUp(m))),

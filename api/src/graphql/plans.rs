@@ -69,6 +69,16 @@ impl ActionPlan {
             None => Ok(None),
         }
     }
+    /// The situation picture (lägesbild) the plan rests on — its `causeAnalysis` is the
+    /// orsaksanalys, which may be null; null when the plan names none.
+    async fn based_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<SituationPicture>> {
+        match self.0.situation_picture_id {
+            Some(id) => Ok(load(ctx, SituationPictureId(id))
+                .await?
+                .map(SituationPicture)),
+            None => Ok(None),
+        }
+    }
     /// Whether the caller may change the plan and its rows (a coordinator of its district,
     /// its owner's editors, an admin).
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
@@ -130,6 +140,8 @@ pub struct CreateActionPlanInput {
     pub owner: Option<ID>,
     /// The strategy it follows (a Strategy ID).
     pub strategy: Option<ID>,
+    /// The situation picture it rests on (a SituationPicture ID).
+    pub based_on: Option<ID>,
     /// Readable identifier; default: from the district and the years.
     pub slug: Option<String>,
     /// Title.
@@ -157,6 +169,8 @@ pub struct UpdateActionPlanInput {
     pub description: MaybeUndefined<String>,
     /// The strategy it follows (a Strategy ID).
     pub strategy: MaybeUndefined<ID>,
+    /// The situation picture it rests on (a SituationPicture ID).
+    pub based_on: MaybeUndefined<ID>,
     /// First year.
     pub start_year: MaybeUndefined<i32>,
     /// Last year.
@@ -243,7 +257,11 @@ impl PlansMutation {
                         NodeType::Organization,
                         "input.owner",
                     )?,
-                    situation_picture_id: None,
+                    situation_picture_id: opt_id(
+                        input.based_on.as_ref(),
+                        NodeType::SituationPicture,
+                        "input.basedOn",
+                    )?,
                     strategy_id: opt_id(
                         input.strategy.as_ref(),
                         NodeType::Strategy,
@@ -259,6 +277,9 @@ impl PlansMutation {
             .await
         })
         .await?;
+        if let Some(plan) = &node {
+            announce_plan(ctx, "actionPlan.create", plan).await;
+        }
         Ok(ActionPlanPayload {
             action_plan: node.map(ActionPlan),
             user_errors,
@@ -284,15 +305,40 @@ impl PlansMutation {
                 start_year: patch(input.start_year),
                 end_year: patch(input.end_year),
                 strategy_id: patch_id(input.strategy, NodeType::Strategy, "input.strategy")?,
-                situation_picture_id: None,
+                situation_picture_id: patch_id(
+                    input.based_on,
+                    NodeType::SituationPicture,
+                    "input.basedOn",
+                )?,
             };
             plans::update_plan(&st.db, actor, id?, input.expected_version, changes).await
         })
         .await?;
+        if let Some(plan) = &node
+            && user_errors.is_empty()
+        {
+            announce_plan(ctx, "actionPlan.update", plan).await;
+        }
         Ok(ActionPlanPayload {
             action_plan: node.map(ActionPlan),
             user_errors,
             client_mutation_id: input.client_mutation_id,
         })
+    }
+}
+
+/// After a plan was saved: tell the subscribers of the obligations it may deliver (its
+/// owner's ACTION_PLAN and FOLLOW_UP obligations under its strategy).
+async fn announce_plan(ctx: &Context<'_>, action: &'static str, plan: &action_plan::Model) {
+    let (Ok(st), Some(owner)) = (state(ctx), plan.organization_id) else {
+        return;
+    };
+    let kinds = [
+        entity::enums::ObligationKind::ActionPlan,
+        entity::enums::ObligationKind::FollowUp,
+    ];
+    match obligations::concerned(&st.db, owner, plan.strategy_id, &kinds).await {
+        Ok(rows) => announce_all(ctx, EventKind::Obligation, action, &rows).await,
+        Err(err) => tracing::warn!(error = %err, "cannot find the obligations a plan concerns"),
     }
 }

@@ -411,6 +411,253 @@ impl Loader<AuditOfNode> for Reader {
     }
 }
 
+// --- The city's cycle (issue 14): lineage, obligations, situation pictures ------------
+
+has_many!(/// The strategies that succeed a strategy (whose predecessor it is).
+    SuccessorsOfStrategy => strategy by PredecessorId, |m| m.predecessor_id);
+has_many!(/// The priority areas that continue a predecessor's priority area.
+    PriorityAreasContinuing => priority_area by ContinuesId, |m| m.continues_id);
+has_many!(/// The focus areas that continue a predecessor's focus area.
+    FocusAreasContinuing => focus_area by ContinuesId, |m| m.continues_id);
+
+by_id!(/// An obligation by id.
+    ObligationId => obligation);
+by_id!(/// A situation picture by id.
+    SituationPictureId => situation_picture);
+by_id!(/// A finding by id.
+    FindingId => finding);
+by_id!(/// A cause analysis by id.
+    CauseAnalysisId => cause_analysis);
+
+has_many!(/// The obligations a strategy sets.
+    ObligationsOfStrategy => obligation by StrategyId, |m| Some(m.strategy_id));
+has_many!(/// The obligations an organization owes.
+    ObligationsOfOrganization => obligation by OrganizationId, |m| Some(m.organization_id));
+has_many!(/// The situation pictures an organization made.
+    SituationPicturesOfOrganization => situation_picture by OrganizationId, |m| Some(m.organization_id));
+has_many!(/// The sources of a situation picture.
+    SourcesOfSituationPicture => situation_source by SituationPictureId, |m| Some(m.situation_picture_id));
+has_many!(/// The findings of a situation picture.
+    FindingsOfSituationPicture => finding by SituationPictureId, |m| Some(m.situation_picture_id));
+has_many!(/// The cause analysis of a situation picture (at most one).
+    CauseAnalysesOfSituationPicture => cause_analysis by SituationPictureId, |m| Some(m.situation_picture_id));
+has_many!(/// The causes of a cause analysis.
+    CausesOfAnalysis => cause by CauseAnalysisId, |m| Some(m.cause_analysis_id));
+has_many!(/// The action plans resting on a situation picture.
+    ActionPlansOfSituationPicture => action_plan by SituationPictureId, |m| m.situation_picture_id);
+
+/// Rows reached through a link table without an id of its own: the links of the batch's
+/// parents, then their targets (two statements), ordered by the target's id.
+macro_rules! linked {
+    ($(#[$doc:meta])* $key:ident => $target:ident via $link:ident . $from:ident / $from_field:ident -> $to_field:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i32);
+
+        impl Loader<$key> for Reader {
+            type Value = Vec<$target::Model>;
+            type Error = LoadError;
+
+            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
+                let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
+                let links = self
+                    .rows($link::Entity::find().filter($link::Column::$from.is_in(ids)))
+                    .await?;
+                let mut wanted: Vec<i32> = links.iter().map(|l| l.$to_field).collect();
+                wanted.sort_unstable();
+                wanted.dedup();
+                let targets: HashMap<i32, $target::Model> = if wanted.is_empty() {
+                    HashMap::new()
+                } else {
+                    self.rows(
+                        $target::Entity::find()
+                            .filter($target::Column::Id.is_in(wanted))
+                            .order_by_asc($target::Column::Id),
+                    )
+                    .await?
+                    .into_iter()
+                    .map(|t| (t.id, t))
+                    .collect()
+                };
+                let mut out: HashMap<$key, Self::Value> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                for link in links {
+                    if let Some(t) = targets.get(&link.$to_field) {
+                        out.entry($key(link.$from_field)).or_default().push(t.clone());
+                    }
+                }
+                for rows in out.values_mut() {
+                    rows.sort_by_key(|t| t.id);
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
+linked!(/// The districts a situation picture covers.
+    DistrictsOfSituationPicture => district via situation_picture_district.SituationPictureId / situation_picture_id -> district_id);
+linked!(/// The situation pictures that cover a district (city-wide ones not included).
+    SituationPicturesOfDistrict => situation_picture via situation_picture_district.DistrictId / district_id -> situation_picture_id);
+linked!(/// The findings a cause points to.
+    FindingsOfCause => finding via cause_finding.CauseId / cause_id -> finding_id);
+
+/// Every city-wide situation picture (one key for the whole request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CityWideSituationPictures;
+
+impl Loader<CityWideSituationPictures> for Reader {
+    type Value = Vec<situation_picture::Model>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        _: &[CityWideSituationPictures],
+    ) -> Result<HashMap<CityWideSituationPictures, Self::Value>, Self::Error> {
+        let rows = self
+            .rows(
+                situation_picture::Entity::find()
+                    .filter(situation_picture::Column::CityWide.eq(true))
+                    .order_by_asc(situation_picture::Column::Id),
+            )
+            .await?;
+        Ok(HashMap::from([(CityWideSituationPictures, rows)]))
+    }
+}
+
+/// What an organization has delivered that an obligation may count: its situation
+/// pictures, their cause analyses, the action plans it owns and — when `follow_ups` —
+/// those plans' activities and follow-ups. At most five statements per batch, whatever
+/// the number of organizations (see `services::obligations`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DeliveriesOfOrganization {
+    /// The organization.
+    pub organization_id: i32,
+    /// Whether the plans' activities and follow-ups are wanted (FOLLOW_UP obligations).
+    pub follow_ups: bool,
+}
+
+impl Loader<DeliveriesOfOrganization> for Reader {
+    type Value = crate::services::obligations::Deliveries;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[DeliveriesOfOrganization],
+    ) -> Result<HashMap<DeliveriesOfOrganization, Self::Value>, Self::Error> {
+        use crate::services::obligations::Deliveries;
+        let orgs: Vec<i32> = keys.iter().map(|k| k.organization_id).collect();
+        let pictures = self
+            .rows(
+                situation_picture::Entity::find()
+                    .filter(situation_picture::Column::OrganizationId.is_in(orgs.clone()))
+                    .order_by_asc(situation_picture::Column::Id),
+            )
+            .await?;
+        let picture_ids: Vec<i32> = pictures.iter().map(|p| p.id).collect();
+        let analyses = if picture_ids.is_empty() {
+            Vec::new()
+        } else {
+            self.rows(
+                cause_analysis::Entity::find()
+                    .filter(cause_analysis::Column::SituationPictureId.is_in(picture_ids))
+                    .order_by_asc(cause_analysis::Column::Id),
+            )
+            .await?
+        };
+        let plans = self
+            .rows(
+                action_plan::Entity::find()
+                    .filter(action_plan::Column::OrganizationId.is_in(orgs))
+                    .order_by_asc(action_plan::Column::Id),
+            )
+            .await?;
+        let with_follow_ups: Vec<i32> = keys
+            .iter()
+            .filter(|k| k.follow_ups)
+            .map(|k| k.organization_id)
+            .collect();
+        let plan_ids: Vec<i32> = plans
+            .iter()
+            .filter(|p| {
+                p.organization_id
+                    .is_some_and(|o| with_follow_ups.contains(&o))
+            })
+            .map(|p| p.id)
+            .collect();
+        let (activities, follow_ups) = if plan_ids.is_empty() {
+            (Vec::new(), Vec::new())
+        } else {
+            let activities = self
+                .rows(
+                    activity::Entity::find()
+                        .filter(activity::Column::ActionPlanId.is_in(plan_ids))
+                        .order_by_asc(activity::Column::Id),
+                )
+                .await?;
+            let ids: Vec<i32> = activities.iter().map(|a| a.id).collect();
+            let follow_ups = if ids.is_empty() {
+                Vec::new()
+            } else {
+                self.rows(
+                    follow_up::Entity::find()
+                        .filter(follow_up::Column::ActivityId.is_in(ids))
+                        .order_by_asc(follow_up::Column::Id),
+                )
+                .await?
+            };
+            (activities, follow_ups)
+        };
+        // Grouped once: each organization's pictures and plans, each picture's analyses,
+        // each plan's activities, each activity's follow-ups.
+        let mut analyses_of: HashMap<i32, Vec<cause_analysis::Model>> = HashMap::new();
+        for a in analyses {
+            analyses_of
+                .entry(a.situation_picture_id)
+                .or_default()
+                .push(a);
+        }
+        let mut follow_ups_of: HashMap<i32, Vec<follow_up::Model>> = HashMap::new();
+        for f in follow_ups {
+            follow_ups_of.entry(f.activity_id).or_default().push(f);
+        }
+        let mut activities_of: HashMap<i32, Vec<activity::Model>> = HashMap::new();
+        for a in activities {
+            activities_of.entry(a.action_plan_id).or_default().push(a);
+        }
+        let mut by_org: HashMap<i32, Deliveries> = HashMap::new();
+        for p in pictures {
+            let d = by_org.entry(p.organization_id).or_default();
+            d.analyses
+                .extend(analyses_of.remove(&p.id).unwrap_or_default());
+            d.pictures.push(p);
+        }
+        for p in plans {
+            let Some(org) = p.organization_id else {
+                continue;
+            };
+            let d = by_org.entry(org).or_default();
+            for a in activities_of.remove(&p.id).unwrap_or_default() {
+                d.follow_ups
+                    .extend(follow_ups_of.remove(&a.id).unwrap_or_default());
+                d.activities.push(a);
+            }
+            d.plans.push(p);
+        }
+        Ok(keys
+            .iter()
+            .map(|k| {
+                let mut d = by_org.get(&k.organization_id).cloned().unwrap_or_default();
+                if !k.follow_ups {
+                    d.activities.clear();
+                    d.follow_ups.clear();
+                }
+                (*k, d)
+            })
+            .collect())
+    }
+}
+
 // ---- Provenance (issue 14) -------------------------------------------------------------
 
 by_id!(/// A source document by id.

@@ -210,4 +210,23 @@ impl SubscriptionRoot {
         })
         .map(GroupChangedEvent))
     }
+
+    /// Obligations created, changed or removed — and deliveries saved that may change an
+    /// obligation's state (a situation picture or cause analysis of its body, an action
+    /// plan it owns) — optionally of one strategy. Each event names one obligation: ask
+    /// for its `state` and `deliveredBy`.
+    async fn obligation_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only obligations this strategy sets (a Strategy ID).")] strategy: Option<
+            ID,
+        >,
+    ) -> async_graphql::Result<impl Stream<Item = ObligationChangedEvent> + use<>> {
+        let strategy = opt(strategy.as_ref(), NodeType::Strategy, "strategy")?;
+        let bus = ctx.data::<EventBus>()?;
+        Ok(events(bus, move |e| {
+            e.kind == EventKind::Obligation && strategy.is_none_or(|s| e.strategy_id == Some(s))
+        })
+        .map(ObligationChangedEvent))
+    }
 }

@@ -218,6 +218,8 @@ reload_by_id!(
     ActionPlanId,
     ActivityId
 );
+// The city's cycle (issue 14).
+reload_by_id!(ObligationId, SituationPictureId, CauseAnalysisId);
 
 /// Run one mutation: take the write turn, call the service, sort the result into a value,
 /// user errors, or a GraphQL error (logging denials).
@@ -282,6 +284,13 @@ async fn publish(ctx: &Context<'_>, kind: EventKind, action: &str, node_id: i32,
                 .map(|p| (p.district_id, None, None)),
             _ => None,
         },
+        Place::Obligation {
+            organization_id, ..
+        } => Some((None, None, Some(organization_id))),
+    };
+    let strategy_id = match place {
+        Place::Obligation { strategy_id, .. } => Some(strategy_id),
+        _ => None,
     };
     let Some((district_id, group_id, organization_id)) = located else {
         tracing::warn!(action, node_id, "cannot place an event; not published");
@@ -294,12 +303,14 @@ async fn publish(ctx: &Context<'_>, kind: EventKind, action: &str, node_id: i32,
         district_id,
         group_id,
         organization_id,
+        strategy_id,
         actor: st.caller.sub.clone(),
     })
     .await;
 }
 
 /// Where a changed node lies, to route its event.
+#[derive(Debug, Clone, Copy)]
 pub(crate) enum Place {
     /// In a group (commitments, seats, the group itself).
     Group {
@@ -308,6 +319,38 @@ pub(crate) enum Place {
     },
     /// Under an activity (follow-ups).
     Activity(i32),
+    /// An obligation: the strategy that sets it and the body that owes it.
+    Obligation {
+        strategy_id: i32,
+        organization_id: i32,
+    },
+}
+
+// --- The city's cycle (issue 14) ---------------------------------------------------------
+
+impl Placed for entity::obligation::Model {
+    fn node_id(&self) -> i32 {
+        self.id
+    }
+    fn place(&self) -> Place {
+        Place::Obligation {
+            strategy_id: self.strategy_id,
+            organization_id: self.organization_id,
+        }
+    }
+}
+
+/// Tell live subscribers that `action` (e.g. `situationPicture.update`) may have changed
+/// each of `nodes` (after the change committed; never fails the mutation).
+pub(crate) async fn announce_all<T: Placed>(
+    ctx: &Context<'_>,
+    kind: EventKind,
+    action: &'static str,
+    nodes: &[T],
+) {
+    for node in nodes {
+        publish(ctx, kind, action, node.node_id(), node.place()).await;
+    }
 }
 
 pub(crate) fn patch<T>(v: MaybeUndefined<T>) -> Patch<T> {

@@ -270,6 +270,8 @@ pub struct NewArea {
     pub name: String,
     /// Opening text.
     pub description: Option<String>,
+    /// The predecessor strategy's area (of the same level) this one continues.
+    pub continues_id: Option<i32>,
     /// Focus areas (of a priority area).
     pub focus_areas: Vec<NewArea>,
 }
@@ -289,6 +291,8 @@ pub struct NewStrategy {
     pub start_year: i32,
     /// Last year.
     pub end_year: i32,
+    /// The strategy it follows on from.
+    pub predecessor_id: Option<i32>,
     /// Its priority areas, in order.
     pub priority_areas: Vec<NewArea>,
 }
@@ -338,10 +342,70 @@ pub async fn create_strategy(
             )?;
         }
     }
+    check_lineage(db, &input).await?;
     write::commit(db, actor, |txn, _| {
         Box::pin(async move { create_strategy_rows(txn, input, slug, name, description).await })
     })
     .await
+}
+
+/// A new strategy's line: its predecessor exists, and each area continues an area of the
+/// predecessor (a priority area a priority area, a focus area a focus area).
+async fn check_lineage(db: &DatabaseConnection, input: &NewStrategy) -> AppResult<()> {
+    let predecessor = match input.predecessor_id {
+        Some(p) => {
+            Some(write::find::<strategy::Entity, _>(db, p, "input.predecessor", "strategy").await?)
+        }
+        None => None,
+    };
+    let wants = input.priority_areas.iter().any(|pa| {
+        pa.continues_id.is_some() || pa.focus_areas.iter().any(|f| f.continues_id.is_some())
+    });
+    if !wants {
+        return Ok(());
+    }
+    let Some(predecessor) = predecessor else {
+        return Err(AppError::bad_input(
+            "input.predecessor",
+            "an area can continue only an area of the strategy's predecessor: name the predecessor",
+        ));
+    };
+    let old_priority: Vec<priority_area::Model> = priority_area::Entity::find()
+        .filter(priority_area::Column::StrategyId.eq(predecessor.id))
+        .all(db)
+        .await?;
+    let old_ids: Vec<i32> = old_priority.iter().map(|p| p.id).collect();
+    let old_focus: Vec<i32> = focus_area::Entity::find()
+        .filter(focus_area::Column::PriorityAreaId.is_in(old_ids.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    for (i, pa) in input.priority_areas.iter().enumerate() {
+        if let Some(c) = pa.continues_id
+            && !old_ids.contains(&c)
+        {
+            return Err(AppError::bad_input(
+                format!("input.priorityAreas.{i}.continues"),
+                format!(
+                    "not a priority area of the predecessor {:?}",
+                    predecessor.name
+                ),
+            ));
+        }
+        for (j, fa) in pa.focus_areas.iter().enumerate() {
+            if let Some(c) = fa.continues_id
+                && !old_focus.contains(&c)
+            {
+                return Err(AppError::bad_input(
+                    format!("input.priorityAreas.{i}.focusAreas.{j}.continues"),
+                    format!("not a focus area of the predecessor {:?}", predecessor.name),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The rows of a new strategy: the strategy, its priority areas and their focus areas.
@@ -359,6 +423,7 @@ async fn create_strategy_rows(
         description: Set(description),
         start_year: Set(input.start_year),
         end_year: Set(input.end_year),
+        predecessor_id: Set(input.predecessor_id),
         ..Default::default()
     }
     .insert(txn)
@@ -371,6 +436,7 @@ async fn create_strategy_rows(
             name: Set(pa.name.trim().to_owned()),
             description: Set(pa.description.clone()),
             position: Set(i as i32 + 1),
+            continues_id: Set(pa.continues_id),
             ..Default::default()
         }
         .insert(txn)
@@ -382,6 +448,7 @@ async fn create_strategy_rows(
                 name: Set(fa.name.trim().to_owned()),
                 description: Set(fa.description.clone()),
                 position: Set(j as i32 + 1),
+                continues_id: Set(fa.continues_id),
                 ..Default::default()
             }
             .insert(txn)

@@ -7,6 +7,10 @@
 //! | `DISTRICT_COORDINATOR` | as `ORG_EDITOR` for its own organization, plus its districts' action plans, activities, collaboration areas, groups and who participates — never another organization's commitments |
 //! | `ADMIN` | everything, including organizations, districts, strategies and methods |
 //!
+//! The city's cycle: an organization's editors keep its own situation pictures (lägesbilder)
+//! and their cause analyses; a coordinator those covering only districts they coordinate;
+//! admins keep the obligations a strategy sets.
+//!
 //! Each rule is a plain function of the [`Actor`] and the facts about the thing to be
 //! changed (who owns it, which district it lies in). Mutations call them before they
 //! write; the `viewerCan…` fields call the same functions, so a UI sees exactly what the
@@ -245,6 +249,43 @@ pub fn group_follow_up(
     ))
 }
 
+// --- The city's cycle (issue 14): obligations, situation pictures, cause analyses -----
+
+/// Keep the obligations a strategy sets (create, change, remove): admins only.
+pub fn obligations(actor: &Actor) -> Result<(), Denied> {
+    admin(actor, "the obligations a strategy sets")
+}
+
+/// Create, change or remove a situation picture (and its cause analysis) owned by `owner`
+/// (id and name) covering `districts`, or the whole city when `city_wide`: a
+/// coordinator of every district it covers, the owning body's own editors, or an admin;
+/// a city-wide picture only the owner's editors or an admin.
+pub fn situation_picture(
+    actor: &Actor,
+    owner: i32,
+    districts: &[i32],
+    city_wide: bool,
+    owner_name: &str,
+) -> Result<(), Denied> {
+    let coordinates_all =
+        !city_wide && !districts.is_empty() && districts.iter().all(|d| actor.coordinates(*d));
+    if actor.is_admin() || actor.edits_for(owner) || coordinates_all {
+        return Ok(());
+    }
+    Err(deny(
+        actor,
+        if city_wide {
+            format!(
+                "a city-wide situation picture of {owner_name} is changed only by {owner_name}'s editors or an admin"
+            )
+        } else {
+            format!(
+                "a situation picture of {owner_name} is changed only by {owner_name}'s editors, a coordinator of every district it covers, or an admin"
+            )
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,6 +342,23 @@ mod tests {
         assert!(plan(&actor(&[Role::DistrictCoordinator], 9, &[7]), district, "x").is_ok());
         assert!(plan(&actor(&[Role::DistrictCoordinator], 9, &[8]), district, "x").is_err());
         assert!(plan(&actor(&[Role::Admin], 1, &[]), board, "x").is_ok());
+    }
+
+    #[test]
+    fn situation_pictures_belong_to_their_body_and_their_districts_coordinators() {
+        let sdf = actor(&[Role::OrgEditor], 3, &[]);
+        assert!(situation_picture(&sdf, 3, &[7], false, "x").is_ok());
+        assert!(situation_picture(&sdf, 3, &[], true, "x").is_ok());
+        assert!(situation_picture(&sdf, 4, &[7], false, "x").is_err());
+        let coordinator = actor(&[Role::DistrictCoordinator], 9, &[7, 8]);
+        assert!(situation_picture(&coordinator, 3, &[7, 8], false, "x").is_ok());
+        // Every district it covers, and never a city-wide one of another body.
+        assert!(situation_picture(&coordinator, 3, &[7, 10], false, "x").is_err());
+        assert!(situation_picture(&coordinator, 3, &[], true, "x").is_err());
+        assert!(situation_picture(&actor(&[Role::Viewer], 3, &[]), 3, &[7], false, "x").is_err());
+        assert!(situation_picture(&actor(&[Role::Admin], 1, &[]), 3, &[], true, "x").is_ok());
+        assert!(obligations(&sdf).is_err());
+        assert!(obligations(&actor(&[Role::Admin], 1, &[])).is_ok());
     }
 
     #[test]

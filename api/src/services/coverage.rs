@@ -88,6 +88,9 @@ pub struct CoverageQuery {
     pub strategy: Option<i32>,
     /// Organizations of this kind only (dimension ORGANIZATION).
     pub organization_kind: Option<OrganizationKind>,
+    /// With `strategy` and an area dimension: count the activities of the strategy's
+    /// predecessors too, each under the area(s) of `strategy` that continue its area.
+    pub follow_lineage: bool,
     /// Whether the items behind each count are wanted (else only counts are fetched,
     /// aggregated in SQL).
     pub with_items: bool,
@@ -335,6 +338,13 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
         .enumerate()
         .filter_map(|(i, (_, id))| id.map(|id| (id, i)))
         .collect();
+    // Following the line: the predecessors' areas, each with the columns continuing it.
+    let inherited = match (q.follow_lineage, q.strategy, q.dimension) {
+        (true, Some(_), Dimension::PriorityArea | Dimension::FocusArea) => {
+            lineage_columns(db, q.dimension, &by_entity).await?
+        }
+        _ => BTreeMap::new(),
+    };
     let by_enum: BTreeMap<&str, usize> = columns
         .iter()
         .enumerate()
@@ -357,17 +367,22 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
             }
             _ => {
                 let k: i32 = row.try_get("", "k")?;
-                by_entity.get(&k).copied()
+                match by_entity.get(&k) {
+                    Some(c) => Some(*c),
+                    None => {
+                        // A predecessor's area: under every column that continues it.
+                        if let Some(columns) = inherited.get(&k) {
+                            for column in columns {
+                                add_fact(&mut cells, &row, d, *column, with_items)?;
+                            }
+                        }
+                        None
+                    }
+                }
             }
         };
         let Some(column) = column else { continue };
-        let cell = cells.entry((d, column)).or_default();
-        if with_items {
-            cell.1.push(row.try_get("", "i")?);
-        } else {
-            let n: i64 = row.try_get("", "n")?;
-            cell.0 += u64::try_from(n).unwrap_or_default();
-        }
+        add_fact(&mut cells, &row, d, column, with_items)?;
     }
     if with_items {
         for (n, items) in cells.values_mut() {
@@ -386,6 +401,77 @@ pub async fn coverage(db: &DatabaseConnection, q: &CoverageQuery) -> AppResult<C
         districts,
         cells,
     })
+}
+
+/// Count one fact row (an item, or a count of items) into the cell of `district` ×
+/// `column`.
+fn add_fact(
+    cells: &mut BTreeMap<(i32, usize), (u64, Vec<i32>)>,
+    row: &sea_orm::QueryResult,
+    district: i32,
+    column: usize,
+    with_items: bool,
+) -> AppResult<()> {
+    let cell = cells.entry((district, column)).or_default();
+    if with_items {
+        cell.1.push(row.try_get("", "i")?);
+    } else {
+        let n: i64 = row.try_get("", "n")?;
+        cell.0 += u64::try_from(n).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// For the area dimensions: every area that an area of the columns continues, directly
+/// or through a chain (2024–2026 continues 2019–2022, which continues …), mapped to the
+/// columns that continue it. One statement: the areas that continue another.
+async fn lineage_columns(
+    db: &DatabaseConnection,
+    dimension: Dimension,
+    by_entity: &BTreeMap<i32, usize>,
+) -> AppResult<BTreeMap<i32, Vec<usize>>> {
+    let continues: BTreeMap<i32, i32> = if dimension == Dimension::PriorityArea {
+        priority_area::Entity::find()
+            .filter(priority_area::Column::ContinuesId.is_not_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.continues_id.map(|c| (a.id, c)))
+            .collect()
+    } else {
+        focus_area::Entity::find()
+            .filter(focus_area::Column::ContinuesId.is_not_null())
+            .all(db)
+            .await?
+            .into_iter()
+            .filter_map(|a| a.continues_id.map(|c| (a.id, c)))
+            .collect()
+    };
+    Ok(inherit(&continues, by_entity))
+}
+
+/// The ancestors of each column's area along `continues` (area → the area it
+/// continues), each with the columns descending from it; a cycle ends the walk.
+fn inherit(
+    continues: &BTreeMap<i32, i32>,
+    by_entity: &BTreeMap<i32, usize>,
+) -> BTreeMap<i32, Vec<usize>> {
+    let mut out: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+    for (&area, &column) in by_entity {
+        let mut seen = HashSet::from([area]);
+        let mut at = area;
+        while let Some(&older) = continues.get(&at) {
+            if !seen.insert(older) || by_entity.contains_key(&older) {
+                break;
+            }
+            let columns = out.entry(older).or_default();
+            if !columns.contains(&column) {
+                columns.push(column);
+            }
+            at = older;
+        }
+    }
+    out
 }
 
 /// Refuse a matrix larger than [`MAX_CELLS`].
@@ -698,6 +784,17 @@ mod tests {
     fn a_matrix_has_a_bounded_size() {
         assert!(check_size(11, 3000).is_ok());
         assert!(check_size(6000, 3000).is_err());
+    }
+
+    #[test]
+    fn lineage_maps_older_areas_to_the_areas_continuing_them() {
+        // 30 continues 20, which continues 10; 31 continues 20 too; 40 stands alone.
+        let continues = BTreeMap::from([(30, 20), (20, 10), (31, 20), (5, 5)]);
+        let columns = BTreeMap::from([(30, 0), (31, 1), (40, 2), (5, 3)]);
+        let inherited = inherit(&continues, &columns);
+        assert_eq!(inherited.get(&20), Some(&vec![0, 1]));
+        assert_eq!(inherited.get(&10), Some(&vec![0, 1]));
+        assert_eq!(inherited.len(), 2);
     }
 
     #[test]

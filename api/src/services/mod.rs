@@ -18,3 +18,6 @@ pub mod write;
 pub mod targets;
 // Issue 14, item 5: groups' follow-ups.
 pub mod group_follow_ups;
+// The city's cycle (issue 14).
+pub mod obligations;
+pub mod situations;

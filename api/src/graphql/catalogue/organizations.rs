@@ -122,6 +122,78 @@ impl Organization {
         let rows = load_many(ctx, ResponsibilitiesOfOrganization(self.0.id)).await?;
         Ok(rows.into_iter().map(Responsibility).collect())
     }
+    // --- The city's cycle (issue 14).
+    /// The action plans it owns: a district administration's district plans, a
+    /// facknämnd's own plans (with or without a district).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn action_plans(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<ActionPlan>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::Organization, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, ActionPlansOfOrganization(self.0.id)).await?;
+        Ok(page_vec(rows, |r| r.id, ActionPlan, args))
+    }
+    /// The situation pictures (lägesbilder) it made.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn situation_pictures(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<SituationPicture>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::Organization, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, SituationPicturesOfOrganization(self.0.id)).await?;
+        Ok(page_vec(rows, |r| r.id, SituationPicture, args))
+    }
+    /// What the strategies oblige it to deliver, with where each stands.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn obligations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which obligations (its `organization` is ignored here).")] filter: Option<
+            ObligationFilterInput,
+        >,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Obligation>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::Organization, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, ObligationsOfOrganization(self.0.id)).await?;
+        let filter = filter.map(|f| ObligationFilterInput {
+            organization: None,
+            ..f
+        });
+        Ok(obligation_page(rows, filter, args)?)
+    }
 }
 
 /// Filters of the `organizations` list.

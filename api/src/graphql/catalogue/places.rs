@@ -155,6 +155,40 @@ impl District {
         let rows = load_many(ctx, ActionPlansOfDistrict(self.0.id)).await?;
         Ok(page_vec(rows, |r| r.id, ActionPlan, args))
     }
+    // --- The city's cycle (issue 14).
+    /// The situation pictures (lägesbilder) that cover the district and, unless
+    /// `includeCityWide` is false, the city-wide ones (which cover every district), in
+    /// the order they were recorded.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn situation_pictures(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            default = true,
+            desc = "Whether city-wide pictures are listed too (default: true)."
+        )]
+        include_city_wide: bool,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<SituationPicture>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::District, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let mut rows = load_many(ctx, SituationPicturesOfDistrict(self.0.id)).await?;
+        if include_city_wide {
+            rows.extend(load_many(ctx, CityWideSituationPictures).await?);
+            rows.sort_by_key(|r| r.id);
+            rows.dedup_by_key(|r| r.id);
+        }
+        Ok(page_vec(rows, |r| r.id, SituationPicture, args))
+    }
 }
 
 /// Filters of the `districts` list.

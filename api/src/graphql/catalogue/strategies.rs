@@ -59,6 +59,44 @@ impl Strategy {
         let rows = load_many(ctx, ActionPlansOfStrategy(self.0.id)).await?;
         Ok(rows.into_iter().map(ActionPlan).collect())
     }
+    /// The strategy this one follows on from (2024–2026 follows 2019–2022); null for the
+    /// first of its line. Seeded from the strategies' own words.
+    async fn predecessor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Strategy>> {
+        match self.0.predecessor_id {
+            Some(id) => Ok(load(ctx, StrategyId(id)).await?.map(Strategy)),
+            None => Ok(None),
+        }
+    }
+    /// The strategy that follows on from this one (whose `predecessor` it is); null while
+    /// there is none. Should two name it, the first recorded.
+    async fn successor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Strategy>> {
+        let rows = load_many(ctx, SuccessorsOfStrategy(self.0.id)).await?;
+        Ok(rows.into_iter().next().map(Strategy))
+    }
+    /// What it obliges the bodies it binds to deliver (lägesbild, orsaksanalys,
+    /// åtgärdsplan, tertial follow-ups), with where each stands; seeded from the strategy
+    /// 2024–2026, section 5.1.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn obligations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which obligations.")] filter: Option<ObligationFilterInput>,
+        #[graphql(desc = "Items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Items before this cursor.")] before: Option<String>,
+        #[graphql(desc = "The first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "The last n items (at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Page<Obligation>> {
+        let args = page_args(
+            ctx,
+            encode(NodeType::Strategy, self.0.id),
+            after,
+            before,
+            first,
+            last,
+        )?;
+        let rows = load_many(ctx, ObligationsOfStrategy(self.0.id)).await?;
+        Ok(obligation_page(rows, filter, args)?)
+    }
 }
 
 /// A priority area (prioriterat område) of a strategy.
@@ -98,6 +136,20 @@ impl PriorityArea {
         Ok(Strategy(
             load_required(ctx, StrategyId(self.0.strategy_id)).await?,
         ))
+    }
+    /// The predecessor strategy's priority area this one continues (the strategy says
+    /// its areas are those of the one before); null when it continues none.
+    async fn continues(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PriorityArea>> {
+        match self.0.continues_id {
+            Some(id) => Ok(load(ctx, PriorityAreaId(id)).await?.map(PriorityArea)),
+            None => Ok(None),
+        }
+    }
+    /// The successor strategies' priority areas that continue this one (empty when none
+    /// does), in the order they were recorded.
+    async fn continued_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PriorityArea>> {
+        let rows = load_many(ctx, PriorityAreasContinuing(self.0.id)).await?;
+        Ok(rows.into_iter().map(PriorityArea).collect())
     }
     /// Its focus areas, in the strategy's order.
     async fn focus_areas(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FocusArea>> {
@@ -165,6 +217,20 @@ impl FocusArea {
         Ok(PriorityArea(
             load_required(ctx, PriorityAreaId(self.0.priority_area_id)).await?,
         ))
+    }
+    /// The predecessor strategy's focus area this one continues; null when it continues
+    /// none.
+    async fn continues(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FocusArea>> {
+        match self.0.continues_id {
+            Some(id) => Ok(load(ctx, FocusAreaId(id)).await?.map(FocusArea)),
+            None => Ok(None),
+        }
+    }
+    /// The successor strategies' focus areas that continue this one (empty when none
+    /// does), in the order they were recorded.
+    async fn continued_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FocusArea>> {
+        let rows = load_many(ctx, FocusAreasContinuing(self.0.id)).await?;
+        Ok(rows.into_iter().map(FocusArea).collect())
     }
     /// The activities under this focus area, in every district.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
@@ -257,6 +323,9 @@ pub struct FocusAreaInput {
     pub name: String,
     /// Opening text.
     pub description: Option<String>,
+    /// The predecessor strategy's focus area this one continues (a FocusArea ID of the
+    /// strategy named in `predecessor`).
+    pub continues: Option<ID>,
 }
 
 /// A priority area of a new strategy.
@@ -266,6 +335,9 @@ pub struct PriorityAreaInput {
     pub name: String,
     /// Opening text.
     pub description: Option<String>,
+    /// The predecessor strategy's priority area this one continues (a PriorityArea ID of
+    /// the strategy named in `predecessor`).
+    pub continues: Option<ID>,
     /// Its focus areas, in order.
     #[graphql(default)]
     pub focus_areas: Vec<FocusAreaInput>,
@@ -286,6 +358,8 @@ pub struct CreateStrategyInput {
     pub start_year: i32,
     /// Last year.
     pub end_year: i32,
+    /// The strategy this one follows on from (a Strategy ID).
+    pub predecessor: Option<ID>,
     /// Its priority areas, in order.
     #[graphql(default)]
     pub priority_areas: Vec<PriorityAreaInput>,
@@ -427,23 +501,32 @@ impl StrategiesMutation {
                 NodeType::Municipality,
                 "input.municipality",
             )?;
-            let areas = input
-                .priority_areas
-                .into_iter()
-                .map(|pa| admin::NewArea {
+            let mut areas = Vec::new();
+            for (i, pa) in input.priority_areas.into_iter().enumerate() {
+                let mut focus_areas = Vec::new();
+                for (j, fa) in pa.focus_areas.into_iter().enumerate() {
+                    focus_areas.push(admin::NewArea {
+                        name: fa.name,
+                        description: fa.description,
+                        continues_id: opt_id(
+                            fa.continues.as_ref(),
+                            NodeType::FocusArea,
+                            &format!("input.priorityAreas.{i}.focusAreas.{j}.continues"),
+                        )?,
+                        focus_areas: Vec::new(),
+                    });
+                }
+                areas.push(admin::NewArea {
                     name: pa.name,
                     description: pa.description,
-                    focus_areas: pa
-                        .focus_areas
-                        .into_iter()
-                        .map(|fa| admin::NewArea {
-                            name: fa.name,
-                            description: fa.description,
-                            focus_areas: Vec::new(),
-                        })
-                        .collect(),
-                })
-                .collect();
+                    continues_id: opt_id(
+                        pa.continues.as_ref(),
+                        NodeType::PriorityArea,
+                        &format!("input.priorityAreas.{i}.continues"),
+                    )?,
+                    focus_areas,
+                });
+            }
             admin::create_strategy(
                 &st.db,
                 actor,
@@ -454,6 +537,11 @@ impl StrategiesMutation {
                     description: input.description,
                     start_year: input.start_year,
                     end_year: input.end_year,
+                    predecessor_id: opt_id(
+                        input.predecessor.as_ref(),
+                        NodeType::Strategy,
+                        "input.predecessor",
+                    )?,
                     priority_areas: areas,
                 },
             )

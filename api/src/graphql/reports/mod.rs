@@ -363,6 +363,11 @@ impl ReportQuery {
         strategy: Option<ID>,
         #[graphql(desc = "Only organizations of this kind (dimension ORGANIZATION).")]
         organization_kind: Option<OrganizationKind>,
+        #[graphql(
+            default_with = "Some(false)",
+            desc = "With `strategy` and dimension PRIORITY_AREA or FOCUS_AREA: count the activities of the strategy's predecessors too, each under the area(s) that continue its area (`PriorityArea.continues`, `FocusArea.continues`, along the whole line), so plans of 2019–2022 count under the 2024–2026 areas that carry them on. Null counts as false; ignored without `strategy` or for other dimensions."
+        )]
+        follow_lineage: Option<bool>,
     ) -> async_graphql::Result<Coverage> {
         let q = CoverageQuery {
             dimension: dimension.into(),
@@ -381,6 +386,7 @@ impl ReportQuery {
                 .map(|s| decode_as(&s, NodeType::Strategy, "strategy"))
                 .transpose()?,
             organization_kind: organization_kind.map(Into::into),
+            follow_lineage: follow_lineage.unwrap_or(false),
             with_items: ctx
                 .look_ahead()
                 .field("rows")
