@@ -8,6 +8,7 @@ mod browser;
 mod concurrency;
 mod conformance;
 mod cycle;
+mod cycle_seeded;
 mod drift;
 mod graphiql;
 mod groups_cycle;

@@ -9,8 +9,9 @@
 //! delivered on day *D* (`asOf`) by:
 //!
 //! - `SITUATION_PICTURE`: a situation picture made by *B* under *S* — or under no
-//!   strategy and dated within *S*'s years — dated on or before *D*. A picture is dated
-//!   by its `asOf`; an undated one counts from the day it was recorded (Stockholm time).
+//!   strategy and dated (`asOf`) within *S*'s years — dated on or before *D*. A picture
+//!   is dated by its `asOf`; an undated one under *S* counts from the day it was recorded
+//!   (Stockholm time); an undated one under no strategy delivers nothing.
 //!   With the obligation's `year`, the picture must be dated in that year.
 //! - `CAUSE_ANALYSIS`: the cause analysis of such a picture (the picture's date decides
 //!   the strategy and year), dated on or before *D* (its own `asOf`, else the day it was
@@ -169,7 +170,12 @@ fn picture_counts(
     let date = picture_date(p);
     let under = match p.strategy_id {
         Some(id) => id == s.id,
-        None => (s.start_year..=s.end_year).contains(&date.year()),
+        // Under no strategy, only a picture dated within the strategy's years: an undated
+        // one cannot be placed in a strategy period (Skarpnäck 2022's lägesbild, seeded in
+        // 2026, does not deliver for 2024–2026).
+        None => p
+            .as_of
+            .is_some_and(|d| (s.start_year..=s.end_year).contains(&d.year())),
     };
     p.organization_id == o.organization_id && under && o.year.is_none_or(|y| date.year() == y)
 }
