@@ -33,15 +33,16 @@ fn counts(coverage: &Value) -> BTreeMap<(String, String), u64> {
     out
 }
 
-/// A strategy following `stockholm-2019-2022`, whose priority areas continue that
-/// strategy's (in order) and whose first focus area continues the first old one. Returns
-/// the new strategy's ID and, per old priority area slug, the new area's slug.
-async fn successor_of_2019(app: &TestApp) -> (String, Vec<(String, String)>) {
+/// A strategy `stockholm-2027-2030` following the strategy `predecessor` (a slug), whose
+/// priority areas continue that strategy's (in order) and whose focus areas continue the
+/// old ones. Returns the new strategy's ID and, per old priority area slug, the new
+/// area's slug.
+async fn successor_of(app: &TestApp, predecessor: &str) -> (String, Vec<(String, String)>) {
     let old = app
         .query(
-            r#"{ strategy(slug: "stockholm-2019-2022") { id municipality { id }
+            r#"query($slug: String!) { strategy(slug: $slug) { id municipality { id }
                  priorityAreas { id slug name focusAreas { id name } } } }"#,
-            json!({}),
+            json!({ "slug": predecessor }),
         )
         .await;
     let old = &old["strategy"];
@@ -74,7 +75,7 @@ async fn successor_of_2019(app: &TestApp) -> (String, Vec<(String, String)>) {
     let created = &data["createStrategy"];
     assert_eq!(created["userErrors"], json!([]), "{data}");
     let s = &created["strategy"];
-    assert_eq!(s["predecessor"]["slug"], "stockholm-2019-2022");
+    assert_eq!(s["predecessor"]["slug"], predecessor);
     let pairs = s["priorityAreas"]
         .as_array()
         .unwrap()
@@ -92,36 +93,53 @@ async fn successor_of_2019(app: &TestApp) -> (String, Vec<(String, String)>) {
 #[tokio::test]
 async fn strategies_and_areas_know_their_line() {
     let app = unlimited_app().await;
-    let (id, pairs) = successor_of_2019(&app).await;
+    // The seeded line: 2019–2022 → 2024–2026; the test extends it with 2027–2030.
+    let (id, pairs) = successor_of(&app, "stockholm-2024-2026").await;
     assert!(!pairs.is_empty());
     let data = app
         .query(
-            r#"{ strategy(slug: "stockholm-2019-2022") { successor { slug } predecessor { slug }
+            r#"{ first: strategy(slug: "stockholm-2019-2022") { successor { slug } predecessor { slug } }
+                 strategy(slug: "stockholm-2024-2026") { successor { slug } predecessor { slug }
                  priorityAreas { slug continuedBy { slug strategy { slug } }
                    focusAreas { continuedBy { name continues { name } } } } } }"#,
             json!({}),
         )
         .await;
+    assert_eq!(data["first"]["successor"]["slug"], "stockholm-2024-2026");
+    assert_eq!(data["first"]["predecessor"], Value::Null);
     let s = &data["strategy"];
     assert_eq!(s["successor"]["slug"], "stockholm-2027-2030");
-    assert_eq!(s["predecessor"], Value::Null);
-    for pa in s["priorityAreas"].as_array().unwrap() {
+    assert_eq!(s["predecessor"]["slug"], "stockholm-2019-2022");
+    let areas = s["priorityAreas"].as_array().unwrap();
+    assert_eq!(areas.len(), pairs.len());
+    let mut focus_continued = 0;
+    for pa in areas {
         let by = pa["continuedBy"].as_array().unwrap();
         let new: Vec<&Value> = by
             .iter()
             .filter(|a| a["strategy"]["slug"] == "stockholm-2027-2030")
             .collect();
         assert_eq!(new.len(), 1, "{pa}");
+        let slug = pa["slug"].as_str().unwrap();
+        assert!(
+            pairs
+                .iter()
+                .any(|(o, n)| o == slug && new[0]["slug"] == n.as_str()),
+            "{pa}"
+        );
         for fa in pa["focusAreas"].as_array().unwrap() {
             for c in fa["continuedBy"].as_array().unwrap() {
                 assert_eq!(c["continues"]["name"], c["name"]);
+                focus_continued += 1;
             }
         }
     }
-    // An area may continue only an area of the named predecessor.
+    assert!(focus_continued > 0, "{data}");
+    // An area may continue only an area of the named predecessor (2027–2030 here, not
+    // 2019–2022).
     let other = app
         .query(
-            r#"{ strategy(slug: "stockholm-2024-2026") { id municipality { id } priorityAreas { id } } }"#,
+            r#"{ strategy(slug: "stockholm-2019-2022") { id municipality { id } priorityAreas { id } } }"#,
             json!({}),
         )
         .await;
@@ -145,7 +163,7 @@ async fn strategies_and_areas_know_their_line() {
 #[tokio::test]
 async fn coverage_follows_the_line_from_the_predecessors_areas() {
     let app = unlimited_app().await;
-    let (new_id, pairs) = successor_of_2019(&app).await;
+    let (new_id, pairs) = successor_of(&app, "stockholm-2019-2022").await;
     let old_id = app
         .id_of(
             r#"{ strategy(slug: "stockholm-2019-2022") { id } }"#,
@@ -270,23 +288,36 @@ const SET_ANALYSIS: &str = r#"mutation($input: SetCauseAnalysisInput!) {
       causeAnalysis { id version asOf causes { text findings { id } } situationPicture { id } }
       userErrors { field code message } } }"#;
 
-/// The obligations of `org` (an Organization ID) by kind: (state, deliveredBy typename).
+/// Obligations a test created for one body: the body's Organization ID and the
+/// obligations' IDs (the seed gives the body obligations of its own).
+struct Ours {
+    org: Value,
+    ids: Vec<Value>,
+}
+
+/// Of the obligations of `ours.org`, those in `ours.ids`, by kind: (state, deliveredBy
+/// typename). Each of them is listed under its body, once.
 async fn states(
     app: &TestApp,
-    org: &Value,
+    ours: &Ours,
     as_of: &str,
 ) -> BTreeMap<String, (String, Option<String>)> {
     let data = app
         .query(
             r#"query($o: ID!, $d: Date) { node(id: $o) { ... on Organization { obligations(first: 100) {
-                 nodes { kind state(asOf: $d) deliveredBy(asOf: $d) { __typename ... on Node { id } } } } } } }"#,
-            json!({ "o": org, "d": as_of }),
+                 nodes { id kind state(asOf: $d) deliveredBy(asOf: $d) { __typename ... on Node { id } } } } } } }"#,
+            json!({ "o": ours.org, "d": as_of }),
         )
         .await;
-    data["node"]["obligations"]["nodes"]
+    let nodes: Vec<&Value> = data["node"]["obligations"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|o| ours.ids.contains(&o["id"]))
+        .collect();
+    assert_eq!(nodes.len(), ours.ids.len(), "{data}");
+    nodes
+        .into_iter()
         .map(|o| {
             (
                 o["kind"].as_str().unwrap().to_string(),
@@ -308,6 +339,25 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
     let app = unlimited_app().await;
     let ids = ids(&app).await;
     let admin_token = app.admin_token();
+    // The seed's obligations (57, three of them Skarpnäck's) stay as they are; this test
+    // follows its own.
+    let baseline = app
+        .query(
+            r#"query($o: ID!) { strategy(slug: "stockholm-2024-2026") { obligations { totalCount }
+                 followUps: obligations(filter: { organization: $o, kind: FOLLOW_UP }) { totalCount } } }"#,
+            json!({ "o": ids.skarpnack_sdf }),
+        )
+        .await;
+    let total_before = baseline["strategy"]["obligations"]["totalCount"]
+        .as_u64()
+        .unwrap();
+    let follow_ups_before = baseline["strategy"]["followUps"]["totalCount"]
+        .as_u64()
+        .unwrap();
+    let mut ours = Ours {
+        org: ids.skarpnack_sdf.clone(),
+        ids: Vec::new(),
+    };
     for (kind, year, term, due) in [
         (
             "SITUATION_PICTURE",
@@ -331,22 +381,24 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
             data["createObligation"]["obligation"]["viewerCanUpdate"],
             true
         );
+        ours.ids
+            .push(data["createObligation"]["obligation"]["id"].clone());
     }
     // Nothing delivered: by the calendar.
-    let s = states(&app, &ids.skarpnack_sdf, "2023-12-31").await;
+    let s = states(&app, &ours, "2023-12-31").await;
     assert!(
         s.values()
             .all(|(state, by)| state == "NOT_DUE" && by.is_none()),
         "{s:?}"
     );
-    let s = states(&app, &ids.skarpnack_sdf, "2024-06-01").await;
+    let s = states(&app, &ours, "2024-06-01").await;
     assert_eq!(state_of(&s, "SITUATION_PICTURE"), "NOT_DUE");
     assert_eq!(state_of(&s, "CAUSE_ANALYSIS"), "DUE");
-    let s = states(&app, &ids.skarpnack_sdf, "2025-04-01").await;
+    let s = states(&app, &ours, "2025-04-01").await;
     assert_eq!(state_of(&s, "SITUATION_PICTURE"), "OVERDUE");
     assert_eq!(state_of(&s, "ACTION_PLAN"), "DUE");
     assert_eq!(state_of(&s, "FOLLOW_UP"), "DUE");
-    let s = states(&app, &ids.skarpnack_sdf, "2027-01-01").await;
+    let s = states(&app, &ours, "2027-01-01").await;
     assert!(s.values().all(|(state, _)| state == "OVERDUE"), "{s:?}");
 
     // The district's coordinator records the lägesbild of 10 February 2025.
@@ -379,16 +431,16 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
         json!({ "kind": "POLICE_SITUATION_PICTURE", "name": "Polisens lägesbild", "year": null })
     );
     assert_eq!(picture["findings"][0]["focusArea"]["id"], ids.focus);
-    let s = states(&app, &ids.skarpnack_sdf, "2025-02-09").await;
+    let s = states(&app, &ours, "2025-02-09").await;
     assert_eq!(state_of(&s, "SITUATION_PICTURE"), "DUE");
-    let s = states(&app, &ids.skarpnack_sdf, "2025-02-10").await;
+    let s = states(&app, &ours, "2025-02-10").await;
     assert_eq!(
         s["SITUATION_PICTURE"],
         ("DELIVERED".into(), Some("SituationPicture".into()))
     );
     assert_eq!(state_of(&s, "CAUSE_ANALYSIS"), "DUE");
     // Delivered late is delivered all the same.
-    let s = states(&app, &ids.skarpnack_sdf, "2026-06-01").await;
+    let s = states(&app, &ours, "2026-06-01").await;
     assert_eq!(state_of(&s, "SITUATION_PICTURE"), "DELIVERED");
 
     // Its cause analysis, whose causes point to the findings.
@@ -407,16 +459,13 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
         analysis["causes"][0]["findings"].as_array().unwrap().len(),
         2
     );
-    let s = states(&app, &ids.skarpnack_sdf, "2025-03-01").await;
+    let s = states(&app, &ours, "2025-03-01").await;
     assert_eq!(
         s["CAUSE_ANALYSIS"],
         ("DELIVERED".into(), Some("CauseAnalysis".into()))
     );
     assert_eq!(
-        state_of(
-            &states(&app, &ids.skarpnack_sdf, "2025-02-28").await,
-            "CAUSE_ANALYSIS"
-        ),
+        state_of(&states(&app, &ours, "2025-02-28").await, "CAUSE_ANALYSIS"),
         "DUE"
     );
 
@@ -434,16 +483,13 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
     assert_eq!(plan["owner"]["slug"], "skarpnack-sdf");
     assert_eq!(plan["basedOn"]["id"], picture["id"]);
     assert_eq!(plan["basedOn"]["causeAnalysis"]["id"], analysis["id"]);
-    let s = states(&app, &ids.skarpnack_sdf, "2025-01-01").await;
+    let s = states(&app, &ours, "2025-01-01").await;
     assert_eq!(
         s["ACTION_PLAN"],
         ("DELIVERED".into(), Some("ActionPlan".into()))
     );
     assert_eq!(
-        state_of(
-            &states(&app, &ids.skarpnack_sdf, "2024-12-31").await,
-            "ACTION_PLAN"
-        ),
+        state_of(&states(&app, &ours, "2024-12-31").await, "ACTION_PLAN"),
         "NOT_DUE"
     );
     // The picture knows the plans resting on it.
@@ -456,7 +502,7 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
     assert_eq!(data["node"]["actionPlans"], json!([{ "id": plan["id"] }]));
 
     // FOLLOW_UP 2025 T1: delivered once every activity expected to report is submitted.
-    let s = states(&app, &ids.skarpnack_sdf, "2025-06-01").await;
+    let s = states(&app, &ours, "2025-06-01").await;
     assert_eq!(
         state_of(&s, "FOLLOW_UP"),
         "OVERDUE",
@@ -477,7 +523,7 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
         json!({ "a": activity }),
     )
     .await;
-    let s = states(&app, &ids.skarpnack_sdf, "2025-06-01").await;
+    let s = states(&app, &ours, "2025-06-01").await;
     assert_eq!(
         state_of(&s, "FOLLOW_UP"),
         "OVERDUE",
@@ -491,16 +537,13 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
     )
     .await;
     // Counted from its as-of date, the end of T1.
-    let s = states(&app, &ids.skarpnack_sdf, "2025-04-30").await;
+    let s = states(&app, &ours, "2025-04-30").await;
     assert_eq!(
         s["FOLLOW_UP"],
         ("DELIVERED".into(), Some("ActionPlan".into()))
     );
     assert_eq!(
-        state_of(
-            &states(&app, &ids.skarpnack_sdf, "2025-04-29").await,
-            "FOLLOW_UP"
-        ),
+        state_of(&states(&app, &ours, "2025-04-29").await, "FOLLOW_UP"),
         "DUE"
     );
 
@@ -512,21 +555,22 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
     )
     .await;
     let obligations = &data["strategy"]["obligations"];
-    let ours: Vec<&Value> = obligations["nodes"]
+    let mine: Vec<&Value> = obligations["nodes"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|o| o["organization"]["name"] == "Skarpnäcks stadsdelsförvaltning")
+        .filter(|o| ours.ids.contains(&o["id"]))
         .collect();
-    assert_eq!(ours.len(), 4, "{data}");
-    assert!(obligations["totalCount"].as_u64().unwrap() >= 4);
-    for o in &ours {
+    assert_eq!(mine.len(), 4, "{data}");
+    assert_eq!(obligations["totalCount"], total_before + 4);
+    for o in &mine {
+        assert_eq!(o["organization"]["name"], "Skarpnäcks stadsdelsförvaltning");
         assert_eq!(o["state"], "DELIVERED", "{o}");
         assert_eq!(o["organization"]["kind"], "DISTRICT_ADMINISTRATION");
         // deliveredBy without asOf: as of today, after every delivery above.
         assert!(o["deliveredBy"]["id"].is_string(), "{o}");
     }
-    let due: Vec<&Value> = ours
+    let due: Vec<&Value> = mine
         .iter()
         .filter(|o| o["kind"] == "SITUATION_PICTURE")
         .copied()
@@ -539,14 +583,29 @@ async fn obligations_are_delivered_by_pictures_analyses_plans_and_follow_ups() {
     // Filters.
     let data = app
         .query(
-            r#"query($o: ID!) { strategy(slug: "stockholm-2024-2026") { obligations(filter: { organization: $o, kind: FOLLOW_UP }) { totalCount nodes { term year } } } }"#,
+            r#"query($o: ID!) { strategy(slug: "stockholm-2024-2026") { obligations(filter: { organization: $o, kind: FOLLOW_UP }) { totalCount nodes { id kind term year organization { id } } } } }"#,
             json!({ "o": ids.skarpnack_sdf }),
         )
         .await;
-    assert_eq!(data["strategy"]["obligations"]["totalCount"], 1);
+    let filtered = &data["strategy"]["obligations"];
+    assert_eq!(filtered["totalCount"], follow_ups_before + 1);
+    let nodes = filtered["nodes"].as_array().unwrap();
+    assert!(
+        nodes
+            .iter()
+            .all(|o| o["kind"] == "FOLLOW_UP" && o["organization"]["id"] == ids.skarpnack_sdf),
+        "{data}"
+    );
+    let follow_up: Vec<&Value> = nodes
+        .iter()
+        .filter(|o| ours.ids.contains(&o["id"]))
+        .collect();
     assert_eq!(
-        data["strategy"]["obligations"]["nodes"][0],
-        json!({ "term": "T1", "year": 2025 })
+        follow_up,
+        [
+            &json!({ "id": ours.ids[3], "kind": "FOLLOW_UP", "term": "T1", "year": 2025,
+            "organization": { "id": ids.skarpnack_sdf } })
+        ]
     );
 }
 
@@ -746,6 +805,18 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
     let ids = ids(&app).await;
     let coordinator = app.token_in("skarpnack-sdf", Role::DistrictCoordinator, &["skarpnack"]);
     let bromma_coordinator = app.token_in("bromma-sdf", Role::DistrictCoordinator, &["bromma"]);
+    // The seed's pictures and plans of Skarpnäck (its 2022 lägesbild and the plans) stay
+    // as they are; the counts below are of what this test adds.
+    let seeded = app
+        .query(
+            r#"{ district(slug: "skarpnack") { all: situationPictures { totalCount }
+                 own: situationPictures(includeCityWide: false) { totalCount } actionPlans { totalCount } } }"#,
+            json!({}),
+        )
+        .await;
+    let seeded = |key: &str| seeded["district"][key]["totalCount"].as_u64().unwrap();
+    let (pictures_before, own_before, plans_before) =
+        (seeded("all"), seeded("own"), seeded("actionPlans"));
     let input = |districts: Vec<&Value>, city_wide: bool| {
         json!({ "input": { "organization": ids.skarpnack_sdf, "title": "Lägesbild", "asOf": "2025-02-10",
             "cityWide": city_wide, "districts": districts, "findings": [{ "text": "Fynd A." }, { "text": "Fynd B." }] } })
@@ -777,7 +848,9 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
         "{body}"
     );
     let editor = app.token("skarpnack-sdf", Role::OrgEditor);
-    ok_as(&app, &editor, CREATE_PICTURE, input(vec![], true)).await;
+    let city_wide = ok_as(&app, &editor, CREATE_PICTURE, input(vec![], true)).await
+        ["createSituationPicture"]["situationPicture"]["id"]
+        .clone();
     // City-wide or districts, one or the other.
     let data = app
         .run_as(
@@ -853,9 +926,10 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
         );
     }
     // A cause points only to findings of its own picture.
-    let other = ok_as(&app, &editor, CREATE_PICTURE, input(vec![], true)).await["createSituationPicture"]
-        ["situationPicture"]["findings"][0]["id"]
+    let other_picture = ok_as(&app, &editor, CREATE_PICTURE, input(vec![], true)).await
+        ["createSituationPicture"]["situationPicture"]
         .clone();
+    let other = other_picture["findings"][0]["id"].clone();
     let data = app
         .run_as(
             &coordinator,
@@ -947,8 +1021,16 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
     assert!(body.get("errors").is_none(), "{body}");
     let district = &body["data"]["district"];
     let pictures = district["situationPictures"]["nodes"].as_array().unwrap();
-    // Its own picture and the city-wide ones.
-    assert_eq!(pictures.len(), 3, "{district}");
+    // Its own picture and the city-wide ones, besides the seeded ones (the operation
+    // asks for 5: all of them while the seed gives Skarpnäck at most 2).
+    assert!(
+        pictures_before + 3 <= 5,
+        "{pictures_before} seeded pictures"
+    );
+    assert_eq!(pictures.len() as u64, pictures_before + 3, "{district}");
+    for id in [&picture["id"], &city_wide, &other_picture["id"]] {
+        assert!(pictures.iter().any(|p| &p["id"] == id), "{id}: {district}");
+    }
     let ours = pictures.iter().find(|p| p["id"] == picture["id"]).unwrap();
     assert_eq!(ours["summary"], "Ny sammanfattning.");
     assert_eq!(
@@ -957,6 +1039,8 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
     );
     assert_eq!(ours["actionPlans"][0]["id"], plan);
     let plans = district["actionPlans"]["nodes"].as_array().unwrap();
+    assert!(plans_before < 10, "{plans_before} seeded plans");
+    assert_eq!(plans.len() as u64, plans_before + 1, "{district}");
     let ours = plans.iter().find(|p| p["id"] == plan).unwrap();
     assert_eq!(
         ours["basedOn"],
@@ -972,7 +1056,10 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
             json!({}),
         )
         .await;
-    assert_eq!(data["district"]["situationPictures"]["totalCount"], 1);
+    assert_eq!(
+        data["district"]["situationPictures"]["totalCount"],
+        own_before + 1
+    );
 
     // Removing the analysis, then the picture (stale versions refused first).
     let delete_analysis = r#"mutation($id: ID!, $v: Int!) { deleteCauseAnalysis(input: { id: $id, expectedVersion: $v }) { deletedId userErrors { code } } }"#;
