@@ -80,6 +80,11 @@ impl Obligation {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Obligation, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Obligation", self.0.id).await
+    }
     /// What is owed.
     async fn kind(&self) -> ObligationKind {
         self.0.kind.into()

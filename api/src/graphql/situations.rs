@@ -39,6 +39,11 @@ impl SituationPicture {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::SituationPicture, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "SituationPicture", self.0.id).await
+    }
     /// Stable readable identifier, e.g. `skarpnack-sdf-2022-lokal-lagesbild`.
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -161,6 +166,11 @@ impl Finding {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Finding, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Finding", self.0.id).await
+    }
     /// The finding, as written (aggregate facts only).
     async fn text(&self) -> &str {
         &self.0.text
@@ -209,6 +219,11 @@ impl CauseAnalysis {
     /// The analysis's global ID.
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::CauseAnalysis, self.0.id)
+    }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "CauseAnalysis", self.0.id).await
     }
     /// The date it was made (null when the document gives none).
     async fn as_of(&self) -> Option<Date> {

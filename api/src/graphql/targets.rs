@@ -26,6 +26,11 @@ impl Indicator {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Indicator, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Indicator", self.0.id).await
+    }
     /// Stable readable identifier, e.g. `inskrivningsgrad-i-forskola`.
     async fn slug(&self) -> &str {
         &self.0.slug
@@ -139,6 +144,11 @@ impl Target {
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Target, self.0.id)
     }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Target", self.0.id).await
+    }
     /// The indicator the target is set on.
     async fn indicator(&self, ctx: &Context<'_>) -> async_graphql::Result<Indicator> {
         Ok(Indicator(
@@ -216,6 +226,11 @@ impl Measurement {
     /// The measurement's global ID.
     pub(crate) async fn id(&self) -> ID {
         encode(NodeType::Measurement, self.0.id)
+    }
+    /// Where the record comes from (its source document, and whether it is a reading
+    /// rather than as written); null when it was made in the service, not seeded.
+    async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
+        crate::graphql::provenance::of(ctx, "Measurement", self.0.id).await
     }
     /// The indicator measured.
     async fn indicator(&self, ctx: &Context<'_>) -> async_graphql::Result<Indicator> {

@@ -313,7 +313,10 @@ where
     if E::find().filter(column.eq(slug)).count(db).await? > 0 {
         return Err(AppError::bad_input(
             "input.slug",
-            format!("a {what} with slug {slug:?} exists"),
+            format!(
+                "the slug {slug:?} is taken by another {what} (a slug made from the name and \
+                 years when none is given); give `slug` to choose another"
+            ),
         ));
     }
     Ok(())
