@@ -115,8 +115,9 @@ check "coverage_to_csv.py --year 2021 --term T2 exits 0" 0 "$status"
 
 coverage="$out/coverage-group-kind.csv"
 check "coverage: header, 13 districts and a totals row" 15 "$(csv_get "$coverage" '#rows' '')"
-check "coverage: Skarpnäck has one SSPF" 1 "$(csv_get "$coverage" 'Skarpnäck' SSPF)"
-check "coverage: the totals row counts one SSPF" 1 "$(csv_get "$coverage" total SSPF)"
+# Skarpnäck's two SSPF-kind groups: the 2022 plan's SSPF and the 2020 plan's SSP.
+check "coverage: Skarpnäck has two SSPF groups" 2 "$(csv_get "$coverage" 'Skarpnäck' SSPF)"
+check "coverage: the totals row counts two SSPF groups" 2 "$(csv_get "$coverage" total SSPF)"
 
 summary="$out/follow-up-summary-2021-T2.csv"
 check "follow-up T2 2021: Spånga-Tensta ONGOING" 16 "$(csv_get "$summary" 'Spånga-Tensta' ONGOING)"
