@@ -12,6 +12,31 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::activity::Entity",
+        from = "Column::ActivityId",
+        to = "super::activity::Column::Id"
+    )]
+    Activity,
+    #[sea_orm(
+        belongs_to = "super::collaboration_group::Entity",
+        from = "Column::CollaborationGroupId",
+        to = "super::collaboration_group::Column::Id"
+    )]
+    CollaborationGroup,
+}
+
+impl Related<super::activity::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Activity.def()
+    }
+}
+
+impl Related<super::collaboration_group::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::CollaborationGroup.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

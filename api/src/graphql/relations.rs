@@ -719,104 +719,12 @@ has_many!(/// The measurements of an indicator (every district and the city).
 has_many!(/// The target groups of an activity (sorted by position where shown).
     TargetGroupsOfActivity => target_group by ActivityId, |m| Some(m.activity_id));
 // --- Groups everywhere (issue 14, item 5): a group's kinds, the activities it carries,
-// its follow-ups. The link tables' entities declare no relations, so their joins are
-// written here.
+// its follow-ups.
 
-/// A link table joined to the rows it points at: `link.column = target.id`.
-fn link_to<L, T>(from: L::Column, to: T::Column) -> sea_orm::RelationDef
-where
-    L: EntityTrait,
-    T: EntityTrait,
-{
-    L::belongs_to(T::default()).from(from).to(to).into()
-}
-
-/// The rows `T` that link table `L` joins to the keys' parents (`L.parent in ids`), in
-/// one statement, grouped by parent, ordered by the target's id.
-async fn linked<L, T, K>(
-    reader: &Reader,
-    keys: &[K],
-    ids: Vec<i32>,
-    (parent, target): (L::Column, L::Column),
-    target_id: T::Column,
-    key: impl Fn(&L::Model) -> K,
-) -> Result<HashMap<K, Vec<T::Model>>, LoadError>
-where
-    L: EntityTrait,
-    T: EntityTrait,
-    K: Copy + Eq + std::hash::Hash,
-{
-    use sea_orm::{JoinType, QuerySelect};
-    let rows = L::find()
-        .join(JoinType::InnerJoin, link_to::<L, T>(target, target_id))
-        .filter(parent.is_in(ids))
-        .order_by_asc(target_id)
-        .select_also(T::default())
-        .all(&reader.db)
-        .await
-        .map_err(Arc::new)?;
-    let mut out: HashMap<K, Vec<T::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-    for (link, row) in rows {
-        if let Some(row) = row {
-            out.entry(key(&link)).or_default().push(row);
-        }
-    }
-    Ok(out)
-}
-
-/// The collaboration groups that carry an activity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct GroupsOfActivity(pub i32);
-
-impl Loader<GroupsOfActivity> for Reader {
-    type Value = Vec<collaboration_group::Model>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[GroupsOfActivity],
-    ) -> Result<HashMap<GroupsOfActivity, Self::Value>, Self::Error> {
-        linked::<activity_group::Entity, collaboration_group::Entity, _>(
-            self,
-            keys,
-            keys.iter().map(|k| k.0).collect(),
-            (
-                activity_group::Column::ActivityId,
-                activity_group::Column::CollaborationGroupId,
-            ),
-            collaboration_group::Column::Id,
-            |l| GroupsOfActivity(l.activity_id),
-        )
-        .await
-    }
-}
-
-/// The activities a collaboration group carries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ActivitiesOfGroup(pub i32);
-
-impl Loader<ActivitiesOfGroup> for Reader {
-    type Value = Vec<activity::Model>;
-    type Error = LoadError;
-
-    async fn load(
-        &self,
-        keys: &[ActivitiesOfGroup],
-    ) -> Result<HashMap<ActivitiesOfGroup, Self::Value>, Self::Error> {
-        linked::<activity_group::Entity, activity::Entity, _>(
-            self,
-            keys,
-            keys.iter().map(|k| k.0).collect(),
-            (
-                activity_group::Column::CollaborationGroupId,
-                activity_group::Column::ActivityId,
-            ),
-            activity::Column::Id,
-            |l| ActivitiesOfGroup(l.collaboration_group_id),
-        )
-        .await
-    }
-}
+many_to_many!(/// The collaboration groups that carry an activity.
+    GroupsOfActivity => collaboration_group via activity_group.ActivityId / activity_id);
+many_to_many!(/// The activities a collaboration group carries.
+    ActivitiesOfGroup => activity via activity_group.CollaborationGroupId / collaboration_group_id);
 
 /// Every kind a group is of, as written (position order). May be empty for a group
 /// written without its kinds; `CollaborationGroup.kinds` then falls back on its `kind`.
