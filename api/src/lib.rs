@@ -10,6 +10,7 @@
 //! - [`services`]: the rules, as plain functions over a database connection;
 //! - [`db`], [`seed`]: connection, migrations, and the demo data;
 //! - [`generate`]: a synthetic nation for benchmarks;
+//! - [`files`]: office files in and out (XLSX, DOCX, CSV tables and reports);
 //! - [`error`]: the one error type and its mapping to GraphQL error codes;
 //! - [`http`], [`transport`]: the HTTP surface and the GraphQL-over-HTTP rules.
 
@@ -19,6 +20,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod generate;
 pub mod graphiql;
 pub mod graphql;
