@@ -1106,6 +1106,80 @@ async fn situation_pictures_follow_their_rule_versions_and_findings() {
     assert_eq!(data["node"]["basedOn"], Value::Null);
 }
 
+/// A body's own editors keep its plans and pictures in the districts it serves — never
+/// in another district, where only that district's coordinators (or an admin) act.
+#[tokio::test]
+async fn a_bodys_editors_plan_only_where_it_serves() {
+    use api::auth::Role;
+    let app = unlimited_app().await;
+    let ids = ids(&app).await;
+    let editor = app.token("skarpnack-sdf", Role::OrgEditor);
+    let create_plan = r#"mutation($d: ID!, $o: ID!) { createActionPlan(input: { district: $d, owner: $o, title: "Egen plan", startYear: 2025, endYear: 2026 }) { actionPlan { id district { slug } viewerCanUpdate } userErrors { message } } }"#;
+    let plan = ok_as(
+        &app,
+        &editor,
+        create_plan,
+        json!({ "d": ids.skarpnack, "o": ids.skarpnack_sdf }),
+    )
+    .await["createActionPlan"]["actionPlan"]
+        .clone();
+    assert_eq!(plan["district"]["slug"], "skarpnack");
+    assert_eq!(plan["viewerCanUpdate"], true);
+    let count = || async {
+        app.query(
+            r#"{ organization(slug: "skarpnack-sdf") { actionPlans { totalCount } situationPictures { totalCount } } }"#,
+            json!({}),
+        )
+        .await["organization"]
+            .clone()
+    };
+    let before = count().await;
+    for (query, variables) in [
+        (
+            create_plan,
+            json!({ "d": ids.bromma, "o": ids.skarpnack_sdf }),
+        ),
+        (
+            CREATE_PICTURE,
+            json!({ "input": { "organization": ids.skarpnack_sdf, "title": "Lägesbild", "districts": [ids.skarpnack, ids.bromma] } }),
+        ),
+    ] {
+        let (_, body) = app.graphql_with(Some(&editor), query, variables).await;
+        assert_eq!(
+            crate::helpers::error_codes(&body),
+            vec!["FORBIDDEN"],
+            "{body}"
+        );
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("serves"),
+            "{body}"
+        );
+    }
+    assert_eq!(count().await, before, "nothing written");
+    // Bromma's coordinator may put Skarpnäck's administration's plan in Bromma (it is
+    // Bromma's to run); Skarpnäck's editors then see it but may not change it.
+    let bromma = app.token_in("bromma-sdf", Role::DistrictCoordinator, &["bromma"]);
+    let theirs = ok_as(
+        &app,
+        &bromma,
+        create_plan,
+        json!({ "d": ids.bromma, "o": ids.skarpnack_sdf }),
+    )
+    .await["createActionPlan"]["actionPlan"]["id"]
+        .clone();
+    let data = app
+        .run_as(
+            &editor,
+            r#"query($id: ID!) { node(id: $id) { ... on ActionPlan { viewerCanUpdate } } }"#,
+            json!({ "id": theirs }),
+        )
+        .await;
+    assert_eq!(data["node"]["viewerCanUpdate"], false);
+}
+
 #[tokio::test]
 async fn a_facknamnd_keeps_its_own_plans_without_a_district() {
     use api::auth::Role;
@@ -1240,6 +1314,72 @@ async fn a_delivery_reaches_the_obligations_subscribers() {
     let event = next_event(&mut elsewhere).await;
     assert_eq!(event["obligationChanged"]["obligationId"], theirs);
     assert_eq!(event["obligationChanged"]["action"], "obligation.create");
+}
+
+/// Submitting a district's follow-ups of a period is a delivery too: the FOLLOW_UP
+/// obligation of that period of the body owning the district's plan hears it.
+#[tokio::test]
+async fn a_submission_reaches_the_follow_up_obligations_subscribers() {
+    use crate::live::{next_event, subscribe, wait_for_subscribers};
+    use api::auth::Role;
+    let app = unlimited_app().await;
+    let ids = ids(&app).await;
+    let obligation = ok_as(
+        &app,
+        &app.admin_token(),
+        CREATE_OBLIGATION,
+        json!({ "input": { "strategy": ids.s2024, "organization": ids.skarpnack_sdf, "kind": "FOLLOW_UP", "year": 2025, "term": "T1" } }),
+    )
+    .await["createObligation"]["obligation"]["id"]
+        .clone();
+    let coordinator = app.token_in("skarpnack-sdf", Role::DistrictCoordinator, &["skarpnack"]);
+    let plan = ok_as(
+        &app,
+        &coordinator,
+        r#"mutation($d: ID!, $s: ID!) { createActionPlan(input: { district: $d, strategy: $s,
+             slug: "skarpnack-2025", title: "Åtgärdsplan 2025", startYear: 2025, endYear: 2025 }) { actionPlan { id } userErrors { message } } }"#,
+        json!({ "d": ids.skarpnack, "s": ids.s2024 }),
+    )
+    .await["createActionPlan"]["actionPlan"]["id"]
+        .clone();
+    let activity = ok_as(
+        &app,
+        &coordinator,
+        r#"mutation($p: ID!) { createActivity(input: { actionPlan: $p, description: "Nattvandring.", followUpTerms: [T1] }) { activity { id } userErrors { message } } }"#,
+        json!({ "p": plan }),
+    )
+    .await["createActivity"]["activity"]["id"]
+        .clone();
+    ok_as(
+        &app,
+        &coordinator,
+        r#"mutation($a: ID!) { reportFollowUp(input: { activity: $a, period: { year: 2025, term: T1 }, status: DONE }) { followUp { id } userErrors { message } } }"#,
+        json!({ "a": activity }),
+    )
+    .await;
+    let query = r#"subscription($s: ID) { obligationChanged(strategy: $s) {
+        obligationId action obligation { kind state(asOf: "2025-06-01") deliveredBy { __typename } } } }"#;
+    let mut socket = subscribe(
+        app.port,
+        &app.viewer_token(),
+        query,
+        json!({ "s": ids.s2024 }),
+    )
+    .await;
+    wait_for_subscribers(&app, 1).await;
+    ok_as(
+        &app,
+        &coordinator,
+        r#"mutation($d: ID!) { submitFollowUps(input: { district: $d, period: { year: 2025, term: T1 } }) { followUps { id } userErrors { message } } }"#,
+        json!({ "d": ids.skarpnack }),
+    )
+    .await;
+    let event = next_event(&mut socket).await;
+    assert_eq!(
+        event["obligationChanged"],
+        json!({ "obligationId": obligation, "action": "followUp.submit",
+                "obligation": { "kind": "FOLLOW_UP", "state": "DELIVERED", "deliveredBy": { "__typename": "ActionPlan" } } })
+    );
 }
 
 /// The README's example of the cycle runs as written.

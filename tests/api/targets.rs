@@ -738,3 +738,58 @@ async fn coverage_by_target_group_counts_activities_under_each_label() {
         .await;
     assert_eq!(crate::helpers::error_codes(&body), vec!["BAD_USER_INPUT"]);
 }
+
+/// The database itself keeps one measurement per indicator, district (or city) and
+/// period — also when the district or the term is null, which a plain unique index would
+/// let repeat — so two admins recording the same period at once cannot both succeed.
+#[tokio::test]
+async fn the_database_keeps_one_measurement_per_period() {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    indicator(&app, "test-once", Some("%")).await;
+    let indicator_id = entity::indicator::Entity::find()
+        .filter(entity::indicator::Column::Slug.eq("test-once"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let skarpnack_id = entity::district::Entity::find()
+        .filter(entity::district::Column::Slug.eq("skarpnack"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let row = |district: Option<i32>, term: Option<entity::enums::Term>, value: f64| {
+        let now = sea_orm::prelude::ChronoUtc::now();
+        entity::measurement::ActiveModel {
+            indicator_id: Set(indicator_id),
+            district_id: Set(district),
+            year: Set(2025),
+            term: Set(term),
+            value: Set(value),
+            note: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    };
+    for (district, term) in [
+        (None, None),
+        (Some(skarpnack_id), None),
+        (None, Some(entity::enums::Term::T2)),
+        (Some(skarpnack_id), Some(entity::enums::Term::T2)),
+    ] {
+        row(district, term, 1.0).insert(&app.db).await.unwrap();
+        let again = row(district, term, 2.0).insert(&app.db).await;
+        assert!(
+            matches!(
+                again.as_ref().map_err(sea_orm::DbErr::sql_err),
+                Err(Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+            ),
+            "{district:?} {term:?}: {again:?}"
+        );
+    }
+}

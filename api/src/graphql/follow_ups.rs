@@ -331,11 +331,32 @@ impl FollowUpsMutation {
             },
         )
         .await?;
+        if node.as_ref().is_some_and(|fs| !fs.is_empty()) {
+            announce_submission(ctx, &input).await;
+        }
         Ok(SubmitFollowUpsPayload {
             follow_ups: node.unwrap_or_default().into_iter().map(FollowUp).collect(),
             user_errors,
             client_mutation_id: input.client_mutation_id,
         })
+    }
+}
+
+/// After a district's follow-ups of a period were submitted: tell the subscribers of the
+/// `FOLLOW_UP` obligations of that period the submission may have delivered.
+async fn announce_submission(ctx: &Context<'_>, input: &SubmitFollowUpsInput) {
+    let (Ok(st), Ok(district)) = (
+        state(ctx),
+        decode_as(&input.district, NodeType::District, "input.district"),
+    ) else {
+        return;
+    };
+    let (year, term) = (input.period.year, input.period.term.into());
+    match obligations::concerned_by_submission(&st.db, district, year, term).await {
+        Ok(rows) => announce_all(ctx, EventKind::Obligation, "followUp.submit", &rows).await,
+        Err(err) => {
+            tracing::warn!(error = %err, "cannot find the obligations a submission concerns");
+        }
     }
 }
 

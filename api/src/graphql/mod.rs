@@ -42,7 +42,7 @@ use tokio::sync::OnceCell;
 
 use crate::auth::Caller;
 use crate::db::WriteGate;
-use crate::services::authz::Actor;
+use crate::services::authz::{Actor, Serves};
 pub(crate) use engine::load;
 pub use subscription::SubscriptionRoot;
 
@@ -129,11 +129,28 @@ pub(crate) async fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Ac
                 .iter()
                 .map(|slug| load(ctx, relations::DistrictSlug(slug.clone())));
             let districts = futures_util::future::try_join_all(lookups).await?;
-            Ok::<_, async_graphql::Error>(Actor::new(
-                &st.caller,
-                org.map(|o| o.id),
-                districts.into_iter().flatten().map(|d| d.id).collect(),
-            ))
+            // Where the caller's organization works: no rows is a city-wide body.
+            let serves = match &org {
+                Some(o) => {
+                    let served = load(ctx, relations::DistrictsOfOrganization(o.id))
+                        .await?
+                        .unwrap_or_default();
+                    if served.is_empty() {
+                        Serves::City
+                    } else {
+                        Serves::Districts(served.iter().map(|d| d.id).collect())
+                    }
+                }
+                None => Serves::Districts(Vec::new()),
+            };
+            Ok::<_, async_graphql::Error>(
+                Actor::new(
+                    &st.caller,
+                    org.map(|o| o.id),
+                    districts.into_iter().flatten().map(|d| d.id).collect(),
+                )
+                .serving(serves),
+            )
         })
         .await
 }

@@ -213,7 +213,8 @@ impl SubscriptionRoot {
 
     /// Obligations created, changed or removed — and deliveries saved that may change an
     /// obligation's state (a situation picture or cause analysis of its body, an action
-    /// plan it owns) — optionally of one strategy. Each event names one obligation: ask
+    /// plan it owns, the submission of follow-ups of its plans' district for its period,
+    /// action `followUp.submit`) — optionally of one strategy. Each event names one obligation: ask
     /// for its `state` and `deliveredBy`.
     async fn obligation_changed(
         &self,

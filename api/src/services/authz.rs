@@ -34,6 +34,19 @@ pub struct Actor {
     pub roles: Vec<Role>,
     /// Ids of the districts the token names.
     pub district_ids: Vec<i32>,
+    /// Where the actor's organization works: the districts it serves, or the whole city.
+    /// [`Actor::new`] starts from [`Serves::Districts`] with none (the organization's own
+    /// plans and pictures tied to no district only) until [`Actor::serving`] says more.
+    pub serves: Serves,
+}
+
+/// Where an organization works (its `organization_district` rows).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Serves {
+    /// A city-wide body (a facknämnd's administration, a city-wide company): no rows.
+    City,
+    /// The districts it serves (a district administration its own, a police area a few).
+    Districts(Vec<i32>),
 }
 
 impl Actor {
@@ -45,6 +58,22 @@ impl Actor {
             org_id,
             roles: caller.roles.clone(),
             district_ids,
+            serves: Serves::Districts(Vec::new()),
+        }
+    }
+
+    /// The same actor, its organization serving `serves`.
+    #[must_use]
+    pub fn serving(mut self, serves: Serves) -> Self {
+        self.serves = serves;
+        self
+    }
+
+    /// Whether the actor's organization works in `district_id`.
+    fn org_serves(&self, district_id: i32) -> bool {
+        match &self.serves {
+            Serves::City => true,
+            Serves::Districts(ids) => ids.contains(&district_id),
         }
     }
 
@@ -155,15 +184,19 @@ pub struct PlanScope {
 }
 
 impl PlanScope {
+    /// A coordinator of the plan's district, or the owner's editors when the plan is
+    /// tied to no district or to one their organization serves.
     fn editable_by(self, actor: &Actor) -> bool {
         self.district.is_some_and(|d| actor.coordinates(d))
-            || self.owner.is_some_and(|o| actor.edits_for(o))
+            || (self.owner.is_some_and(|o| actor.edits_for(o))
+                && self.district.is_none_or(|d| actor.org_serves(d)))
     }
 }
 
 /// Create, change or delete an action plan and its activities: a coordinator of the plan's
-/// district, the owning body's own editors, or an admin. `name` names the plan's owner or
-/// district for the message.
+/// district, the owning body's own editors (for a plan tied to no district, or to a
+/// district their organization serves — a city-wide body serves every district), or an
+/// admin. `name` names the plan's owner or district for the message.
 pub fn plan(actor: &Actor, scope: PlanScope, name: &str) -> Result<(), Denied> {
     if actor.is_admin() || scope.editable_by(actor) {
         return Ok(());
@@ -171,7 +204,7 @@ pub fn plan(actor: &Actor, scope: PlanScope, name: &str) -> Result<(), Denied> {
     Err(deny(
         actor,
         format!(
-            "only a coordinator of the plan's district, the editors of its owner ({name}) or an admin may change the plans of {name}"
+            "only a coordinator of the plan's district, the editors of its owner ({name}) in a district it serves, or an admin may change the plans of {name}"
         ),
     ))
 }
@@ -258,8 +291,9 @@ pub fn obligations(actor: &Actor) -> Result<(), Denied> {
 
 /// Create, change or remove a situation picture (and its cause analysis) owned by `owner`
 /// (id and name) covering `districts`, or the whole city when `city_wide`: a
-/// coordinator of every district it covers, the owning body's own editors, or an admin;
-/// a city-wide picture only the owner's editors or an admin.
+/// coordinator of every district it covers, the owning body's own editors when their
+/// organization serves every district it covers (a city-wide body serves all), or an
+/// admin; a city-wide picture only the owner's editors or an admin.
 pub fn situation_picture(
     actor: &Actor,
     owner: i32,
@@ -269,7 +303,8 @@ pub fn situation_picture(
 ) -> Result<(), Denied> {
     let coordinates_all =
         !city_wide && !districts.is_empty() && districts.iter().all(|d| actor.coordinates(*d));
-    if actor.is_admin() || actor.edits_for(owner) || coordinates_all {
+    let owner_serves_all = city_wide || districts.iter().all(|d| actor.org_serves(*d));
+    if actor.is_admin() || (actor.edits_for(owner) && owner_serves_all) || coordinates_all {
         return Ok(());
     }
     Err(deny(
@@ -280,7 +315,7 @@ pub fn situation_picture(
             )
         } else {
             format!(
-                "a situation picture of {owner_name} is changed only by {owner_name}'s editors, a coordinator of every district it covers, or an admin"
+                "a situation picture of {owner_name} is changed only by {owner_name}'s editors when it serves every district the picture covers, a coordinator of every district it covers, or an admin"
             )
         },
     ))
@@ -297,6 +332,7 @@ mod tests {
             org_id: Some(org),
             roles: roles.to_vec(),
             district_ids: districts.to_vec(),
+            serves: Serves::City,
         }
     }
 
@@ -359,6 +395,48 @@ mod tests {
         assert!(situation_picture(&actor(&[Role::Admin], 1, &[]), 3, &[], true, "x").is_ok());
         assert!(obligations(&sdf).is_err());
         assert!(obligations(&actor(&[Role::Admin], 1, &[])).is_ok());
+    }
+
+    #[test]
+    fn a_bodys_editors_act_only_in_the_districts_it_serves() {
+        // Skarpnäck's administration (3) serves Skarpnäck (7), not Bromma (8).
+        let sdf = actor(&[Role::OrgEditor], 3, &[]).serving(Serves::Districts(vec![7]));
+        let own = |district| PlanScope {
+            owner: Some(3),
+            district,
+        };
+        assert!(plan(&sdf, own(Some(7)), "x").is_ok());
+        assert!(plan(&sdf, own(None), "x").is_ok());
+        assert!(plan(&sdf, own(Some(8)), "x").is_err());
+        assert!(situation_picture(&sdf, 3, &[7], false, "x").is_ok());
+        assert!(situation_picture(&sdf, 3, &[7, 8], false, "x").is_err());
+        assert!(situation_picture(&sdf, 3, &[], true, "x").is_ok());
+        // The owner's follow-ups follow the same line.
+        assert!(follow_up(&sdf, &[], own(Some(7)), false).is_ok());
+        assert!(follow_up(&sdf, &[], own(Some(8)), false).is_err());
+        // A city-wide body serves every district; a coordinator is not bound by it.
+        let board = actor(&[Role::OrgEditor], 40, &[]);
+        assert!(
+            plan(
+                &board,
+                PlanScope {
+                    owner: Some(40),
+                    district: Some(8)
+                },
+                "x"
+            )
+            .is_ok()
+        );
+        let coordinator =
+            actor(&[Role::DistrictCoordinator], 3, &[8]).serving(Serves::Districts(vec![7]));
+        assert!(plan(&coordinator, own(Some(8)), "x").is_ok());
+        // Until it is told, an actor's organization serves no district.
+        let fresh = Actor {
+            serves: Serves::Districts(Vec::new()),
+            ..sdf
+        };
+        assert!(plan(&fresh, own(Some(7)), "x").is_err());
+        assert!(plan(&fresh, own(None), "x").is_ok());
     }
 
     #[test]

@@ -44,7 +44,7 @@ use entity::{
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, QuerySelect, Set,
 };
 
 use super::audit::Change;
@@ -493,6 +493,37 @@ pub async fn concerned<C: ConnectionTrait>(
         q = q.filter(obligation::Column::StrategyId.eq(s));
     }
     Ok(q.all(db).await?)
+}
+
+/// The `FOLLOW_UP` obligations of `year` and `term` of the bodies that own plans in
+/// `district`: those a submission of the district's follow-ups of that period may have
+/// delivered, for live subscribers.
+pub async fn concerned_by_submission<C: ConnectionTrait>(
+    db: &C,
+    district: i32,
+    year: i32,
+    term: Term,
+) -> AppResult<Vec<obligation::Model>> {
+    let owners: Vec<Option<i32>> = action_plan::Entity::find()
+        .select_only()
+        .column(action_plan::Column::OrganizationId)
+        .distinct()
+        .filter(action_plan::Column::DistrictId.eq(district))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let owners: Vec<i32> = owners.into_iter().flatten().collect();
+    if owners.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(obligation::Entity::find()
+        .filter(obligation::Column::OrganizationId.is_in(owners))
+        .filter(obligation::Column::Kind.eq(ObligationKind::FollowUp))
+        .filter(obligation::Column::Year.eq(year))
+        .filter(obligation::Column::Term.eq(term))
+        .order_by_asc(obligation::Column::Id)
+        .all(db)
+        .await?)
 }
 
 #[cfg(test)]

@@ -342,7 +342,16 @@ pub async fn record_measurement(
                 ..Default::default()
             }
             .insert(txn)
-            .await?;
+            .await
+            .map_err(|err| match err.sql_err() {
+                // Another measurement of the same period won the race (the database's
+                // index `ux_measurement_period`).
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::bad_input(
+                    "input.year",
+                    "the indicator already has a measurement for this district and period: update it instead",
+                ),
+                _ => err.into(),
+            })?;
             Written::created(
                 change(
                     "measurement.record",
