@@ -31,8 +31,10 @@ pub(super) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Block>, FileErro
     };
     let mut rows: Vec<Row> = Vec::new();
     let mut cells_seen = 0usize;
-    // Line breaks inside quoted fields so far: they move `line` but not the row number.
-    let mut inner_breaks: u64 = 0;
+    let raw = text.as_bytes();
+    // Line breaks before the current record, and those inside quoted fields so far (they are
+    // not rows of a spreadsheet).
+    let (mut counted_to, mut breaks_before, mut inner_breaks) = (0usize, 0u64, 0u64);
     let mut record = ::csv::StringRecord::new();
     loop {
         match reader.read_record(&mut record) {
@@ -44,11 +46,24 @@ pub(super) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Block>, FileErro
                 )));
             }
         }
-        let line = record.position().map_or(1, ::csv::Position::line);
-        let number = usize::try_from(line.saturating_sub(inner_breaks).max(1)).unwrap_or(usize::MAX);
+        let mut start = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX))
+            .min(raw.len());
+        // The reader's position may be before the terminators it skipped (the `\n` of a
+        // `\r\n`, blank lines); a record never starts with one.
+        while matches!(raw.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start > counted_to {
+            breaks_before += line_breaks(&raw[counted_to..start]);
+            counted_to = start;
+        }
+        let number =
+            usize::try_from(1 + breaks_before.saturating_sub(inner_breaks)).unwrap_or(usize::MAX);
         inner_breaks += record
             .iter()
-            .map(|field| field.matches('\n').count() as u64)
+            .map(|field| line_breaks(field.as_bytes()))
             .sum::<u64>();
         let cells: Vec<String> = record.iter().map(normalize_breaks).collect();
         cells_seen = cells_seen.saturating_add(cells.len());
@@ -67,6 +82,19 @@ pub(super) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Block>, FileErro
         row.cells.resize(width, String::new());
     }
     Ok(vec![Block::Table(Table { name: None, rows })])
+}
+
+/// Line breaks in `bytes`: `\r\n`, `\n` and a lone `\r` each count one.
+fn line_breaks(bytes: &[u8]) -> u64 {
+    let mut n = 0;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'\n' => n += 1,
+            b'\r' if bytes.get(i + 1) != Some(&b'\n') => n += 1,
+            _ => {}
+        }
+    }
+    n
 }
 
 /// The file's text: UTF-8 (BOM dropped) or else Windows-1252.

@@ -15,7 +15,8 @@ const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const ZIP_EMPTY_MAGIC: &[u8] = b"PK\x05\x06";
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-const SAVE_AS: &str = "save it as an Excel workbook (.xlsx), a Word document (.docx) or CSV and upload that";
+const SAVE_AS: &str =
+    "save it as an Excel workbook (.xlsx), a Word document (.docx) or CSV and upload that";
 
 /// The format of `bytes`, after the container guards (ZIP sizes, encryption, old Office
 /// formats). `Csv` means "no known binary signature": the CSV reader decides whether it is
@@ -117,7 +118,15 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Format, FileError> {
         let mut size: u64 = 0;
         loop {
             let n = entry.read(&mut buf).map_err(|e| {
-                FileError::Corrupt(format!("the part {name} of the file is damaged: {e}"))
+                // The zip crate stops an entry that inflates past its declared size.
+                if e.to_string().contains("declared uncompressed size") {
+                    FileError::ZipBomb(format!(
+                        "the part {name} of the file unpacks to more than it declares: it is \
+                         refused as a possible zip bomb"
+                    ))
+                } else {
+                    FileError::Corrupt(format!("the part {name} of the file is damaged: {e}"))
+                }
             })?;
             if n == 0 {
                 break;

@@ -13,8 +13,8 @@ use docx_rs::{
     Table as DocxTable, TableCell, TableLayoutType, TableRow,
 };
 use rust_xlsxwriter::{
-    DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula,
-    Workbook, XlsxError,
+    DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Workbook,
+    XlsxError,
 };
 
 use super::{FileError, Report, TemplateColumn};
@@ -183,10 +183,7 @@ pub(super) fn template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError>
     for (ci, lc, c) in &validations {
         let letters = super::xlsx::cell_name(0, u32::from(*lc));
         let letters = letters.trim_end_matches(|ch: char| ch.is_ascii_digit());
-        let formula = format!(
-            "={LISTS_SHEET}!${letters}$1:${letters}${}",
-            c.choices.len()
-        );
+        let formula = format!("={LISTS_SHEET}!${letters}$1:${letters}${}", c.choices.len());
         let validation = DataValidation::new()
             .allow_list_formula(Formula::new(formula))
             .set_error_style(DataValidationErrorStyle::Warning);
@@ -199,7 +196,9 @@ pub(super) fn template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError>
     lists.set_name(LISTS_SHEET).map_err(xlsx_error)?;
     for (_, lc, c) in &validations {
         for (r, v) in c.choices.iter().enumerate() {
-            lists.write_string(row_num(r)?, *lc, v).map_err(xlsx_error)?;
+            lists
+                .write_string(row_num(r)?, *lc, v)
+                .map_err(xlsx_error)?;
         }
     }
     lists.set_hidden(true);
@@ -330,34 +329,42 @@ fn mark_header_row(document: &[u8]) -> Vec<u8> {
 }
 
 pub(super) fn csv(report: &Report) -> Result<Vec<u8>, FileError> {
-    let error = |e: ::csv::Error| FileError::Corrupt(format!("the CSV could not be written: {e}"));
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut writer = ::csv::WriterBuilder::new()
+    fn error(e: impl std::fmt::Display) -> FileError {
+        FileError::Corrupt(format!("the CSV could not be written: {e}"))
+    }
+    fn writer(out: &mut Vec<u8>) -> ::csv::Writer<&mut Vec<u8>> {
+        ::csv::WriterBuilder::new()
             .delimiter(b';')
             .terminator(::csv::Terminator::CRLF)
             .flexible(true)
-            .from_writer(&mut out);
-        writer.write_record([&report.title]).map_err(error)?;
+            .from_writer(out)
+    }
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = writer(&mut out);
+        w.write_record([&report.title]).map_err(error)?;
         for line in &report.lines {
-            writer.write_record([line]).map_err(error)?;
+            w.write_record([line]).map_err(error)?;
         }
-        writer.write_record(None::<&[u8]>).map_err(error)?;
-        writer.write_record(&report.columns).map_err(error)?;
+        w.flush().map_err(error)?;
+    }
+    // A blank line (the csv writer would write an empty record as `""`).
+    out.extend_from_slice(b"\r\n");
+    {
+        let mut w = writer(&mut out);
+        w.write_record(&report.columns).map_err(error)?;
         let width = report.columns.len().max(1);
         for s in &report.sections {
             if let Some(h) = &s.heading {
                 let mut row = vec![h.as_str()];
                 row.resize(width, "");
-                writer.write_record(&row).map_err(error)?;
+                w.write_record(&row).map_err(error)?;
             }
             for cells in &s.rows {
-                writer.write_record(cells).map_err(error)?;
+                w.write_record(cells).map_err(error)?;
             }
         }
-        writer
-            .flush()
-            .map_err(|e| FileError::Corrupt(format!("the CSV could not be written: {e}")))?;
+        w.flush().map_err(error)?;
     }
     Ok(out)
 }
