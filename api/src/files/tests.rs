@@ -40,7 +40,7 @@ fn paragraphs(doc: &Document) -> Vec<&str> {
         .collect()
 }
 
-fn row<'a>(table: &'a Table, number: usize) -> &'a [String] {
+fn row(table: &Table, number: usize) -> &[String] {
     &table
         .rows
         .iter()
