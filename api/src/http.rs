@@ -552,5 +552,6 @@ pub(crate) fn request_data(state: &AppState, caller: Caller, loader: &RequestLoa
     ));
     data.insert(loader.clone());
     data.insert(state.events.clone());
+    data.insert(crate::graphql::imports::UploadLimit(state.max_upload_bytes));
     data
 }
