@@ -64,6 +64,8 @@ pub enum ErrorCode {
     FileEncrypted,
     /// An imported file would unpack beyond the limits (a zip bomb).
     FileTooLargeUnpacked,
+    /// An imported file has more cells than an import reads (500,000).
+    FileTooManyCells,
     /// An imported CSV is not UTF-8 (with or without BOM) or Windows-1252 text.
     FileEncoding,
     /// An imported file has a formula without a computed value.
@@ -100,6 +102,7 @@ impl ErrorCode {
             Self::UnsupportedFile => "UNSUPPORTED_FILE",
             Self::FileEncrypted => "FILE_ENCRYPTED",
             Self::FileTooLargeUnpacked => "FILE_TOO_LARGE_UNPACKED",
+            Self::FileTooManyCells => "FILE_TOO_MANY_CELLS",
             Self::FileEncoding => "FILE_ENCODING",
             Self::FileFormula => "FILE_FORMULA",
             Self::FileCorrupt => "FILE_CORRUPT",
@@ -256,6 +259,7 @@ mod tests {
             FileError::NotATable("x".into()),
             FileError::Encrypted,
             FileError::ZipBomb("x".into()),
+            FileError::TooManyCells { limit: 1 },
             FileError::Encoding("x".into()),
             FileError::Formula("x".into()),
             FileError::Corrupt("x".into()),
@@ -280,6 +284,7 @@ fn file_code(err: &crate::files::FileError) -> ErrorCode {
         FileError::NotATable(_) => ErrorCode::UnsupportedFile,
         FileError::Encrypted => ErrorCode::FileEncrypted,
         FileError::ZipBomb(_) => ErrorCode::FileTooLargeUnpacked,
+        FileError::TooManyCells { .. } => ErrorCode::FileTooManyCells,
         FileError::Encoding(_) => ErrorCode::FileEncoding,
         FileError::Formula(_) => ErrorCode::FileFormula,
         FileError::Corrupt(_) => ErrorCode::FileCorrupt,

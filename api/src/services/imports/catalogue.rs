@@ -361,20 +361,58 @@ pub fn names_a_person(line: &str) -> bool {
     words.windows(2).any(|w| capitalized(w[0]) && capitalized(w[1]))
 }
 
-/// The role titles of a part's lines: each line that reads as a title (not a sentence —
-/// six words at most, not ending with a full stop — and no person's name), joined with
-/// ", " ("Socialsekreterare (BoU)\nBiträdande enhetschef" → "Socialsekreterare (BoU),
-/// Biträdande enhetschef"); `None` when no line does.
+/// Word stems of people's role titles: a capitalized word holding one begins a new title
+/// ("Fritidsledare Biträdande enhetschef Enhetschef" is three titles).
+const TITLE_STEMS: [&str; 21] = [
+    "chef", "ledare", "sekreterare", "samordnare", "handläggare", "assistent", "rektor",
+    "strateg", "controller", "polis", "behandlare", "pedagog", "personal", "representant",
+    "deltagare", "biträdande", "socionom", "rådgivare", "koordinator", "utredare",
+    "medarbetare",
+];
+
+fn starts_title(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    word.chars().next().is_some_and(char::is_uppercase)
+        && TITLE_STEMS.iter().any(|s| lower.contains(s))
+}
+
+/// The role titles of a part's text (its lines joined: a line break in a cell is layout),
+/// joined with ", ": a new title begins at a capitalized word naming a role
+/// ("Socialsekreterare (BoU) Biträdande enhetschef Enhetschef" → "Socialsekreterare
+/// (BoU), Biträdande enhetschef, Enhetschef"; not after a "/"). A title longer than six
+/// words or ending with a full stop is a sentence, of which only a first word before a
+/// capitalized one is kept ("Preventionsamordnare I samhandling mellan …" →
+/// "Preventionsamordnare"). `None` when no title is left, or the text names a person.
 pub fn role_of(lines: &[String]) -> Option<String> {
-    let titles: Vec<&str> = lines
-        .iter()
-        .map(|l| l.trim())
-        .filter(|l| {
-            !l.is_empty()
-                && l.split_whitespace().count() <= 6
-                && !l.ends_with('.')
-                && !names_a_person(l)
+    let text = lines.join(" ");
+    if names_a_person(&text) {
+        return None;
+    }
+    let mut titles: Vec<Vec<&str>> = Vec::new();
+    for word in text.split_whitespace() {
+        let split = titles.last().is_some_and(|t| {
+            !t.is_empty() && !t.last().is_some_and(|w| w.ends_with('/')) && starts_title(word)
+        });
+        if split || titles.is_empty() {
+            titles.push(vec![word]);
+        } else if let Some(t) = titles.last_mut() {
+            t.push(word);
+        }
+    }
+    let kept: Vec<String> = titles
+        .into_iter()
+        .filter_map(|t| {
+            let joined = t.join(" ");
+            if t.len() <= 6 && !joined.ends_with('.') {
+                return Some(joined);
+            }
+            let cut = t
+                .iter()
+                .skip(1)
+                .position(|w| w.chars().next().is_some_and(char::is_uppercase))
+                .map(|p| p + 1)?;
+            (cut == 1).then(|| t[0].trim_end_matches([',', ';']).to_owned())
         })
         .collect();
-    (!titles.is_empty()).then(|| titles.join(", "))
+    (!kept.is_empty()).then(|| kept.join(", "))
 }
