@@ -295,6 +295,17 @@ pub fn split_responsible(cell: &str, is_name: &dyn Fn(&str) -> bool) -> Vec<Part
                     }
                 }
             }
+            // Else a label that begins its line ("Någon förvaltning: Rektor") is every
+            // word of the line before the colon (at most four words).
+            if take == 0 {
+                let line = tokens[i].0;
+                let before = tokens[..i].iter().rev().take_while(|(l, _)| *l == line).count();
+                let mid_label = tokens[i - before..i].iter().any(|(_, w)| w.ends_with(':'));
+                if before > 0 && before <= 3 && before <= available && !mid_label {
+                    take = before;
+                }
+            }
+            let current = parts.last_mut().map(|p| &mut p.1);
             let mut label_words: Vec<String> = Vec::new();
             if let Some(c) = current {
                 let start = c.len() - take;

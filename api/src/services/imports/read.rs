@@ -235,7 +235,7 @@ fn names_a_plan(text: &str) -> bool {
 }
 
 /// The heading row's columns (by cell index), or `None` when `row` is no heading row: it
-/// must name "Metoder och arbetssätt" and at least one other known column. A blank
+/// must name "Metoder och arbetssätt" (or "ID") and at least one other known column. A blank
 /// heading cell keeps the column the previous heading row gave its place (a repeated
 /// heading row in a follow-up writes "Status 31/8 2021" only once).
 fn heading_row(
@@ -255,7 +255,10 @@ fn heading_row(
             None => unknown.push((i, cell.trim().to_owned())),
         }
     }
-    let describes = columns.values().any(|c| *c == Column::Description);
+    // "Metoder och arbetssätt" names a plan's rows; an exported file's "ID" does too.
+    let describes = columns
+        .values()
+        .any(|c| matches!(c, Column::Description | Column::Id));
     if !describes || columns.len() < 2 {
         return None;
     }

@@ -556,7 +556,9 @@ async fn current_activities(db: &DatabaseConnection, plan_id: i32) -> AppResult<
         .all(db)
         .await?
     {
-        last.insert(e.node_id, e.action);
+        if !e.action.ends_with(".submit") {
+            last.insert(e.node_id, e.action);
+        }
     }
     Ok(activities
         .into_iter()
@@ -645,9 +647,10 @@ fn changes(wanted: &Wanted, current: &Current) -> Vec<&'static str> {
 }
 
 /// Whether a write based on the file would lose an edit made in the service: with a
-/// `Version` column, when it is not the current version; without one, when the record
-/// was changed since it was imported or seeded (its last audit event is neither an
-/// import nor absent at version 1). `None`: it may be written; else the problem.
+/// `Version` column, when it is not the current version; without one, when the record's
+/// content was changed since it was imported or seeded (its last audit event other than
+/// a submission — which only locks — is not an import; seeded records have none).
+/// `None`: it may be written; else the problem.
 fn lost_edit(
     what: &str,
     file_version: Option<i32>,
@@ -662,7 +665,7 @@ fn lost_edit(
         Some(_) => None,
         None => {
             let imported = last_action.is_some_and(|a| a.ends_with(".import"));
-            let untouched = last_action.is_none() && current_version == 1;
+            let untouched = last_action.is_none();
             (!imported && !untouched).then(|| {
                 format!(
                     "the {what} was changed in the service (version {current_version}) since it \
@@ -1311,7 +1314,9 @@ pub async fn follow_up_rows(
             .all(db)
             .await?
         {
-            last.insert(e.node_id, e.action);
+            if !e.action.ends_with(".submit") {
+                last.insert(e.node_id, e.action);
+            }
         }
     }
     // (activity, status, effects, existing follow-up)
