@@ -349,9 +349,10 @@ const ROLE_STEMS: [&str; 34] = [
     "stad", "nämnd", "råd", "team", "medarbetare",
 ];
 
-/// Whether a line reads as a person's name: two capitalized words in a row that are no
-/// role title or body ("Ylva Almgren", "Abdi-Nur Isse"; not "Fritidsledare Biträdande
-/// enhetschef", "Avdelningschef IOF", "Styrgrupp Trygghetsrådet").
+/// Whether a line reads as a person's name: two capitalized words in a row (name
+/// particles aside) that are no role title or body ("Ylva Almgren", "Abdi-Nur Isse",
+/// "Jessika von Malmberg"; not "Fritidsledare Biträdande enhetschef", "Avdelningschef
+/// IOF", "Styrgrupp Trygghetsrådet").
 pub fn names_a_person(line: &str) -> bool {
     let capitalized = |w: &str| {
         let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-');
@@ -365,9 +366,12 @@ pub fn names_a_person(line: &str) -> bool {
             })
             && !ROLE_STEMS.iter().any(|s| lower.contains(s))
     };
+    // Name particles ("Jessika von Malmberg") stand between a name's capitalized words.
+    let particle = |w: &&str| matches!(*w, "von" | "van" | "af" | "de" | "del" | "der" | "di" | "la");
     let words: Vec<&str> = line
         .split_whitespace()
         .filter(|w| !(w.starts_with('(') || w.ends_with(')')))
+        .filter(|w| !particle(w))
         .collect();
     words.windows(2).any(|w| capitalized(w[0]) && capitalized(w[1]))
 }

@@ -98,6 +98,7 @@ fn roles_and_names() {
     assert_eq!(role("Abid-Nur Isse i samarbete med Mikael Jeppsson, (samordnare Trefas SLK)"), None);
     assert_eq!(role("Beredningsgrupp med deltagare från skola, förvaltning och polis"), None);
     assert!(names_a_person("Jessika von Malmberg och Toni Mellblom"));
+    assert!(names_a_person("Jessika von Malmberg"));
     assert!(!names_a_person("Fritidsledare Biträdande enhetschef"));
 }
 

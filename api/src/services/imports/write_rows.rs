@@ -499,9 +499,13 @@ fn responsibilities(
                     ProblemCode::OrganizationInferred,
                     why.clone(),
                 ));
+                // A cell naming no organization is a role title ("Enhetschef") or says
+                // something else (people, a group): only a single short title is a role.
+                let role = catalogue::role_of(&part.lines)
+                    .filter(|r| !r.contains(", ") && r.split_whitespace().count() <= 6);
                 push(WantedResponsibility {
                     organization_id: owner,
-                    role: catalogue::role_of(&part.lines),
+                    role,
                     reading: Some(why),
                 });
             }
