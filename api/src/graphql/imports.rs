@@ -243,8 +243,8 @@ fn problems(report: &service::ImportReport) -> Vec<ImportProblem> {
         .collect()
 }
 
-/// Decode the `ID` column of an exported file.
-fn activity_id(text: &str) -> Option<i32> {
+/// Decode the `ID` column of an exported file (an activity's global ID) to its row id.
+pub fn activity_id(text: &str) -> Option<i32> {
     decode_as(&ID(text.to_owned()), NodeType::Activity, "ID").ok()
 }
 

@@ -30,6 +30,7 @@
 //! (submitted) period change only by an admin.
 
 pub mod catalogue;
+pub mod cli;
 pub mod read;
 pub mod write_rows;
 
