@@ -10,7 +10,10 @@ use crate::helpers::{TestApp, error_codes, operation, spawn_app, spawn_app_with}
 
 /// A fixture of `tests/fixtures/office/`.
 pub fn fixture(name: &str) -> Vec<u8> {
-    let path = format!("{}/tests/fixtures/office/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/tests/fixtures/office/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
@@ -135,7 +138,10 @@ fn coordinator(app: &TestApp, district: &str) -> String {
 async fn fresh_plan(app: &TestApp, district: &str, title: &str) -> String {
     let d = district_id(app, district).await;
     let s = app
-        .query(r#"{ strategy(slug: "stockholm-2019-2022") { id } }"#, json!({}))
+        .query(
+            r#"{ strategy(slug: "stockholm-2019-2022") { id } }"#,
+            json!({}),
+        )
         .await["strategy"]["id"]
         .clone();
     let data = app
@@ -151,7 +157,8 @@ async fn fresh_plan(app: &TestApp, district: &str, title: &str) -> String {
         .to_owned()
 }
 
-const ACTIVITY_FIELDS: &str = "position priorityArea { slug } focusArea { slug } goal description methods { slug }
+const ACTIVITY_FIELDS: &str =
+    "position priorityArea { slug } focusArea { slug } goal description methods { slug }
   responsibilities { organization { slug } role } responsibleText timeline startYear endYear
   followUpSchedule followUpTerms followUps { period { year term } status effects asOf }";
 
@@ -164,7 +171,10 @@ async fn activities_of(app: &TestApp, plan: &str) -> Vec<Value> {
             json!({ "p": plan }),
         )
         .await;
-    let mut list = data["node"]["activities"]["nodes"].as_array().unwrap().clone();
+    let mut list = data["node"]["activities"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
     list.sort_by_key(|a| a["position"].as_i64());
     list
 }
@@ -277,7 +287,10 @@ async fn round_trip(file: &str, district: &str, seeded_slug: &str, expected: &[&
     assert_eq!(payload["userErrors"], json!([]), "{body}");
     assert_eq!(payload["created"], json!(rows), "{body}");
     assert_eq!(payload["written"], json!(true), "{body}");
-    assert_eq!(payload["actionPlan"]["activities"]["totalCount"], json!(rows));
+    assert_eq!(
+        payload["actionPlan"]["activities"]["totalCount"],
+        json!(rows)
+    );
     let seeded = activities_of(&app, &seeded_plan(&app, seeded_slug).await).await;
     let imported = activities_of(&app, &plan).await;
     assert_eq!(
@@ -304,12 +317,24 @@ async fn round_trip(file: &str, district: &str, seeded_slug: &str, expected: &[&
     assert_eq!(payload["unchanged"], json!(rows), "{body}");
     assert_eq!(payload["created"], json!(0));
     assert_eq!(payload["updated"], json!(0));
-    assert_eq!(app.fingerprint().await, before, "a re-import wrote something");
+    assert_eq!(
+        app.fingerprint().await,
+        before,
+        "a re-import wrote something"
+    );
     assert_eq!(app.audit_count().await, audit);
     if file.starts_with("spanga") {
         // The follow-ups of the same file: status and effects of T2 2021.
-        let vars = json!({ "district": d, "plan": plan, "dryRun": false, "year": 2021, "term": "T2" });
-        let (_, body) = upload(&app, &token, IMPORT_FOLLOW_UPS, vars.clone(), (file, &bytes)).await;
+        let vars =
+            json!({ "district": d, "plan": plan, "dryRun": false, "year": 2021, "term": "T2" });
+        let (_, body) = upload(
+            &app,
+            &token,
+            IMPORT_FOLLOW_UPS,
+            vars.clone(),
+            (file, &bytes),
+        )
+        .await;
         let payload = &body["data"]["importFollowUps"];
         assert_eq!(payload["userErrors"], json!([]), "{body}");
         assert_eq!(payload["created"], json!(rows), "{body}");
@@ -327,12 +352,27 @@ async fn round_trip(file: &str, district: &str, seeded_slug: &str, expected: &[&
             .zip(&seeded)
             .enumerate()
             .filter(|(_, (a, b))| follow_ups(a) != follow_ups(b))
-            .map(|(i, (a, b))| format!("row {} followUps: {} ≠ {}", i + 1, follow_ups(a), follow_ups(b)))
+            .map(|(i, (a, b))| {
+                format!(
+                    "row {} followUps: {} ≠ {}",
+                    i + 1,
+                    follow_ups(a),
+                    follow_ups(b)
+                )
+            })
             .collect();
-        assert_eq!(follow_up_differences, Vec::<String>::new(), "{file}: follow-ups differ");
+        assert_eq!(
+            follow_up_differences,
+            Vec::<String>::new(),
+            "{file}: follow-ups differ"
+        );
         let before = app.fingerprint().await;
         let (_, body) = upload(&app, &token, IMPORT_FOLLOW_UPS, vars, (file, &bytes)).await;
-        assert_eq!(body["data"]["importFollowUps"]["unchanged"], json!(rows), "{body}");
+        assert_eq!(
+            body["data"]["importFollowUps"]["unchanged"],
+            json!(rows),
+            "{body}"
+        );
         assert_eq!(app.fingerprint().await, before);
     }
 }
@@ -423,7 +463,13 @@ async fn the_users_import_operation_runs_as_written() {
         + payload["unchanged"].as_i64().unwrap();
     assert_eq!(rows, 22, "{body}");
     assert_eq!(payload["created"], json!(0), "{body}");
-    assert!(payload["problems"].as_array().unwrap().iter().all(|p| p["code"].is_string()));
+    assert!(
+        payload["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["code"].is_string())
+    );
     assert_eq!(app.fingerprint().await, before);
 }
 
@@ -439,13 +485,29 @@ async fn uploads_need_a_preflight_header() {
     let file = ("bromma-2019-2022.docx", bytes.as_slice());
     let before = app.fingerprint().await;
     for preflight in [None, Some(("GraphQL-Preflight", " "))] {
-        let (status, body) =
-            upload_with(&app, Some(&token), IMPORT_PLAN, vars.clone(), file, preflight).await;
+        let (status, body) = upload_with(
+            &app,
+            Some(&token),
+            IMPORT_PLAN,
+            vars.clone(),
+            file,
+            preflight,
+        )
+        .await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(error_codes(&body), vec!["BAD_REQUEST"], "{body}");
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains("GraphQL-Preflight"));
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("GraphQL-Preflight")
+        );
     }
-    for header in ["Apollo-Require-Preflight", "GraphQL-Preflight", "X-Apollo-Operation-Name"] {
+    for header in [
+        "Apollo-Require-Preflight",
+        "GraphQL-Preflight",
+        "X-Apollo-Operation-Name",
+    ] {
         let (status, body) = upload_with(
             &app,
             Some(&token),
@@ -493,7 +555,13 @@ async fn a_file_over_the_upload_limit_is_413() {
     .await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(error_codes(&body), vec!["PAYLOAD_TOO_LARGE"]);
-    assert!(body["errors"][0]["message"].as_str().unwrap().contains("20000"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("20000"),
+        "{body}"
+    );
     assert_eq!(app.fingerprint().await, before);
     // A small file passes.
     let csv = "Titel: Handlingsplan 2021\n\nMetoder och arbetssätt;Ansvarig\nEtt;Enhetschef\n";
@@ -552,7 +620,11 @@ async fn bad_files_are_refused_with_their_code_and_nothing_written() {
     assert_eq!(payload["problems"][0]["code"], "NO_TABLE", "{body}");
     assert_eq!(payload["written"], json!(false));
     assert_eq!(payload["userErrors"][0]["code"], "BAD_USER_INPUT");
-    assert_eq!(app.fingerprint().await, before, "a bad file wrote something");
+    assert_eq!(
+        app.fingerprint().await,
+        before,
+        "a bad file wrote something"
+    );
 }
 
 const SMALL_PLAN: &str = "Handlingsplan för prov 2020 – 2022\n\
@@ -606,16 +678,30 @@ async fn a_plan_is_imported_updated_and_no_edit_is_lost() {
         .find(|p| p["code"] == "UNKNOWN_ORGANIZATION")
         .unwrap();
     assert_eq!(unknown["column"], "Ansvarig");
-    assert!(unknown["message"].as_str().unwrap().contains("Någon Okänd Förvaltning"));
+    assert!(
+        unknown["message"]
+            .as_str()
+            .unwrap()
+            .contains("Någon Okänd Förvaltning")
+    );
     assert_eq!(unknown["blocking"], json!(false));
 
     let done = import_small(&app, SMALL_PLAN, false).await;
     assert_eq!(done["written"], json!(true), "{done}");
-    assert_eq!(done["actionPlan"]["title"], "Handlingsplan för prov 2020 – 2022");
+    assert_eq!(
+        done["actionPlan"]["title"],
+        "Handlingsplan för prov 2020 – 2022"
+    );
     let plan = done["actionPlan"]["id"].as_str().unwrap().to_owned();
     let rows = activities_of(&app, &plan).await;
-    assert_eq!(rows[0]["priorityArea"]["slug"], "2019-systematisk-samhandling");
-    assert_eq!(rows[1]["focusArea"]["slug"], "2019-samordnade-insatser", "carried down");
+    assert_eq!(
+        rows[0]["priorityArea"]["slug"],
+        "2019-systematisk-samhandling"
+    );
+    assert_eq!(
+        rows[1]["focusArea"]["slug"], "2019-samordnade-insatser",
+        "carried down"
+    );
     let methods: Vec<&str> = rows[0]["methods"]
         .as_array()
         .unwrap()
@@ -631,18 +717,31 @@ async fn a_plan_is_imported_updated_and_no_edit_is_lost() {
         ])
     );
     assert_eq!(rows[1]["responsibilities"], json!([]), "nothing guessed");
-    assert_eq!(rows[1]["responsibleText"], "Någon Okänd Förvaltning: Rektor");
+    assert_eq!(
+        rows[1]["responsibleText"],
+        "Någon Okänd Förvaltning: Rektor"
+    );
     assert_eq!(rows[0]["followUpTerms"], json!(["T1", "T2", "ANNUAL"]));
-    assert_eq!((rows[1]["startYear"].clone(), rows[1]["endYear"].clone()), (json!(2021), json!(2021)));
+    assert_eq!(
+        (rows[1]["startYear"].clone(), rows[1]["endYear"].clone()),
+        (json!(2021), json!(2021))
+    );
 
     // The same file again: nothing changes.
     let again = import_small(&app, SMALL_PLAN, false).await;
-    assert_eq!((again["unchanged"].clone(), again["written"].clone()), (json!(2), json!(false)));
+    assert_eq!(
+        (again["unchanged"].clone(), again["written"].clone()),
+        (json!(2), json!(false))
+    );
 
     // A changed row updates its activity.
     let changed = SMALL_PLAN.replace("Tryggare skolor.", "Tryggare skolor och fritidsgårdar.");
     let updated = import_small(&app, &changed, false).await;
-    assert_eq!((updated["updated"].clone(), updated["unchanged"].clone()), (json!(1), json!(1)), "{updated}");
+    assert_eq!(
+        (updated["updated"].clone(), updated["unchanged"].clone()),
+        (json!(1), json!(1)),
+        "{updated}"
+    );
     assert_eq!(updated["rows"][1]["changes"], json!(["goal"]));
     assert_eq!(updated["rows"][1]["activity"]["version"], json!(2));
 
@@ -666,11 +765,18 @@ async fn a_plan_is_imported_updated_and_no_edit_is_lost() {
         .unwrap_or_else(|| panic!("no conflict: {refused}"));
     assert_eq!(conflict["row"], json!(4), "{refused}");
     assert_eq!(refused["userErrors"][0]["code"], "BAD_USER_INPUT");
-    assert_eq!(app.fingerprint().await, before, "a conflict wrote something");
+    assert_eq!(
+        app.fingerprint().await,
+        before,
+        "a conflict wrote something"
+    );
 
     // With the export's ID and Version columns: the current version passes, a stale one
     // is a CONFLICT.
-    let first = updated["rows"][0]["activity"]["id"].as_str().unwrap().to_owned();
+    let first = updated["rows"][0]["activity"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let with_version = |v: u32| {
         format!(
             "Handlingsplan för prov 2020 – 2022\nID;Version;Metoder och arbetssätt;Mål och nytta\n{first};{v};Föräldrakurser med ABC och KOMET.;Färre brott, version {v}.\n"
@@ -678,7 +784,11 @@ async fn a_plan_is_imported_updated_and_no_edit_is_lost() {
     };
     let stale = import_small(&app, &with_version(7), false).await;
     assert!(
-        stale["problems"].as_array().unwrap().iter().any(|p| p["code"] == "CONFLICT"),
+        stale["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["code"] == "CONFLICT"),
         "{stale}"
     );
     assert_eq!(stale["written"], json!(false));
@@ -732,7 +842,14 @@ async fn follow_ups_keep_their_rules() {
     let bytes = fixture(file);
     // Against the seeded plan (named by the file's title): every follow-up is as seeded.
     let vars = json!({ "district": d, "dryRun": true, "year": 2021, "term": "T2" });
-    let (_, body) = upload(&app, &token, IMPORT_FOLLOW_UPS, vars.clone(), (file, &bytes)).await;
+    let (_, body) = upload(
+        &app,
+        &token,
+        IMPORT_FOLLOW_UPS,
+        vars.clone(),
+        (file, &bytes),
+    )
+    .await;
     let payload = &body["data"]["importFollowUps"];
     assert_eq!(payload["unchanged"], json!(22), "{body}");
     // Submitted: a changed status is LOCKED for a coordinator.
@@ -747,17 +864,42 @@ async fn follow_ups_keep_their_rules() {
     let mut commit = vars.clone();
     commit["dryRun"] = json!(false);
     let before = app.fingerprint().await;
-    let (_, body) = upload(&app, &token, IMPORT_FOLLOW_UPS, commit.clone(), (file, changed.as_bytes())).await;
+    let (_, body) = upload(
+        &app,
+        &token,
+        IMPORT_FOLLOW_UPS,
+        commit.clone(),
+        (file, changed.as_bytes()),
+    )
+    .await;
     let payload = &body["data"]["importFollowUps"];
     assert_eq!(payload["problems"][0]["code"], "LOCKED", "{body}");
     assert_eq!(payload["written"], json!(false));
     assert_eq!(app.fingerprint().await, before);
     // An admin may.
-    let (_, body) = upload(&app, &app.admin_token(), IMPORT_FOLLOW_UPS, commit.clone(), (file, changed.as_bytes())).await;
-    assert_eq!(body["data"]["importFollowUps"]["updated"], json!(1), "{body}");
+    let (_, body) = upload(
+        &app,
+        &app.admin_token(),
+        IMPORT_FOLLOW_UPS,
+        commit.clone(),
+        (file, changed.as_bytes()),
+    )
+    .await;
+    assert_eq!(
+        body["data"]["importFollowUps"]["updated"],
+        json!(1),
+        "{body}"
+    );
     // Rows that are not the plan's: ROW_MISMATCH.
     let other = text.replacen("Implementera trygghetsstrategi", "Något helt annat", 1);
-    let (_, body) = upload(&app, &token, IMPORT_FOLLOW_UPS, vars, (file, other.as_bytes())).await;
+    let (_, body) = upload(
+        &app,
+        &token,
+        IMPORT_FOLLOW_UPS,
+        vars,
+        (file, other.as_bytes()),
+    )
+    .await;
     let codes: Vec<&str> = body["data"]["importFollowUps"]["problems"]
         .as_array()
         .unwrap()

@@ -297,7 +297,11 @@ impl ImportsMutation {
             NodeType::ActionPlan,
             "input.actionPlan",
         )?;
-        let strategy = opt_id(input.strategy.as_ref(), NodeType::Strategy, "input.strategy")?;
+        let strategy = opt_id(
+            input.strategy.as_ref(),
+            NodeType::Strategy,
+            "input.strategy",
+        )?;
         // The rule before the file is read.
         if let Err(err) = service::check_rule(&st.db, actor, district, plan).await {
             return match err {
@@ -420,7 +424,13 @@ impl ImportsMutation {
                 ..empty_follow_ups(dry_run, input.client_mutation_id)
             });
         };
-        announce_all(ctx, EventKind::FollowUp, "followUp.import", &report.follow_ups).await;
+        announce_all(
+            ctx,
+            EventKind::FollowUp,
+            "followUp.import",
+            &report.follow_ups,
+        )
+        .await;
         let mut user_errors = user_errors;
         if let Some(err) = report.refusal() {
             user_errors.push(user_error(&err));
@@ -457,7 +467,10 @@ fn user_error(err: &AppError) -> UserError {
     }
 }
 
-fn refused_plan_empty(dry_run: bool, client_mutation_id: Option<String>) -> ImportActionPlanPayload {
+fn refused_plan_empty(
+    dry_run: bool,
+    client_mutation_id: Option<String>,
+) -> ImportActionPlanPayload {
     ImportActionPlanPayload {
         action_plan: None,
         plan_created: false,

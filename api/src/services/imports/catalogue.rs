@@ -166,8 +166,12 @@ pub enum OrgMatch {
 /// "Polis(en)", "Lokalpolisområde(t)" → police; "Skola(n)", "Grundskola(n)" → education).
 fn kind_word(label_key: &str) -> Option<OrganizationKind> {
     Some(match label_key {
-        "stadsdelsförvaltning" | "stadsdelsförvaltningen" | "sdf" | "stadsdelsnämnd"
-        | "stadsdelsnämnden" | "förvaltningen" => OrganizationKind::DistrictAdministration,
+        "stadsdelsförvaltning"
+        | "stadsdelsförvaltningen"
+        | "sdf"
+        | "stadsdelsnämnd"
+        | "stadsdelsnämnden"
+        | "förvaltningen" => OrganizationKind::DistrictAdministration,
         "polis" | "polisen" | "lokalpolisområde" | "lokalpolisområdet" | "lpo" => {
             OrganizationKind::Police
         }
@@ -200,7 +204,11 @@ pub fn match_org(label: &str, orgs: &[OrgName], owner: Option<i32>) -> OrgMatch 
         })
         .collect();
     let named = if named.len() > 1 {
-        let local: Vec<&OrgName> = named.iter().copied().filter(|o| o.serves_district).collect();
+        let local: Vec<&OrgName> = named
+            .iter()
+            .copied()
+            .filter(|o| o.serves_district)
+            .collect();
         if local.is_empty() { named } else { local }
     } else {
         named
@@ -211,7 +219,11 @@ pub fn match_org(label: &str, orgs: &[OrgName], owner: Option<i32>) -> OrgMatch 
         _ => {
             return OrgMatch::Unmatched(format!(
                 "\"{label}\" names several organizations ({}): write the organization's full name",
-                named.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                named
+                    .iter()
+                    .map(|o| o.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
     }
@@ -247,7 +259,11 @@ pub fn match_org(label: &str, orgs: &[OrgName], owner: Option<i32>) -> OrgMatch 
         )),
         _ => OrgMatch::Unmatched(format!(
             "\"{label}\" may be any of {}: write the organization's name",
-            local.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+            local
+                .iter()
+                .map(|o| o.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
 }
@@ -262,6 +278,9 @@ pub struct Part {
     pub lines: Vec<String>,
 }
 
+/// A word of a cell with the index of its line.
+type Token = (usize, String);
+
 /// Split an "Ansvarig" cell at its labels: a word (or a few, when `is_name` says they
 /// name an organization together) directly before a colon begins a part — "Stadsdels-
 /// förvaltning: Socialsekreterare (BoU)\nEnhetschef Polis: Förundersökningsledare" is two.
@@ -273,7 +292,7 @@ pub fn split_responsible(cell: &str, is_name: &dyn Fn(&str) -> bool) -> Vec<Part
             tokens.push((i, w.to_owned()));
         }
     }
-    let mut parts: Vec<(Option<String>, Vec<(usize, String)>)> = vec![(None, Vec::new())];
+    let mut parts: Vec<(Option<String>, Vec<Token>)> = vec![(None, Vec::new())];
     let mut i = 0;
     while i < tokens.len() {
         let (_, word) = &tokens[i];
@@ -299,7 +318,11 @@ pub fn split_responsible(cell: &str, is_name: &dyn Fn(&str) -> bool) -> Vec<Part
             // word of the line before the colon (at most four words).
             if take == 0 {
                 let line = tokens[i].0;
-                let before = tokens[..i].iter().rev().take_while(|(l, _)| *l == line).count();
+                let before = tokens[..i]
+                    .iter()
+                    .rev()
+                    .take_while(|(l, _)| *l == line)
+                    .count();
                 let mid_label = tokens[i - before..i].iter().any(|(_, w)| w.ends_with(':'));
                 if before > 0 && before <= 3 && before <= available && !mid_label {
                     take = before;
@@ -342,11 +365,40 @@ pub fn split_responsible(cell: &str, is_name: &dyn Fn(&str) -> bool) -> Vec<Part
 
 /// Word stems of role titles and bodies: a capitalized word holding one is no name.
 const ROLE_STEMS: [&str; 34] = [
-    "chef", "ledare", "sekreterare", "samordnare", "handläggare", "assistent", "rektor",
-    "strateg", "controller", "polis", "behandlare", "pedagog", "personal", "representant",
-    "deltagare", "biträdande", "ansvarig", "berörd", "socionom", "rådgivare", "koordinator",
-    "utredare", "fält", "grupp", "förvaltning", "enhet", "avdelning", "skola", "region",
-    "stad", "nämnd", "råd", "team", "medarbetare",
+    "chef",
+    "ledare",
+    "sekreterare",
+    "samordnare",
+    "handläggare",
+    "assistent",
+    "rektor",
+    "strateg",
+    "controller",
+    "polis",
+    "behandlare",
+    "pedagog",
+    "personal",
+    "representant",
+    "deltagare",
+    "biträdande",
+    "ansvarig",
+    "berörd",
+    "socionom",
+    "rådgivare",
+    "koordinator",
+    "utredare",
+    "fält",
+    "grupp",
+    "förvaltning",
+    "enhet",
+    "avdelning",
+    "skola",
+    "region",
+    "stad",
+    "nämnd",
+    "råd",
+    "team",
+    "medarbetare",
 ];
 
 /// Whether a line reads as a person's name: two capitalized words in a row (name
@@ -367,21 +419,45 @@ pub fn names_a_person(line: &str) -> bool {
             && !ROLE_STEMS.iter().any(|s| lower.contains(s))
     };
     // Name particles ("Jessika von Malmberg") stand between a name's capitalized words.
-    let particle = |w: &&str| matches!(*w, "von" | "van" | "af" | "de" | "del" | "der" | "di" | "la");
+    let particle = |w: &&str| {
+        matches!(
+            *w,
+            "von" | "van" | "af" | "de" | "del" | "der" | "di" | "la"
+        )
+    };
     let words: Vec<&str> = line
         .split_whitespace()
         .filter(|w| !(w.starts_with('(') || w.ends_with(')')))
         .filter(|w| !particle(w))
         .collect();
-    words.windows(2).any(|w| capitalized(w[0]) && capitalized(w[1]))
+    words
+        .windows(2)
+        .any(|w| capitalized(w[0]) && capitalized(w[1]))
 }
 
 /// Word stems of people's role titles: a capitalized word holding one begins a new title
 /// ("Fritidsledare Biträdande enhetschef Enhetschef" is three titles).
 const TITLE_STEMS: [&str; 21] = [
-    "chef", "ledare", "sekreterare", "samordnare", "handläggare", "assistent", "rektor",
-    "strateg", "controller", "polis", "behandlare", "pedagog", "personal", "representant",
-    "deltagare", "biträdande", "socionom", "rådgivare", "koordinator", "utredare",
+    "chef",
+    "ledare",
+    "sekreterare",
+    "samordnare",
+    "handläggare",
+    "assistent",
+    "rektor",
+    "strateg",
+    "controller",
+    "polis",
+    "behandlare",
+    "pedagog",
+    "personal",
+    "representant",
+    "deltagare",
+    "biträdande",
+    "socionom",
+    "rådgivare",
+    "koordinator",
+    "utredare",
     "medarbetare",
 ];
 

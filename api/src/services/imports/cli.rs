@@ -127,7 +127,8 @@ pub fn parse_term(s: &str) -> Result<Term, String> {
 }
 
 fn read(path: &Path) -> AppResult<Vec<u8>> {
-    std::fs::read(path).map_err(|e| AppError::bad_input("FILE", format!("cannot read {}: {e}", path.display())))
+    std::fs::read(path)
+        .map_err(|e| AppError::bad_input("FILE", format!("cannot read {}: {e}", path.display())))
 }
 
 /// The report for a person: the plan, the counts, row by row, every problem.

@@ -51,9 +51,7 @@ use read::{Column, Sheet};
 pub fn file_limits(max_bytes: usize) -> files::Limits {
     files::Limits {
         max_bytes,
-        max_unzipped_bytes: (max_bytes as u64)
-            .saturating_mul(20)
-            .max(100 * 1024 * 1024),
+        max_unzipped_bytes: (max_bytes as u64).saturating_mul(20).max(100 * 1024 * 1024),
         max_ratio: 200,
         max_cells: 500_000,
     }
@@ -541,7 +539,7 @@ pub fn parse_status(text: &str) -> Option<FollowUpStatus> {
 }
 
 /// The rows' cells the import uses, by column (for messages).
-pub(crate) fn heading<'a>(sheet: &'a Sheet, column: Column) -> String {
+pub(crate) fn heading(sheet: &Sheet, column: Column) -> String {
     sheet
         .headings
         .get(&column)

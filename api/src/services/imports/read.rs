@@ -87,8 +87,7 @@ pub fn period_of_status(heading: &str) -> Option<(i32, Term)> {
         Term::T2
     } else if lower.contains("30/4") || lower.contains("30 apr") || has_token(&lower, "t1") {
         Term::T1
-    } else if lower.contains("31/12") || has_token(&lower, "vb") || lower.contains("årsrapport")
-    {
+    } else if lower.contains("31/12") || has_token(&lower, "vb") || lower.contains("årsrapport") {
         Term::Annual
     } else {
         return None;
@@ -219,7 +218,10 @@ fn priority_paragraph(text: &str) -> Option<String> {
 
 /// An area's name as a cell writes it, without emphasis marks and "Forts." (continued).
 fn clean_area(text: &str) -> String {
-    let t = text.trim().trim_matches(|c: char| c == '*' || c == '_').trim();
+    let t = text
+        .trim()
+        .trim_matches(|c: char| c == '*' || c == '_')
+        .trim();
     let t = t
         .strip_prefix("Forts.")
         .or_else(|| t.strip_prefix("forts."))
@@ -234,14 +236,14 @@ fn names_a_plan(text: &str) -> bool {
         && (lower.contains("handlingsplan") || lower.contains("åtgärdsplan"))
 }
 
+/// A heading row: its columns by cell index, and its other headings (index, text).
+type HeadingRow = (HashMap<usize, Column>, Vec<(usize, String)>);
+
 /// The heading row's columns (by cell index), or `None` when `row` is no heading row: it
 /// must name "Metoder och arbetssätt" (or "ID") and at least one other known column. A blank
 /// heading cell keeps the column the previous heading row gave its place (a repeated
 /// heading row in a follow-up writes "Status 31/8 2021" only once).
-fn heading_row(
-    row: &Row,
-    previous: Option<&HashMap<usize, Column>>,
-) -> Option<(HashMap<usize, Column>, Vec<(usize, String)>)> {
+fn heading_row(row: &Row, previous: Option<&HashMap<usize, Column>>) -> Option<HeadingRow> {
     let mut columns = HashMap::new();
     let mut unknown = Vec::new();
     for (i, cell) in row.cells.iter().enumerate() {
@@ -443,6 +445,9 @@ fn one_line(text: &str) -> String {
 pub fn tidy(text: &str) -> String {
     let lines: Vec<String> = text.lines().map(one_line).collect();
     let start = lines.iter().position(|l| !l.is_empty()).unwrap_or(0);
-    let end = lines.iter().rposition(|l| !l.is_empty()).map_or(0, |e| e + 1);
+    let end = lines
+        .iter()
+        .rposition(|l| !l.is_empty())
+        .map_or(0, |e| e + 1);
     lines.get(start..end).unwrap_or_default().join("\n")
 }

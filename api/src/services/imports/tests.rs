@@ -25,7 +25,10 @@ fn seed_activities(file: &str) -> Vec<serde_json::Value> {
     let path = format!("{}/../data/stockholm/{file}", env!("CARGO_MANIFEST_DIR"));
     let data: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    data["actionPlans"][0]["activities"].as_array().unwrap().clone()
+    data["actionPlans"][0]["activities"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn flat(text: &str) -> String {
@@ -34,9 +37,18 @@ fn flat(text: &str) -> String {
 
 #[test]
 fn headings_are_matched_as_the_documents_write_them() {
-    assert_eq!(column_of("Prioriterad \nutgångspunkt"), Some(Column::Priority));
-    assert_eq!(column_of("Metoder och arbetsätt"), Some(Column::Description));
-    assert_eq!(column_of("METODER OCH ARBETS-SÄTT"), Some(Column::Description));
+    assert_eq!(
+        column_of("Prioriterad \nutgångspunkt"),
+        Some(Column::Priority)
+    );
+    assert_eq!(
+        column_of("Metoder och arbetsätt"),
+        Some(Column::Description)
+    );
+    assert_eq!(
+        column_of("METODER OCH ARBETS-SÄTT"),
+        Some(Column::Description)
+    );
     assert_eq!(column_of("Tidsplan"), Some(Column::Timeline));
     assert_eq!(column_of("Tidplan"), Some(Column::Timeline));
     assert_eq!(column_of("Status 31/8 2021"), Some(Column::Status));
@@ -48,7 +60,11 @@ fn headings_are_matched_as_the_documents_write_them() {
 
 #[test]
 fn years_and_terms_are_read_as_the_seed_data_reads_them() {
-    for file in ["bromma-2019-2022.json", "skarpnack-2020.json", "spanga-tensta-2019-2022.json"] {
+    for file in [
+        "bromma-2019-2022.json",
+        "skarpnack-2020.json",
+        "spanga-tensta-2019-2022.json",
+    ] {
         for (i, a) in seed_activities(file).iter().enumerate() {
             let timeline = a["timeline"].as_str().unwrap_or("");
             let expected = (
@@ -80,7 +96,10 @@ fn roles_and_names() {
         role("Socialsekreterare (BoU) Biträdande enhetschef Enhetschef").as_deref(),
         Some("Socialsekreterare (BoU), Biträdande enhetschef, Enhetschef")
     );
-    assert_eq!(role("Strateg Förskola").as_deref(), Some("Strateg Förskola"));
+    assert_eq!(
+        role("Strateg Förskola").as_deref(),
+        Some("Strateg Förskola")
+    );
     assert_eq!(
         role("Strateg inom Avdelning förskola").as_deref(),
         Some("Strateg inom Avdelning förskola")
@@ -93,10 +112,19 @@ fn roles_and_names() {
         role("Preventionsamordnare I samhandling mellan avdelningarna administration, socialtjänst och fritid.").as_deref(),
         Some("Preventionsamordnare")
     );
-    assert_eq!(role("Avdelningschef IOF").as_deref(), Some("Avdelningschef IOF"));
+    assert_eq!(
+        role("Avdelningschef IOF").as_deref(),
+        Some("Avdelningschef IOF")
+    );
     assert_eq!(role("Ylva Almgren och Neda Jazayeri"), None);
-    assert_eq!(role("Abid-Nur Isse i samarbete med Mikael Jeppsson, (samordnare Trefas SLK)"), None);
-    assert_eq!(role("Beredningsgrupp med deltagare från skola, förvaltning och polis"), None);
+    assert_eq!(
+        role("Abid-Nur Isse i samarbete med Mikael Jeppsson, (samordnare Trefas SLK)"),
+        None
+    );
+    assert_eq!(
+        role("Beredningsgrupp med deltagare från skola, förvaltning och polis"),
+        None
+    );
     assert!(names_a_person("Jessika von Malmberg och Toni Mellblom"));
     assert!(names_a_person("Jessika von Malmberg"));
     assert!(!names_a_person("Fritidsledare Biträdande enhetschef"));
@@ -111,24 +139,42 @@ fn labels_split_an_ansvarig_cell() {
     );
     assert_eq!(parts.len(), 2);
     assert_eq!(parts[0].label.as_deref(), Some("Stadsdelsförvaltning"));
-    assert_eq!(parts[0].lines, vec!["Socialsekreterare (BoU)", "Enhetschef"]);
-    assert_eq!(parts[1].label.as_deref(), Some("Lokalpolisområde Vällingby"));
+    assert_eq!(
+        parts[0].lines,
+        vec!["Socialsekreterare (BoU)", "Enhetschef"]
+    );
+    assert_eq!(
+        parts[1].label.as_deref(),
+        Some("Lokalpolisområde Vällingby")
+    );
     assert_eq!(parts[1].lines, vec!["Kommunpolis"]);
 }
 
 #[test]
 fn names_match_exactly_or_approximately() {
     let areas = vec![
-        (1, vec!["Inskrivningsgrad i förskola och skolnärvaro".to_owned()]),
-        (2, vec!["Snabba insatser inom myndighetsutövningen".to_owned()]),
+        (
+            1,
+            vec!["Inskrivningsgrad i förskola och skolnärvaro".to_owned()],
+        ),
+        (
+            2,
+            vec!["Snabba insatser inom myndighetsutövningen".to_owned()],
+        ),
         (3, vec!["Lokala samverkansöverenskommelser".to_owned()]),
     ];
-    assert_eq!(match_name("Lokala samverkans-\növerenskommelser", &areas), Match::Exact(3));
+    assert_eq!(
+        match_name("Lokala samverkans-\növerenskommelser", &areas),
+        Match::Exact(3)
+    );
     assert_eq!(
         match_name("Inskrivningsgraden i förskola samt skolnärvaro", &areas),
         Match::Approximate(1)
     );
-    assert_eq!(match_name("Snabba insatser inom myndighetsutövning", &areas), Match::Approximate(2));
+    assert_eq!(
+        match_name("Snabba insatser inom myndighetsutövning", &areas),
+        Match::Approximate(2)
+    );
     assert_eq!(match_name("Något annat", &areas), Match::None);
 }
 
@@ -137,14 +183,30 @@ fn every_seed_fixture_reads_as_its_plan() {
     for (fixture_name, seed) in [
         ("bromma-2019-2022.docx", "bromma-2019-2022.json"),
         ("skarpnack-2020.xlsx", "skarpnack-2020.json"),
-        ("spanga-tensta-uppfoljning-t2-2021.docx", "spanga-tensta-2019-2022.json"),
-        ("spanga-tensta-uppfoljning-t2-2021-utf8bom.csv", "spanga-tensta-2019-2022.json"),
-        ("spanga-tensta-uppfoljning-t2-2021-windows1252.csv", "spanga-tensta-2019-2022.json"),
+        (
+            "spanga-tensta-uppfoljning-t2-2021.docx",
+            "spanga-tensta-2019-2022.json",
+        ),
+        (
+            "spanga-tensta-uppfoljning-t2-2021-utf8bom.csv",
+            "spanga-tensta-2019-2022.json",
+        ),
+        (
+            "spanga-tensta-uppfoljning-t2-2021-windows1252.csv",
+            "spanga-tensta-2019-2022.json",
+        ),
     ] {
         let sheet = read_sheet(&fixture(fixture_name));
         let seeded = seed_activities(seed);
         assert_eq!(sheet.rows.len(), seeded.len(), "{fixture_name}");
-        assert!(sheet.title.as_deref().is_some_and(|t| t.contains("handlingsplan")), "{fixture_name}: {:?}", sheet.title);
+        assert!(
+            sheet
+                .title
+                .as_deref()
+                .is_some_and(|t| t.contains("handlingsplan")),
+            "{fixture_name}: {:?}",
+            sheet.title
+        );
         for (row, a) in sheet.rows.iter().zip(&seeded) {
             assert_eq!(
                 flat(row.cell(Column::Description).unwrap_or("")),
@@ -152,11 +214,22 @@ fn every_seed_fixture_reads_as_its_plan() {
                 "{fixture_name} row {}",
                 row.number
             );
-            assert!(row.priority.is_some() && row.focus.is_some(), "{fixture_name} row {}", row.number);
+            assert!(
+                row.priority.is_some() && row.focus.is_some(),
+                "{fixture_name} row {}",
+                row.number
+            );
         }
         if fixture_name.starts_with("spanga") {
-            assert_eq!(sheet.status_period, Some((2021, Term::T2)), "{fixture_name}");
-            assert!(sheet.rows.iter().all(|r| r.cell(Column::Status).is_some()), "{fixture_name}");
+            assert_eq!(
+                sheet.status_period,
+                Some((2021, Term::T2)),
+                "{fixture_name}"
+            );
+            assert!(
+                sheet.rows.iter().all(|r| r.cell(Column::Status).is_some()),
+                "{fixture_name}"
+            );
         }
     }
 }
@@ -173,7 +246,8 @@ fn methods_are_found_as_the_seed_data_tags_them() {
     .unwrap();
     let mut slugs = Vec::new();
     let mut methods = Vec::new();
-    let extra = serde_json::json!([{ "slug": "bus-individ", "name": "BUS-individ", "abbreviation": null }]);
+    let extra =
+        serde_json::json!([{ "slug": "bus-individ", "name": "BUS-individ", "abbreviation": null }]);
     for (i, m) in catalogue["methods"]
         .as_array()
         .unwrap()
@@ -186,10 +260,17 @@ fn methods_are_found_as_the_seed_data_tags_them() {
         if let Some(a) = m["abbreviation"].as_str() {
             names.push(a.to_owned());
         }
-        methods.push(MethodName { id: i as i32, names });
+        methods.push(MethodName {
+            id: i as i32,
+            names,
+        });
     }
     let mut differences = Vec::new();
-    for file in ["bromma-2019-2022.json", "skarpnack-2020.json", "spanga-tensta-2019-2022.json"] {
+    for file in [
+        "bromma-2019-2022.json",
+        "skarpnack-2020.json",
+        "spanga-tensta-2019-2022.json",
+    ] {
         for (i, a) in seed_activities(file).iter().enumerate() {
             let mut got: Vec<String> = methods_in(a["description"].as_str().unwrap(), &methods)
                 .into_iter()
@@ -237,7 +318,10 @@ fn a_bromma_layout_reads_priority_from_the_paragraph() {
         ],
     };
     let sheet = read_sheet(&doc);
-    assert_eq!(sheet.title.as_deref(), Some("Lokal handlingsplan 2019 – 2022"));
+    assert_eq!(
+        sheet.title.as_deref(),
+        Some("Lokal handlingsplan 2019 – 2022")
+    );
     assert_eq!(sheet.rows.len(), 2);
     assert_eq!(sheet.rows[1].priority.as_deref(), Some("Civilsamhället"));
     assert_eq!(sheet.rows[1].focus.as_deref(), Some("Samverkan"));
@@ -245,6 +329,9 @@ fn a_bromma_layout_reads_priority_from_the_paragraph() {
     assert_eq!(sheet.problems[0].code, ProblemCode::UnknownColumn);
     assert_eq!(sheet.problems[0].column.as_deref(), Some("Okänd kolumn"));
     assert!(!sheet.problems[0].blocking());
-    let empty = read_sheet(&Document { format: Format::Csv, blocks: vec![] });
+    let empty = read_sheet(&Document {
+        format: Format::Csv,
+        blocks: vec![],
+    });
     assert_eq!(empty.problems[0].code, ProblemCode::NoTable);
 }

@@ -7,14 +7,14 @@ use std::collections::{HashMap, HashSet};
 use chrono::Utc;
 use entity::enums::Term;
 use entity::{
-    action_plan, activity, activity_method, audit_event, district, focus_area, follow_up,
-    method, organization, organization_district, priority_area, provenance, responsibility,
+    action_plan, activity, activity_method, audit_event, district, focus_area, follow_up, method,
+    organization, organization_district, priority_area, provenance, responsibility,
     source_document, strategy,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, Set,
 };
 
 use super::catalogue::{self, Match, MethodName, OrgMatch, OrgName};
@@ -430,7 +430,10 @@ fn responsibilities(
     let parts = catalogue::split_responsible(cell, &is_name);
     let mut out: Vec<WantedResponsibility> = Vec::new();
     let mut push = |r: WantedResponsibility| {
-        if let Some(have) = out.iter_mut().find(|h| h.organization_id == r.organization_id) {
+        if let Some(have) = out
+            .iter_mut()
+            .find(|h| h.organization_id == r.organization_id)
+        {
             have.role = match (have.role.take(), r.role) {
                 (Some(a), Some(b)) => Some(format!("{a}, {b}")),
                 (a, b) => a.or(b),
@@ -571,7 +574,10 @@ async fn current_activities(db: &DatabaseConnection, plan_id: i32) -> AppResult<
             rs.sort_by_key(|r| (r.position, r.id));
             Current {
                 methods: methods.remove(&a.id).unwrap_or_default(),
-                responsibilities: rs.into_iter().map(|r| (r.organization_id, r.role)).collect(),
+                responsibilities: rs
+                    .into_iter()
+                    .map(|r| (r.organization_id, r.role))
+                    .collect(),
                 last_action: last.remove(&a.id),
                 activity: a,
             }
@@ -726,11 +732,7 @@ pub async fn plan_rows(
     let (start_year, end_year) = match &ctx.plan {
         Some(p) => (p.start_year, p.end_year),
         None => {
-            let from_title = ctx
-                .title
-                .as_deref()
-                .map(read::years_in)
-                .unwrap_or_default();
+            let from_title = ctx.title.as_deref().map(read::years_in).unwrap_or_default();
             (
                 ctx.input.start_year.or(from_title.iter().min().copied()),
                 ctx.input.end_year.or(from_title.iter().max().copied()),
@@ -772,13 +774,22 @@ pub async fn plan_rows(
     }
     let mut planned: Vec<Planned> = Vec::new();
     let mut matched: HashSet<i32> = HashSet::new();
-    let next_position = current.iter().map(|c| c.activity.position).max().unwrap_or(0);
+    let next_position = current
+        .iter()
+        .map(|c| c.activity.position)
+        .max()
+        .unwrap_or(0);
     let mut appended = 0;
     for (i, row) in sheet.rows.iter().enumerate() {
         let position = i32::try_from(i + 1).unwrap_or(i32::MAX);
-        let Some(mut wanted) =
-            wanted_of(row, position, &sheet, &cat, ctx.decode_id, &mut report.problems)
-        else {
+        let Some(mut wanted) = wanted_of(
+            row,
+            position,
+            &sheet,
+            &cat,
+            ctx.decode_id,
+            &mut report.problems,
+        ) else {
             report.rows.push(RowOutcome {
                 row: row.number,
                 action: RowAction::Skip,
@@ -846,12 +857,9 @@ pub async fn plan_rows(
                     c.activity.version,
                     c.last_action.as_deref(),
                 ) {
-                    report.problems.push(problem(
-                        row.number,
-                        None,
-                        ProblemCode::Conflict,
-                        why,
-                    ));
+                    report
+                        .problems
+                        .push(problem(row.number, None, ProblemCode::Conflict, why));
                     report.rows.push(RowOutcome {
                         row: row.number,
                         action: RowAction::Skip,
@@ -899,8 +907,17 @@ pub async fn plan_rows(
     if planned.is_empty() && ctx.plan.is_some() {
         return Ok(report);
     }
-    let plan = write_plan(db, actor, &ctx, &sheet, strategy_id, owner, (start_year, end_year), planned)
-        .await?;
+    let plan = write_plan(
+        db,
+        actor,
+        &ctx,
+        &sheet,
+        strategy_id,
+        owner,
+        (start_year, end_year),
+        planned,
+    )
+    .await?;
     report.plan = Some(plan);
     report.written = true;
     Ok(report)
@@ -1017,7 +1034,10 @@ async fn write_plan(
         .clone()
         .or_else(|| ctx.plan.as_ref().map(|p| p.title.clone()))
         .unwrap_or_else(|| ctx.input.file_name.clone());
-    let document_title = sheet.title.clone().unwrap_or_else(|| ctx.input.file_name.clone());
+    let document_title = sheet
+        .title
+        .clone()
+        .unwrap_or_else(|| ctx.input.file_name.clone());
     let existing = ctx.plan.clone();
     let district_id = ctx.district.id;
     let file_name = ctx.input.file_name.clone();
@@ -1089,7 +1109,11 @@ async fn write_activity(
     now: chrono::DateTime<Utc>,
 ) -> AppResult<Written<()>> {
     let w = p.wanted;
-    let trim = |t: &Option<String>| t.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let trim = |t: &Option<String>| {
+        t.as_ref()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    };
     let mut am = match &p.current {
         Some(c) => activity::ActiveModel {
             version: Set(c.activity.version + 1),
@@ -1244,6 +1268,16 @@ async fn write_activity(
     )
 }
 
+/// A follow-up to write: the activity, status, effects, the follow-up it changes (none:
+/// create) and the file's row.
+type PlannedFollowUp = (
+    i32,
+    entity::enums::FollowUpStatus,
+    Option<String>,
+    Option<follow_up::Model>,
+    usize,
+);
+
 /// The rows of a follow-up file: match each row to its activity, compare the period's
 /// follow-up, check the version and lock rules, and (unless a dry run or a blocking
 /// problem) write.
@@ -1324,8 +1358,7 @@ pub async fn follow_up_rows(
         }
     }
     // (activity, status, effects, existing follow-up)
-    let mut planned: Vec<(i32, entity::enums::FollowUpStatus, Option<String>, Option<follow_up::Model>, usize)> =
-        Vec::new();
+    let mut planned: Vec<PlannedFollowUp> = Vec::new();
     for (i, row) in sheet.rows.iter().enumerate() {
         let position = i32::try_from(i + 1).unwrap_or(i32::MAX);
         let skip = |report: &mut ImportReport, activity_id| {
@@ -1475,9 +1508,12 @@ pub async fn follow_up_rows(
                     skip(&mut report, Some(c.activity.id));
                     continue;
                 }
-                if let Some(why) =
-                    lost_edit("follow-up", version, f.version, last.get(&f.id).map(String::as_str))
-                {
+                if let Some(why) = lost_edit(
+                    "follow-up",
+                    version,
+                    f.version,
+                    last.get(&f.id).map(String::as_str),
+                ) {
                     report
                         .problems
                         .push(problem(row.number, None, ProblemCode::Conflict, why));
