@@ -688,6 +688,14 @@ async fn a_plan_is_imported_updated_and_no_edit_is_lost() {
 
     let done = import_small(&app, SMALL_PLAN, false).await;
     assert_eq!(done["written"], json!(true), "{done}");
+    assert!(
+        done["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["activity"]["id"].is_string()),
+        "{done}"
+    );
     assert_eq!(
         done["actionPlan"]["title"],
         "Handlingsplan för prov 2020 – 2022"

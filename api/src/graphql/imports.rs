@@ -113,8 +113,8 @@ impl ImportRow {
     async fn changes(&self) -> Vec<&'static str> {
         self.0.changes.clone()
     }
-    /// The activity the row is written to; null for a row that creates one in a dry run,
-    /// and for a skipped row that matched none.
+    /// The activity the row is (or, in a dry run, would be) written to; null for a row
+    /// that would create one in a dry run, and for a skipped row that matched none.
     async fn activity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Activity>> {
         match self.0.activity_id {
             Some(id) => Ok(load(ctx, ActivityId(id)).await?.map(Activity)),

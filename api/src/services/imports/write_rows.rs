@@ -918,6 +918,14 @@ pub async fn plan_rows(
         planned,
     )
     .await?;
+    let (plan, created) = plan;
+    for outcome in &mut report.rows {
+        if outcome.action == RowAction::Create
+            && let Some((_, id)) = created.iter().find(|(row, _)| *row == outcome.row)
+        {
+            outcome.activity_id = Some(*id);
+        }
+    }
     report.plan = Some(plan);
     report.written = true;
     Ok(report)
@@ -1016,7 +1024,7 @@ async fn write_plan(
     owner: Option<i32>,
     (start_year, end_year): (Option<i32>, Option<i32>),
     planned: Vec<Planned>,
-) -> AppResult<action_plan::Model> {
+) -> AppResult<(action_plan::Model, Vec<(usize, i32)>)> {
     let slug = match &ctx.plan {
         Some(p) => p.slug.clone(),
         None => {
@@ -1090,10 +1098,15 @@ async fn write_plan(
                     created
                 }
             };
+            let mut created = Vec::new();
             for p in planned {
-                written = write_activity(txn, &plan, document, &file_name, p, written, now).await?;
+                let row = p.wanted.row;
+                let (next, id) =
+                    write_activity(txn, &plan, document, &file_name, p, written, now).await?;
+                written = next;
+                created.push((row, id));
             }
-            Ok(written.with(plan))
+            Ok(written.with((plan, created)))
         })
     })
     .await
@@ -1107,7 +1120,7 @@ async fn write_activity(
     p: Planned,
     written: Written<()>,
     now: chrono::DateTime<Utc>,
-) -> AppResult<Written<()>> {
+) -> AppResult<(Written<()>, i32)> {
     let w = p.wanted;
     let trim = |t: &Option<String>| {
         t.as_ref()
@@ -1252,7 +1265,7 @@ async fn write_activity(
         methods: &c.methods,
         responsibilities: c.responsibilities.clone(),
     });
-    written.audit(
+    let written = written.audit(
         Change {
             action: "activity.import",
             node_type: "Activity",
@@ -1265,7 +1278,8 @@ async fn write_activity(
             methods: &w.method_ids,
             responsibilities,
         }),
-    )
+    )?;
+    Ok((written, after.id))
 }
 
 /// A follow-up to write: the activity, status, effects, the follow-up it changes (none:
