@@ -67,12 +67,151 @@ enum Command {
         #[command(flatten)]
         settings: Box<Settings>,
     },
+    /// Import an action plan, or a period's follow-ups, from an XLSX, CSV or DOCX table
+    /// with the documents' columns — the same import as the `importActionPlan` and
+    /// `importFollowUps` mutations, run against DATABASE_URL as an admin named by `--as`
+    /// (the audit trail names it). Prints what each row does and every problem; exits
+    /// with 1 when nothing could be written.
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// Write the GraphQL schema (SDL) to a file, or to stdout with `-`.
     ExportSchema {
         /// Where to write it.
         #[arg(default_value = "schema.graphql")]
         path: PathBuf,
     },
+}
+
+/// What `samverkan import` imports.
+#[derive(Debug, Subcommand)]
+enum ImportCommand {
+    /// An action plan: its rows become the plan's activities (the district's plan with
+    /// the file's title, or `--plan`, or a new plan).
+    ActionPlan {
+        /// The district's slug, e.g. `bromma`.
+        #[arg(long)]
+        district: String,
+        /// The XLSX, CSV or DOCX file.
+        file: PathBuf,
+        /// Answer what would happen, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The plan's slug (default: the district's plan with the file's title, else a new one).
+        #[arg(long)]
+        plan: Option<String>,
+        /// The plan's title (default: the file's).
+        #[arg(long)]
+        title: Option<String>,
+        /// Who the audit trail names.
+        #[arg(long = "as", default_value = "samverkan-cli")]
+        actor: String,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+    /// A period's follow-ups: the status column and "Effekter och resultat".
+    FollowUps {
+        /// The district's slug, e.g. `spanga-tensta`.
+        #[arg(long)]
+        district: String,
+        /// The XLSX, CSV or DOCX file.
+        file: PathBuf,
+        /// The period's year, e.g. 2021.
+        #[arg(long)]
+        year: i32,
+        /// The period's term: T1, T2 or ANNUAL.
+        #[arg(long, value_parser = api::services::imports::cli::parse_term)]
+        term: api::services::imports::cli::Term,
+        /// Answer what would happen, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The plan's slug (default: the district's plan with the file's title, else its
+        /// only plan with activities for the year).
+        #[arg(long)]
+        plan: Option<String>,
+        /// Who the audit trail names.
+        #[arg(long = "as", default_value = "samverkan-cli")]
+        actor: String,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+}
+
+/// Run `samverkan import …`.
+async fn import(what: ImportCommand) -> anyhow::Result<()> {
+    use api::services::imports::cli::{CliImport, render, run};
+    let (settings, job) = match what {
+        ImportCommand::ActionPlan {
+            district,
+            file,
+            dry_run,
+            plan,
+            title,
+            actor,
+            settings,
+        } => (
+            settings,
+            CliImport {
+                district,
+                plan,
+                title,
+                period: None,
+                file,
+                dry_run,
+                actor,
+                max_bytes: 0,
+            },
+        ),
+        ImportCommand::FollowUps {
+            district,
+            file,
+            year,
+            term,
+            dry_run,
+            plan,
+            actor,
+            settings,
+        } => (
+            settings,
+            CliImport {
+                district,
+                plan,
+                title: None,
+                period: Some((year, term)),
+                file,
+                dry_run,
+                actor,
+                max_bytes: 0,
+            },
+        ),
+    };
+    let job = CliImport {
+        max_bytes: settings.max_upload_bytes,
+        ..job
+    };
+    api::db::prepare(&settings.database_url, false).await?;
+    let db = api::db::connect(
+        &settings.database_url,
+        2,
+        api::db::StatementCounter::default(),
+    )
+    .await?;
+    let outcome = run(&db, job, api::graphql::imports::activity_id).await;
+    db.close().await?;
+    match outcome {
+        Ok(report) => {
+            print!("{}", render(&report));
+            if report.refusal().is_some() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Err(err) => {
+            eprintln!("{}: {}", err.code().as_str(), err.public_message());
+            std::process::exit(1);
+        }
+    }
 }
 
 /// Settings read from the environment alone.
@@ -158,6 +297,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", keys.mint(&sub, &org, roles, districts, ttl)?);
             Ok(())
         }
+        Some(Command::Import { what }) => import(what).await,
         Some(Command::ExportSchema { path }) => {
             let sdl = api::graphql::sdl();
             if path.as_os_str() == "-" {

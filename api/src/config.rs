@@ -151,6 +151,13 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
 
+    /// Largest file a GraphQL multipart request (an upload, e.g. `importActionPlan`'s
+    /// `file`) may carry, in bytes (larger: HTTP 413). A multipart request's body may be
+    /// this plus `SAMVERKAN_MAX_BODY_BYTES` (the operations and the map); the CLI's
+    /// `samverkan import` reads files up to this size too.
+    #[arg(long, env = "SAMVERKAN_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+
     /// Largest total size of a request's header fields (names and values), in bytes
     /// (larger, or more than 64 fields: HTTP 431).
     #[arg(long, env = "SAMVERKAN_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
@@ -234,6 +241,7 @@ impl Settings {
             max_directives: 4,
             max_batch: 5,
             max_body_bytes: 256 * 1024,
+            max_upload_bytes: 10 * 1024 * 1024,
             max_header_bytes: 16 * 1024,
             request_timeout_secs: 30,
             rate_limit_per_minute: 600,

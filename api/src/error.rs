@@ -55,6 +55,23 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The header fields are larger than `SAMVERKAN_MAX_HEADER_BYTES`, or too many.
     RequestHeaderFieldsTooLarge,
+    /// An imported file is larger than `SAMVERKAN_MAX_UPLOAD_BYTES` (the CLI; over HTTP
+    /// such an upload is refused first, HTTP 413 `PAYLOAD_TOO_LARGE`).
+    FileTooLarge,
+    /// An imported file is not XLSX, DOCX or CSV (a PDF, an image, an old `.xls`/`.doc`).
+    UnsupportedFile,
+    /// An imported file is password-protected.
+    FileEncrypted,
+    /// An imported file would unpack beyond the limits (a zip bomb).
+    FileTooLargeUnpacked,
+    /// An imported file has more cells than an import reads (500,000).
+    FileTooManyCells,
+    /// An imported CSV is not UTF-8 (with or without BOM) or Windows-1252 text.
+    FileEncoding,
+    /// An imported file has a formula without a computed value.
+    FileFormula,
+    /// An imported file is damaged, or not what its container says.
+    FileCorrupt,
 }
 
 impl ErrorCode {
@@ -81,6 +98,14 @@ impl ErrorCode {
             Self::UriTooLong => "URI_TOO_LONG",
             Self::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
             Self::RequestHeaderFieldsTooLarge => "REQUEST_HEADER_FIELDS_TOO_LARGE",
+            Self::FileTooLarge => "FILE_TOO_LARGE",
+            Self::UnsupportedFile => "UNSUPPORTED_FILE",
+            Self::FileEncrypted => "FILE_ENCRYPTED",
+            Self::FileTooLargeUnpacked => "FILE_TOO_LARGE_UNPACKED",
+            Self::FileTooManyCells => "FILE_TOO_MANY_CELLS",
+            Self::FileEncoding => "FILE_ENCODING",
+            Self::FileFormula => "FILE_FORMULA",
+            Self::FileCorrupt => "FILE_CORRUPT",
         }
     }
 }
@@ -131,6 +156,9 @@ pub enum AppError {
     /// A stale version.
     #[error("{0}")]
     Conflict(String),
+    /// An uploaded (or imported) file that cannot be read; its code says why.
+    #[error("{0}")]
+    File(crate::files::FileError),
     /// A database error. Logged, never shown.
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
@@ -173,6 +201,7 @@ impl AppError {
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
+            Self::File(err) => file_code(err),
             Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -218,9 +247,47 @@ impl AppError {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::FileError;
+
+    #[test]
+    fn file_errors_keep_the_engines_codes() {
+        for err in [
+            FileError::TooLarge { size: 2, limit: 1 },
+            FileError::NotATable("x".into()),
+            FileError::Encrypted,
+            FileError::ZipBomb("x".into()),
+            FileError::TooManyCells { limit: 1 },
+            FileError::Encoding("x".into()),
+            FileError::Formula("x".into()),
+            FileError::Corrupt("x".into()),
+        ] {
+            let code = err.code();
+            assert_eq!(AppError::File(err).code().as_str(), code);
+        }
+    }
+}
+
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         err.into_graphql()
+    }
+}
+
+/// The code of a file that cannot be read: the same text as [`crate::files::FileError::code`].
+fn file_code(err: &crate::files::FileError) -> ErrorCode {
+    use crate::files::FileError;
+    match err {
+        FileError::TooLarge { .. } => ErrorCode::FileTooLarge,
+        FileError::NotATable(_) => ErrorCode::UnsupportedFile,
+        FileError::Encrypted => ErrorCode::FileEncrypted,
+        FileError::ZipBomb(_) => ErrorCode::FileTooLargeUnpacked,
+        FileError::TooManyCells { .. } => ErrorCode::FileTooManyCells,
+        FileError::Encoding(_) => ErrorCode::FileEncoding,
+        FileError::Formula(_) => ErrorCode::FileFormula,
+        FileError::Corrupt(_) => ErrorCode::FileCorrupt,
     }
 }
 

@@ -16,7 +16,15 @@
 //!   fails before execution is answered without `data`;
 //! - every GraphQL request needs a bearer token (401), and a token may make at most
 //!   `SAMVERKAN_RATE_LIMIT_PER_MINUTE` requests per minute per replica (429 with
-//!   `Retry-After`).
+//!   `Retry-After`);
+//! - uploads: `POST /graphql` also takes `multipart/form-data` as the [GraphQL multipart
+//!   request spec](https://github.com/jaydenseric/graphql-multipart-request-spec) writes
+//!   it (parts `operations`, `map`, then the files: what Apollo's and urql's upload links
+//!   send), only with a non-empty preflight header (`GraphQL-Preflight`,
+//!   `Apollo-Require-Preflight` or `X-Apollo-Operation-Name`; without one: 400, CSRF), a
+//!   file of at most `SAMVERKAN_MAX_UPLOAD_BYTES` and the rest within
+//!   `SAMVERKAN_MAX_BODY_BYTES` (413). The operations then run exactly as a JSON POST's
+//!   (token, rate limit, allow-list, checks).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -25,7 +33,7 @@ use std::time::{Duration, Instant};
 use async_graphql::Data;
 use async_graphql::{BatchRequest, BatchResponse};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequest, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use sea_orm::DatabaseConnection;
@@ -56,6 +64,8 @@ pub(crate) struct AppState {
     pub(crate) max_batch: usize,
     /// The largest request body, and the largest WebSocket message.
     pub(crate) max_body_bytes: usize,
+    /// The largest file of a multipart request (an upload).
+    pub(crate) max_upload_bytes: usize,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) metrics: Arc<Metrics>,
     /// Only these operations run (allow-list mode).
@@ -174,14 +184,22 @@ pub(crate) async fn graphql_get(
     execute(state, headers, BatchRequest::Single(request), media, true).await
 }
 
-/// `POST /graphql`: JSON only, a bounded batch.
+/// `POST /graphql`: JSON, or a GraphQL multipart request (an upload); a bounded batch.
 pub(crate) async fn graphql_post(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Bytes,
+    request: axum::extract::Request,
 ) -> Response {
+    let headers = request.headers().clone();
     let Some(media) = negotiate(&headers) else {
         return transport::not_acceptable();
+    };
+    if let Some(boundary) = transport::multipart_boundary(&headers) {
+        return graphql_multipart(state, headers, request.into_body(), boundary, media).await;
+    }
+    // The JSON body, within `SAMVERKAN_MAX_BODY_BYTES` (`DefaultBodyLimit`: 413).
+    let body = match Bytes::from_request(request, &state).await {
+        Ok(body) => body,
+        Err(rejection) => return rejection.into_response(),
     };
     let json = headers
         .get(header::CONTENT_TYPE)
@@ -221,6 +239,63 @@ pub(crate) async fn graphql_post(
     if let Err(message) = transport::check_post(&body, &mut batch) {
         return refusal(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message, media);
     }
+    if let BatchRequest::Batch(list) = &batch
+        && list.len() > state.max_batch
+    {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            format!("a batch may hold at most {} operations", state.max_batch),
+            media,
+        );
+    }
+    execute(state, headers, batch, media, false).await
+}
+
+/// A GraphQL multipart request (an upload): the CSRF rule, the token before the body is
+/// read, the size limits while it is read, then the same execution as a JSON POST.
+async fn graphql_multipart(
+    state: AppState,
+    headers: HeaderMap,
+    body: axum::body::Body,
+    boundary: String,
+    media: MediaType,
+) -> Response {
+    // CSRF: a browser sends multipart/form-data cross-site without a preflight; a
+    // header it may not send without one proves the request comes from a client that
+    // asked (the multipart spec's "Security" section; Apollo Server's CSRF prevention).
+    if !transport::has_preflight_header(&headers) {
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            transport::CSRF_MESSAGE,
+            media,
+        );
+    }
+    // No upload is read for a caller without a valid token (`execute` checks it again,
+    // with the rate limit, as for every request).
+    if let Err(err) = bearer(&headers).and_then(|t| state.keys.verify(t)) {
+        tracing::info!(reason = %err, "unauthenticated upload refused");
+        return error_response_in(StatusCode::UNAUTHORIZED, err, media);
+    }
+    let limits = transport::UploadLimits {
+        max_file_bytes: state.max_upload_bytes,
+        max_body_bytes: state.max_body_bytes,
+    };
+    let batch = match transport::receive_multipart(body, boundary, limits).await {
+        Ok(batch) => batch,
+        Err(transport::MultipartRefusal::TooLarge(message)) => {
+            return refusal(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                codes::PAYLOAD_TOO_LARGE,
+                message,
+                media,
+            );
+        }
+        Err(transport::MultipartRefusal::Malformed(message)) => {
+            return refusal(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message, media);
+        }
+    };
     if let BatchRequest::Batch(list) = &batch
         && list.len() > state.max_batch
     {
@@ -477,5 +552,6 @@ pub(crate) fn request_data(state: &AppState, caller: Caller, loader: &RequestLoa
     ));
     data.insert(loader.clone());
     data.insert(state.events.clone());
+    data.insert(crate::graphql::imports::UploadLimit(state.max_upload_bytes));
     data
 }

@@ -97,6 +97,7 @@ impl Application {
             graphiql: settings.graphiql_enabled(),
             max_batch: settings.max_batch,
             max_body_bytes: settings.max_body_bytes,
+            max_upload_bytes: settings.max_upload_bytes,
             limiter: Arc::new(RateLimiter::new(
                 settings.rate_limit_per_minute,
                 settings.rate_limit_burst,
@@ -184,7 +185,15 @@ fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
     let cors = CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            // The preflight headers an upload carries (`transport::PREFLIGHT_HEADERS`).
+            HeaderName::from_static("graphql-preflight"),
+            HeaderName::from_static("apollo-require-preflight"),
+            HeaderName::from_static("x-apollo-operation-name"),
+        ])
         .max_age(Duration::from_secs(3600));
     Ok(Router::new()
         .route("/graphql", get(http::graphql_get).post(http::graphql_post))

@@ -15,6 +15,10 @@
 //!   (parse, validation, variables, unknown operation) is answered without a `data`
 //!   entry, as the GraphQL spec asks, and with `application/graphql-response+json` as
 //!   HTTP 400.
+//! - **Uploads** ([`receive_multipart`]): a `multipart/form-data` POST as the GraphQL
+//!   multipart request spec writes it (`operations`, `map`, the files), only with a
+//!   preflight header ([`has_preflight_header`]: CSRF), a file of at most
+//!   `SAMVERKAN_MAX_UPLOAD_BYTES` and the rest of at most `SAMVERKAN_MAX_BODY_BYTES`.
 //! - **Refusals outside GraphQL** ([`guard`]): headers over the limit are `431`, and
 //!   every error answer the router, the body limit, the timeout or the WebSocket upgrade
 //!   would give as plain text or an empty body — `404`, `405`, `408`, `413`, … — is a
@@ -273,6 +277,146 @@ pub(crate) fn check_post(
     } else {
         Ok(())
     }
+}
+
+/// The boundary of a `multipart/form-data` request, when the body is one (a
+/// `multipart/form-data` without a boundary is no multipart body: it is refused as an
+/// unsupported media type, like a cross-site form's other encodings).
+pub(crate) fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let mime: mime::Mime = value.parse().ok()?;
+    if mime.type_() != mime::MULTIPART || mime.subtype() != mime::FORM_DATA {
+        return None;
+    }
+    mime.get_param(mime::BOUNDARY)
+        .map(|b| b.as_str().to_owned())
+        .filter(|b| !b.is_empty())
+}
+
+/// The header fields of which one, not empty, lets a multipart request through: a
+/// browser cannot send any of them cross-site without a CORS preflight, which the
+/// server answers only for `SAMVERKAN_CORS_ORIGINS`. `GraphQL-Preflight` is the name
+/// the GraphQL multipart request spec's clients use (e.g. HotChocolate's, Houdini's);
+/// `Apollo-Require-Preflight` and `X-Apollo-Operation-Name` are what Apollo Server's
+/// CSRF prevention accepts (Apollo Client's upload link is told to send the first).
+pub(crate) const PREFLIGHT_HEADERS: [&str; 3] = [
+    "graphql-preflight",
+    "apollo-require-preflight",
+    "x-apollo-operation-name",
+];
+
+/// Whether the request carries a non-empty preflight header ([`PREFLIGHT_HEADERS`]).
+pub(crate) fn has_preflight_header(headers: &HeaderMap) -> bool {
+    PREFLIGHT_HEADERS.iter().any(|name| {
+        headers
+            .get_all(*name)
+            .iter()
+            .any(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace))
+    })
+}
+
+/// The refusal of a multipart request without a preflight header.
+pub(crate) const CSRF_MESSAGE: &str = "a multipart/form-data request (an upload) must carry a \
+     non-empty GraphQL-Preflight header (or Apollo-Require-Preflight): a browser can send \
+     multipart forms cross-site without asking, so without one the request may be a \
+     cross-site request forgery";
+
+/// The limits of a multipart request.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UploadLimits {
+    /// Largest file (any part other than `operations` and `map`), in bytes.
+    pub(crate) max_file_bytes: usize,
+    /// Largest rest of the body — `operations`, `map` and the parts' headers — in bytes.
+    pub(crate) max_body_bytes: usize,
+}
+
+/// Why a multipart request was refused before anything ran.
+#[derive(Debug)]
+pub(crate) enum MultipartRefusal {
+    /// Over a limit (413); the message names it.
+    TooLarge(String),
+    /// Not a GraphQL multipart request (400); the message says why.
+    Malformed(String),
+}
+
+/// Read a GraphQL multipart request (spec v2: `operations`, `map`, the files) from
+/// `body`, within `limits`: the files are read into memory (each at most
+/// `max_file_bytes`, the whole body at most `max_file_bytes + max_body_bytes`, and all
+/// but the files at most `max_body_bytes`). Parsing the parts and placing the files in
+/// the variables is async-graphql's (`receive_batch_body`, multer).
+pub(crate) async fn receive_multipart(
+    body: axum::body::Body,
+    boundary: String,
+    limits: UploadLimits,
+) -> Result<async_graphql::BatchRequest, MultipartRefusal> {
+    use futures_util::{StreamExt, TryStreamExt};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let whole = limits.max_file_bytes.saturating_add(limits.max_body_bytes);
+    let read = Arc::new(AtomicUsize::new(0));
+    let over = Arc::new(AtomicBool::new(false));
+    let (counted, flagged) = (read.clone(), over.clone());
+    let stream = body.into_data_stream().map(move |chunk| {
+        let chunk = chunk.map_err(std::io::Error::other)?;
+        let total = counted.fetch_add(chunk.len(), Ordering::Relaxed) + chunk.len();
+        if total > whole {
+            flagged.store(true, Ordering::Relaxed);
+            return Err(std::io::Error::other("the request body is too large"));
+        }
+        Ok(chunk)
+    });
+    let too_large = || {
+        MultipartRefusal::TooLarge(format!(
+            "an uploaded file may be at most {} bytes (SAMVERKAN_MAX_UPLOAD_BYTES), and the \
+             rest of the request at most {} bytes (SAMVERKAN_MAX_BODY_BYTES)",
+            limits.max_file_bytes, limits.max_body_bytes
+        ))
+    };
+    let options =
+        async_graphql::http::MultipartOptions::default().max_file_size(limits.max_file_bytes);
+    let content_type = format!("multipart/form-data; boundary={boundary}");
+    let received = async_graphql::http::receive_batch_body(
+        Some(content_type),
+        stream.into_async_read(),
+        options,
+    )
+    .await;
+    let mut batch = match received {
+        Ok(batch) => batch,
+        Err(_) if over.load(Ordering::Relaxed) => return Err(too_large()),
+        Err(async_graphql::ParseRequestError::PayloadTooLarge) => return Err(too_large()),
+        Err(err) => {
+            return Err(MultipartRefusal::Malformed(format!(
+                "not a GraphQL multipart request (parts `operations`, `map`, then the files): {err}"
+            )));
+        }
+    };
+    // What is not a file — the operations, the map, the parts' headers — counts as a
+    // JSON body does.
+    let files: usize = batch
+        .iter()
+        .flat_map(|r| r.uploads.iter())
+        .map(|u| u.content.len())
+        .sum();
+    if read.load(Ordering::Relaxed).saturating_sub(files) > limits.max_body_bytes {
+        return Err(too_large());
+    }
+    let requests = match &mut batch {
+        async_graphql::BatchRequest::Single(r) => std::slice::from_mut(r),
+        async_graphql::BatchRequest::Batch(rs) => rs.as_mut_slice(),
+    };
+    for request in requests {
+        if request.operation_name.as_deref() == Some("") {
+            request.operation_name = None;
+        }
+        if request.query.is_empty() && !request.extensions.contains_key("persistedQuery") {
+            return Err(MultipartRefusal::Malformed(
+                "a GraphQL request needs `query` (or a persisted-query hash)".into(),
+            ));
+        }
+    }
+    Ok(batch)
 }
 
 /// Why an operation may not run over this method.

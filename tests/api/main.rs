@@ -31,3 +31,5 @@ mod writes;
 mod ws_protocol;
 // Issue 14: indicators, targets, measurements, target groups.
 mod targets;
+// Issue 15: plans and follow-ups imported from office files.
+mod imports;

@@ -459,7 +459,33 @@ async fn case(app: &TestApp, f: &Fixtures, name: &str, n: u32) -> (Rule, &'stati
                 json!({ "id": id }),
             )
         }
+        // Issue 15: imports, sent as multipart requests with the file of `import_file`.
+        "importActionPlan" => (
+            Rule::District,
+            r#"mutation($file: Upload!, $d: ID!) { importActionPlan(input: { file: $file, district: $d, dryRun: false }) { actionPlan { id } userErrors { code message } } }"#,
+            json!({ "d": f.skarpnack }),
+        ),
+        "importFollowUps" => (
+            Rule::District,
+            r#"mutation($file: Upload!, $d: ID!, $p: ID!) { importFollowUps(input: { file: $file, district: $d, actionPlan: $p, period: { year: 2021, term: T2 }, dryRun: false }) { followUps { id } userErrors { code message } } }"#,
+            json!({ "d": f.skarpnack, "p": f.plan }),
+        ),
         other => targets_case(app, f, other, n).await,
+    }
+}
+
+/// The file an import case `n` uploads (a new plan each time; a changed follow-up of
+/// the police's activity each time), or `None` for a mutation sent as JSON.
+fn import_file(name: &str, f: &Fixtures, n: u32) -> Option<String> {
+    match name {
+        "importActionPlan" => Some(format!(
+            "Handlingsplan matris {n} 2021\nMetoder och arbetssätt;Ansvarig\nGöra något {n};Enhetschef\n"
+        )),
+        "importFollowUps" => Some(format!(
+            "ID;Status 31/8 2021;Effekter och resultat\n{};Pågår;Effekt {n}\n",
+            f.police_activity.as_str().unwrap_or_default()
+        )),
+        _ => None,
     }
 }
 
@@ -486,7 +512,19 @@ async fn check(name: &str) {
                 let what = format!("{name} as {role:?} of {org} coordinating {district}");
                 let before = app.fingerprint().await;
                 let audit = app.audit_count().await;
-                let (status, body) = app.graphql_with(Some(&token), query, vars).await;
+                let (status, body) = match import_file(name, &f, n) {
+                    Some(file) => {
+                        crate::imports::upload(
+                            &app,
+                            &token,
+                            query,
+                            vars,
+                            ("matrix.csv", file.as_bytes()),
+                        )
+                        .await
+                    }
+                    None => app.graphql_with(Some(&token), query, vars).await,
+                };
                 assert_eq!(status, 200, "{what}: {body}");
                 if expect {
                     assert!(body.get("errors").is_none(), "{what} was refused: {body}");
@@ -580,6 +618,9 @@ matrix!(
     create_obligation => "createObligation",
     update_obligation => "updateObligation",
     delete_obligation => "deleteObligation",
+    // Issue 15: imports.
+    import_action_plan => "importActionPlan",
+    import_follow_ups => "importFollowUps",
 );
 
 // --- Issue 14: indicators, measurements, targets (helper `targets`) ----------------------

@@ -32,6 +32,8 @@ pub mod viewer;
 pub mod write;
 // Issue 14: indicators, targets, measurements, target groups.
 pub mod targets;
+// Issue 15: plans and follow-ups imported from office files.
+pub mod imports;
 
 pub use engine::{batch, checks, pagination, scalars};
 
@@ -86,6 +88,7 @@ pub struct MutationRoot(
     targets::TargetsMutation,
     obligations::ObligationsMutation,
     situations::SituationsMutation,
+    imports::ImportsMutation,
 );
 
 /// The schema type.

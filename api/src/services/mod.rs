@@ -21,3 +21,5 @@ pub mod group_follow_ups;
 // The city's cycle (issue 14).
 pub mod obligations;
 pub mod situations;
+// Issue 15: plans and follow-ups imported from office files.
+pub mod imports;

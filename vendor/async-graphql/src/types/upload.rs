@@ -137,7 +137,17 @@ pub struct Upload(pub usize);
 impl Upload {
     /// Get the upload value.
     pub fn value(&self, ctx: &Context<'_>) -> std::io::Result<UploadValue> {
-        ctx.query_env.uploads[self.0].try_clone()
+        // PATCH (Samverkan): an index no file was sent for is an error, not a panic.
+        ctx.query_env
+            .uploads
+            .get(self.0)
+            .ok_or_else(|| {
+                std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no file was sent for this upload",
+                )
+            })?
+            .try_clone()
     }
 }
 
@@ -178,7 +188,10 @@ impl InputType for Upload {
         if let Value::String(s) = &value
             && let Some(filename) = s.strip_prefix(PREFIX)
         {
-            return Ok(Upload(filename.parse::<usize>().unwrap()));
+            // PATCH (Samverkan): a marker a client wrote itself is refused, not a panic.
+            if let Ok(index) = filename.parse::<usize>() {
+                return Ok(Upload(index));
+            }
         }
         Err(InputValueError::expected_type(value))
     }
