@@ -12,6 +12,11 @@
 //! first cell above it. Rows are numbered across all tables of the document from 1; fully
 //! empty rows are left out (their numbers are not reused).
 //!
+//! docx-rs loops forever on some damaged XML (a part cut short: its readers wait for an end
+//! tag that never comes), so every XML part of the container is first checked to be
+//! well-formed with quick-xml (tags balanced up to the end); a part that is not →
+//! [`FileError::Corrupt`]. (calamine, reading XLSX, stops at a cut-short part by itself.)
+//!
 //! docx-rs keeps `gridSpan`, `vMerge` and `gridBefore` in private fields; they are read
 //! through the crate's public serialization (the JSON model it offers for its own readers).
 
@@ -37,6 +42,7 @@ struct Reader<'a> {
 }
 
 pub(super) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Block>, FileError> {
+    check_well_formed(bytes)?;
     let docx = docx_rs::read_docx(bytes)
         .map_err(|e| FileError::Corrupt(format!("the Word document cannot be read: {e}")))?;
     let mut reader = Reader {
@@ -54,6 +60,54 @@ pub(super) fn read(bytes: &[u8], limits: &Limits) -> Result<Vec<Block>, FileErro
         }
     }
     Ok(reader.blocks)
+}
+
+/// Every `.xml` and `.rels` part of the container parses to its end with balanced tags.
+fn check_well_formed(bytes: &[u8]) -> Result<(), FileError> {
+    use quick_xml::events::Event;
+
+    let damaged = |part: &str, why: &dyn std::fmt::Display| {
+        FileError::Corrupt(format!(
+            "the Word document is damaged (its part {part}: {why}): open it in Word or \
+             LibreOffice, save it again and upload that"
+        ))
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| FileError::Corrupt(format!("the Word document cannot be read: {e}")))?;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index(i)
+            .map_err(|e| FileError::Corrupt(format!("the Word document cannot be read: {e}")))?;
+        let part = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        if !(part.ends_with(".xml") || part.ends_with(".rels")) {
+            continue;
+        }
+        let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
+        xml.config_mut().check_end_names = true;
+        let mut buf = Vec::new();
+        let mut depth: usize = 0;
+        let mut roots: usize = 0;
+        loop {
+            buf.clear();
+            match xml.read_event_into(&mut buf) {
+                Ok(Event::Start(_)) => {
+                    if depth == 0 {
+                        roots += 1;
+                    }
+                    depth += 1;
+                }
+                Ok(Event::Empty(_)) if depth == 0 => roots += 1,
+                Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+                Ok(Event::Eof) => break,
+                Ok(_) => {}
+                Err(e) => return Err(damaged(&part, &e)),
+            }
+        }
+        if depth != 0 || roots != 1 {
+            return Err(damaged(&part, &"it ends before its last element closes"));
+        }
+    }
+    Ok(())
 }
 
 impl Reader<'_> {

@@ -40,7 +40,7 @@ fn paragraphs(doc: &Document) -> Vec<&str> {
         .collect()
 }
 
-fn row<'a>(table: &'a Table, number: usize) -> &'a [String] {
+fn row(table: &Table, number: usize) -> &[String] {
     &table
         .rows
         .iter()
@@ -720,4 +720,91 @@ proptest! {
         }
         let _ = read(&bytes, &Limits::default());
     }
+}
+
+/// `file` with the part `part` replaced by `edit(part)`, re-zipped: the parsers, not the
+/// ZIP reader, see the damage.
+fn with_part(file: &str, part: &str, mut edit: impl FnMut(&mut Vec<u8>)) -> Vec<u8> {
+    let bytes = fixture(file);
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut data = Vec::new();
+        entry.read_to_end(&mut data).unwrap();
+        if name == part {
+            edit(&mut data);
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut out, &data).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn read_never_panics_on_damaged_xml_inside_valid_containers(
+        target in prop::sample::select(vec![
+            ("skarpnack-2020.xlsx", "xl/worksheets/sheet1.xml"),
+            ("skarpnack-2020.xlsx", "xl/sharedStrings.xml"),
+            ("skarpnack-2020.xlsx", "xl/workbook.xml"),
+            ("skarpnack-2020.xlsx", "xl/styles.xml"),
+            ("formula-with-value.xlsx", "xl/worksheets/sheet1.xml"),
+            ("bromma-2019-2022.docx", "word/document.xml"),
+            ("bromma-2019-2022.docx", "word/styles.xml"),
+            ("spanga-tensta-uppfoljning-t2-2021.docx", "word/document.xml"),
+        ]),
+        edits in proptest::collection::vec(
+            (any::<prop::sample::Index>(), prop::sample::select(b"<>/\"'=&;: 0123456789-abcrvw\x00\xff".to_vec())),
+            1..6,
+        ),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+    ) {
+        let (file, part) = target;
+        let bytes = with_part(file, part, |data| {
+            for (at, value) in &edits {
+                let i = at.index(data.len());
+                data[i] = *value;
+            }
+            if truncate {
+                data.truncate(cut.index(data.len()));
+            }
+        });
+        let _ = read(&bytes, &Limits::default());
+    }
+}
+
+#[test]
+fn huge_spans_and_merges_are_counted_not_allocated() {
+    // A Word cell spanning a billion grid columns.
+    let bytes = with_part("bromma-2019-2022.docx", "word/document.xml", |data| {
+        let xml = String::from_utf8(data.clone()).unwrap();
+        *data = xml
+            .replacen("<w:tcPr>", r#"<w:tcPr><w:gridSpan w:val="1000000000"/>"#, 1)
+            .into_bytes();
+    });
+    assert_eq!(
+        read(&bytes, &Limits::default()).unwrap_err(),
+        FileError::TooManyCells { limit: 1_000_000 }
+    );
+    // An Excel merge over the whole sheet is clipped to the used area.
+    let bytes = with_part("skarpnack-2020.xlsx", "xl/worksheets/sheet1.xml", |data| {
+        let xml = String::from_utf8(data.clone()).unwrap();
+        *data = xml
+            .replacen(
+                r#"<mergeCell ref="A2:G2"/>"#,
+                r#"<mergeCell ref="A2:XFD1048576"/>"#,
+                1,
+            )
+            .into_bytes();
+    });
+    let doc = read(&bytes, &Limits::default()).unwrap();
+    let t = tables(&doc)[0];
+    assert_eq!(t.rows.last().unwrap().number, 17);
+    assert_eq!(t.rows[0].cells.len(), 7);
 }
