@@ -78,6 +78,20 @@ pub struct MethodName {
     pub id: i32,
     /// Its name and abbreviation.
     pub names: Vec<String>,
+    /// The names as searched: NFC, lower case.
+    needles: Vec<Vec<char>>,
+}
+
+impl MethodName {
+    /// A method with its names (name, abbreviation).
+    pub fn new(id: i32, names: Vec<String>) -> Self {
+        use unicode_normalization::UnicodeNormalization;
+        let needles = names
+            .iter()
+            .map(|n| n.nfc().flat_map(char::to_lowercase).collect())
+            .collect();
+        Self { id, names, needles }
+    }
 }
 
 /// The methods `text` names (by name or abbreviation, case-insensitive, as whole words —
@@ -92,8 +106,7 @@ pub fn methods_in(text: &str, methods: &[MethodName]) -> Vec<i32> {
     // (start, end, id)
     let mut hits: Vec<(usize, usize, i32)> = Vec::new();
     for m in methods {
-        for name in &m.names {
-            let needle: Vec<char> = name.nfc().flat_map(char::to_lowercase).collect();
+        for needle in &m.needles {
             if needle.is_empty() || needle.len() > lower.len() {
                 continue;
             }
@@ -188,6 +201,9 @@ fn kind_word(label_key: &str) -> Option<OrganizationKind> {
 /// administration: `owner`, the plan's owner, when it is one).
 pub fn match_org(label: &str, orgs: &[OrgName], owner: Option<i32>) -> OrgMatch {
     let k = key(label);
+    if k.is_empty() {
+        return OrgMatch::Unmatched("an empty label names no organization".into());
+    }
     let forms = |name_key: &str| {
         [
             name_key.to_owned(),

@@ -139,8 +139,10 @@ pub fn render(report: &ImportReport) -> String {
         "would be"
     } else if report.written {
         "were"
-    } else {
+    } else if report.blocking() > 0 {
         "would have been (nothing was written)"
+    } else {
+        "(nothing to write)"
     };
     match &report.plan {
         Some(p) => {

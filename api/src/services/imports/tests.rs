@@ -260,10 +260,7 @@ fn methods_are_found_as_the_seed_data_tags_them() {
         if let Some(a) = m["abbreviation"].as_str() {
             names.push(a.to_owned());
         }
-        methods.push(MethodName {
-            id: i as i32,
-            names,
-        });
+        methods.push(MethodName::new(i as i32, names));
     }
     let mut differences = Vec::new();
     for file in [

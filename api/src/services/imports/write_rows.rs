@@ -95,6 +95,88 @@ struct Catalogue {
     orgs: Vec<OrgName>,
     /// The plan's owner (for cells naming no organization).
     owner: Option<i32>,
+    /// Labels matched so far (a file repeats its labels on every row).
+    org_memo: std::sync::Mutex<HashMap<String, OrgMatch>>,
+    /// Area names matched so far: (priority?, name, within priority) → match.
+    area_memo: std::sync::Mutex<HashMap<AreaKey, AreaMatch>>,
+}
+
+/// A priority area's id, or a focus area's (id, priority area id), as matched.
+type AreaMatch = Match<(i32, i32)>;
+
+/// An area name looked up: (a priority area?, the name, within which priority area).
+type AreaKey = (bool, String, Option<i32>);
+
+impl Catalogue {
+    /// [`catalogue::match_org`], remembered per label.
+    fn org(&self, label: &str) -> OrgMatch {
+        let mut memo = match self.org_memo.lock() {
+            Ok(m) => m,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        memo.entry(label.to_owned())
+            .or_insert_with(|| catalogue::match_org(label, &self.orgs, self.owner))
+            .clone()
+    }
+
+    /// A priority area's match (as `(id, id)`), remembered per name.
+    fn priority(&self, name: &str) -> Match<i32> {
+        let found = self.area(true, name, None, || {
+            let list: Vec<((i32, i32), Vec<String>)> = self
+                .priority
+                .iter()
+                .map(|(id, n)| ((*id, *id), n.clone()))
+                .collect();
+            catalogue::match_name(name, &list)
+        });
+        match found {
+            Match::Exact((id, _)) => Match::Exact(id),
+            Match::Approximate((id, _)) => Match::Approximate(id),
+            Match::Ambiguous(n) => Match::Ambiguous(n),
+            Match::None => Match::None,
+        }
+    }
+
+    /// A focus area's match, within `priority` first then anywhere, remembered per name.
+    fn focus(&self, name: &str, priority: Option<i32>) -> AreaMatch {
+        self.area(false, name, priority, || {
+            let within: Vec<((i32, i32), Vec<String>)> = self
+                .focus
+                .iter()
+                .filter(|((_, pa), _)| priority.is_none_or(|p| p == *pa))
+                .cloned()
+                .collect();
+            let found = catalogue::match_name(name, &within);
+            if matches!(found, Match::None) && priority.is_some() {
+                catalogue::match_name(name, &self.focus)
+            } else {
+                found
+            }
+        })
+    }
+
+    fn area(
+        &self,
+        is_priority: bool,
+        name: &str,
+        within: Option<i32>,
+        find: impl FnOnce() -> AreaMatch,
+    ) -> AreaMatch {
+        let k = (is_priority, name.to_owned(), within);
+        let known = match self.area_memo.lock() {
+            Ok(m) => m.get(&k).cloned(),
+            Err(poisoned) => poisoned.into_inner().get(&k).cloned(),
+        };
+        if let Some(found) = known {
+            return found;
+        }
+        let found = find();
+        match self.area_memo.lock() {
+            Ok(mut m) => m.insert(k, found.clone()),
+            Err(poisoned) => poisoned.into_inner().insert(k, found.clone()),
+        };
+        found
+    }
 }
 
 async fn load_catalogue(
@@ -122,9 +204,11 @@ async fn load_catalogue(
         .all(db)
         .await?
         .into_iter()
-        .map(|m| MethodName {
-            id: m.id,
-            names: std::iter::once(m.name).chain(m.abbreviation).collect(),
+        .map(|m| {
+            MethodName::new(
+                m.id,
+                std::iter::once(m.name).chain(m.abbreviation).collect(),
+            )
         })
         .collect();
     let serving: HashSet<i32> = organization_district::Entity::find()
@@ -153,6 +237,8 @@ async fn load_catalogue(
         methods,
         orgs,
         owner,
+        org_memo: std::sync::Mutex::new(HashMap::new()),
+        area_memo: std::sync::Mutex::new(HashMap::new()),
     })
 }
 
@@ -244,7 +330,7 @@ fn wanted_of(
     // Priority and focus areas.
     let mut priority_id = None;
     if let Some(name) = &row.priority {
-        match catalogue::match_name(name, &cat.priority) {
+        match cat.priority(name) {
             Match::Exact(id) => priority_id = Some(id),
             Match::Approximate(id) => {
                 priority_id = Some(id);
@@ -288,16 +374,7 @@ fn wanted_of(
     let mut focus_id = None;
     if let Some(name) = &row.focus {
         // Within the row's priority area first, then anywhere in the strategy.
-        let within: Vec<((i32, i32), Vec<String>)> = cat
-            .focus
-            .iter()
-            .filter(|((_, pa), _)| priority_id.is_none_or(|p| p == *pa))
-            .cloned()
-            .collect();
-        let mut found = catalogue::match_name(name, &within);
-        if matches!(found, Match::None) && priority_id.is_some() {
-            found = catalogue::match_name(name, &cat.focus);
-        }
+        let found = cat.focus(name, priority_id);
         let column = Some(heading(sheet, Column::Focus));
         match found {
             Match::Exact((id, pa)) | Match::Approximate((id, pa)) => {
@@ -421,12 +498,7 @@ fn responsibilities(
     problems: &mut Vec<Problem>,
 ) -> Vec<WantedResponsibility> {
     let column = Some(heading(sheet, Column::Responsible));
-    let is_name = |label: &str| {
-        matches!(
-            catalogue::match_org(label, &cat.orgs, cat.owner),
-            OrgMatch::Named(_)
-        )
-    };
+    let is_name = |label: &str| matches!(cat.org(label), OrgMatch::Named(_));
     let parts = catalogue::split_responsible(cell, &is_name);
     let mut out: Vec<WantedResponsibility> = Vec::new();
     let mut push = |r: WantedResponsibility| {
@@ -444,7 +516,7 @@ fn responsibilities(
     };
     for part in parts {
         match &part.label {
-            Some(label) => match catalogue::match_org(label, &cat.orgs, cat.owner) {
+            Some(label) => match cat.org(label) {
                 OrgMatch::Named(id) => push(WantedResponsibility {
                     organization_id: id,
                     role: catalogue::role_of(&part.lines),
