@@ -8,11 +8,41 @@
 //! zip bombs, encrypted files, encodings) and one shape for what was read: a
 //! [`Document`] of [`Block`]s in reading order.
 //!
-//! CONTRACT (issue 15, session 9): the types and signatures below are what the
-//! importer and exporter code against. The files helper fills in the bodies.
+//! The types and signatures below are what the importer and exporter code against
+//! (issue 15). The work is split by format: `detect` (what the bytes are, and the
+//! guards run before any parser), `xlsx`, `docx` and `csv` (reading), `write` (writing).
+//!
+//! # Guards, in the order they run
+//! 1. Size: more than [`Limits::max_bytes`] → [`FileError::TooLarge`], nothing parsed.
+//! 2. Kind, from the first bytes (never the name): a ZIP container is an XLSX when it holds
+//!    `xl/workbook.xml`, a DOCX when it holds `word/document.xml`; an OLE/CFB container
+//!    (`D0 CF 11 E0`) holding an `EncryptionInfo` stream is a password-protected OOXML file
+//!    ([`FileError::Encrypted`]), any other is an old binary .xls/.doc ([`FileError::NotATable`]
+//!    asking for .xlsx/.docx); PDF, images and other archives → `NotATable`; anything else is
+//!    tried as CSV text.
+//! 3. ZIP containers, before calamine or docx-rs sees them: the central directory's declared
+//!    sizes (total over [`Limits::max_unzipped_bytes`], or an entry over 1 MiB inflating more
+//!    than [`Limits::max_ratio`] times) → [`FileError::ZipBomb`]. Declared sizes can lie, so
+//!    every entry is then really inflated once into a counter (nothing kept) and stopped as
+//!    soon as the real total passes the limit; only a container that really unpacks within
+//!    the limits reaches the parser (which inflates the same bytes again: at most
+//!    `max_unzipped_bytes` of extra work, paid for certainty).
+//! 4. Cells: a table whose rows × columns would pass [`Limits::max_cells`] →
+//!    [`FileError::TooManyCells`], counted while reading (a merged region or a `gridSpan` counts
+//!    every cell it covers).
+//!
+//! No input panics: `tests` runs a property test over arbitrary and mutated files.
+
+mod csv;
+mod detect;
+mod docx;
+#[cfg(test)]
+mod tests;
+mod write;
+mod xlsx;
 
 /// What an upload may cost: refused before parsing when over.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest file, in bytes (`SAMVERKAN_MAX_UPLOAD_BYTES`, default 10 MiB).
     pub max_bytes: usize,
@@ -22,6 +52,20 @@ pub struct Limits {
     pub max_ratio: u64,
     /// Most cells read (rows × columns), so a small file cannot ask for a huge grid.
     pub max_cells: usize,
+}
+
+impl Default for Limits {
+    /// 10 MiB uploads, 100 MiB unpacked, entries inflating at most 100×, one million cells.
+    /// An XLSX or DOCX of a national plan (10,000 rows) is about 1 MB packed, 10 MB unpacked,
+    /// with entries inflating 5–20×.
+    fn default() -> Self {
+        Self {
+            max_bytes: 10 * 1024 * 1024,
+            max_unzipped_bytes: 100 * 1024 * 1024,
+            max_ratio: 100,
+            max_cells: 1_000_000,
+        }
+    }
 }
 
 /// The file kinds read and written.
@@ -84,7 +128,12 @@ pub struct Row {
 pub enum FileError {
     /// Larger than [`Limits::max_bytes`].
     #[error("the file is {size} bytes; at most {limit} bytes may be uploaded")]
-    TooLarge { size: usize, limit: usize },
+    TooLarge {
+        /// The file's size, in bytes.
+        size: usize,
+        /// The largest size allowed, in bytes.
+        limit: usize,
+    },
     /// Not XLSX, DOCX or CSV (e.g. a PDF, an image, an old binary .xls/.doc).
     #[error("{0}")]
     NotATable(String),
@@ -94,6 +143,13 @@ pub enum FileError {
     /// A ZIP container that would unpack beyond the limits.
     #[error("{0}")]
     ZipBomb(String),
+    /// A table with more cells (rows × columns, merged cells counted) than
+    /// [`Limits::max_cells`].
+    #[error("the file holds more than {limit} cells (rows × columns): split it into smaller files")]
+    TooManyCells {
+        /// The most cells allowed.
+        limit: usize,
+    },
     /// A CSV whose bytes are not text in a supported encoding.
     #[error("{0}")]
     Encoding(String),
@@ -113,6 +169,7 @@ impl FileError {
             Self::NotATable(_) => "UNSUPPORTED_FILE",
             Self::Encrypted => "FILE_ENCRYPTED",
             Self::ZipBomb(_) => "FILE_TOO_LARGE_UNPACKED",
+            Self::TooManyCells { .. } => "FILE_TOO_MANY_CELLS",
             Self::Encoding(_) => "FILE_ENCODING",
             Self::Formula(_) => "FILE_FORMULA",
             Self::Corrupt(_) => "FILE_CORRUPT",
@@ -121,9 +178,23 @@ impl FileError {
 }
 
 /// Read a file (its kind found from its bytes, not its name) into blocks.
+///
+/// # Errors
+/// Every [`FileError`] but the writers' [`FileError::Corrupt`] uses: see the guards in the
+/// module documentation.
 pub fn read(bytes: &[u8], limits: &Limits) -> Result<Document, FileError> {
-    let _ = (bytes, limits);
-    Err(FileError::NotATable("not yet".into()))
+    if bytes.len() > limits.max_bytes {
+        return Err(FileError::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_bytes,
+        });
+    }
+    let (format, blocks) = match detect::detect(bytes, limits)? {
+        Format::Xlsx => (Format::Xlsx, xlsx::read(bytes, limits)?),
+        Format::Docx => (Format::Docx, docx::read(bytes, limits)?),
+        Format::Csv => (Format::Csv, csv::read(bytes, limits)?),
+    };
+    Ok(Document { format, blocks })
 }
 
 /// A report to write: a title, lines under it, and sections of rows under headings.
@@ -160,27 +231,38 @@ pub struct TemplateColumn {
 }
 
 /// Write `report` as an XLSX workbook.
+///
+/// # Errors
+/// [`FileError::Corrupt`] when the writer refuses the content (e.g. a cell over a format's
+/// length limit); never for well-formed reports of ordinary size.
 pub fn write_xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
-    let _ = report;
-    Err(FileError::Corrupt("not yet".into()))
+    write::xlsx(report)
 }
 
 /// Write `report` as a DOCX document (landscape, the table with a repeated heading row).
+///
+/// # Errors
+/// [`FileError::Corrupt`] when the writer refuses the content (e.g. a cell over a format's
+/// length limit); never for well-formed reports of ordinary size.
 pub fn write_docx(report: &Report) -> Result<Vec<u8>, FileError> {
-    let _ = report;
-    Err(FileError::Corrupt("not yet".into()))
+    write::docx(report)
 }
 
 /// Write `report` as CSV: UTF-8 with a BOM (so Excel opens it as UTF-8), `;`-separated
 /// as Excel expects in Swedish settings, the title and lines first, one per row.
+///
+/// # Errors
+/// [`FileError::Corrupt`] when the writer refuses the content (e.g. a cell over a format's
+/// length limit); never for well-formed reports of ordinary size.
 pub fn write_csv(report: &Report) -> Result<Vec<u8>, FileError> {
-    let _ = report;
-    Err(FileError::Corrupt("not yet".into()))
+    write::csv(report)
 }
 
 /// Write a blank XLSX template: the headings in row 1, validation lists for the columns
 /// that have choices (the lists on a second, hidden sheet).
+///
+/// # Errors
+/// [`FileError::Corrupt`] when the writer refuses the content (e.g. more than 16,384 columns).
 pub fn write_template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError> {
-    let _ = columns;
-    Err(FileError::Corrupt("not yet".into()))
+    write::template(columns)
 }

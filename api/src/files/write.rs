@@ -1,0 +1,370 @@
+//! Reports and templates out: XLSX with rust_xlsxwriter, DOCX with docx-rs, CSV with `csv`.
+//!
+//! Every writer lays a [`Report`] out the same way: the title, its lines, then the table —
+//! the heading row, and per section its heading (a merged row across the table in XLSX, a
+//! row whose one cell spans the grid in DOCX, a row with the heading in the first cell in
+//! CSV) followed by its rows. Reading a written file back with [`super::read`] gives the
+//! report's rows again (the round-trip tests in `tests` check it).
+
+use std::io::Cursor;
+
+use docx_rs::{
+    BreakType, Docx, PageMargin, PageOrientationType, Paragraph, Run, Shading, Style, StyleType,
+    Table as DocxTable, TableCell, TableLayoutType, TableRow,
+};
+use rust_xlsxwriter::{
+    DataValidation, DataValidationErrorStyle, Format, FormatAlign, FormatBorder, Formula, Workbook,
+    XlsxError,
+};
+
+use super::{FileError, Report, TemplateColumn};
+
+/// The report's sheet in an XLSX.
+pub(super) const REPORT_SHEET: &str = "Rapport";
+/// The template's sheet for data, and its hidden sheet of allowed values.
+pub(super) const TEMPLATE_SHEET: &str = "Mall";
+pub(super) const LISTS_SHEET: &str = "Listor";
+/// Rows of a template that carry the validation lists (row 2 to this).
+const TEMPLATE_ROWS: u32 = 5000;
+
+/// Column width in characters: the longest line in the column, between these.
+const MIN_WIDTH: usize = 8;
+const MAX_WIDTH: usize = 60;
+
+fn xlsx_error(e: XlsxError) -> FileError {
+    FileError::Corrupt(format!("the workbook could not be written: {e}"))
+}
+
+/// Width of each column in characters (the longest line of its heading and cells, clamped).
+fn column_widths(report: &Report) -> Vec<usize> {
+    let longest = |s: &str| s.split('\n').map(|l| l.chars().count()).max().unwrap_or(0);
+    let mut widths: Vec<usize> = report.columns.iter().map(|c| longest(c)).collect();
+    for row in report.sections.iter().flat_map(|s| &s.rows) {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(longest(cell));
+            }
+        }
+    }
+    widths
+        .into_iter()
+        .map(|w| w.clamp(MIN_WIDTH, MAX_WIDTH))
+        .collect()
+}
+
+fn col(i: usize) -> Result<u16, FileError> {
+    u16::try_from(i).map_err(|_| FileError::Corrupt("too many columns for a worksheet".into()))
+}
+
+fn next_row(r: u32) -> Result<u32, FileError> {
+    r.checked_add(1)
+        .ok_or_else(|| FileError::Corrupt("too many rows for a worksheet".into()))
+}
+
+fn row_num(i: usize) -> Result<u32, FileError> {
+    u32::try_from(i).map_err(|_| FileError::Corrupt("too many rows for a worksheet".into()))
+}
+
+pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(REPORT_SHEET).map_err(xlsx_error)?;
+    sheet.set_landscape();
+
+    let title = Format::new().set_bold().set_font_size(14);
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
+    let heading = wrap.clone().set_bold().set_background_color("D9E1F2");
+    let section = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin)
+        .set_background_color("F2F2F2");
+
+    let width = report.columns.len().max(1);
+    let last_col = col(width - 1)?;
+    let mut r: u32 = 0;
+    sheet
+        .write_string_with_format(r, 0, &report.title, &title)
+        .map_err(xlsx_error)?;
+    r += 1;
+    for line in &report.lines {
+        sheet.write_string(r, 0, line).map_err(xlsx_error)?;
+        r += 1;
+    }
+    r += 1; // a blank row before the table
+
+    let heading_row = r;
+    for (i, c) in report.columns.iter().enumerate() {
+        sheet
+            .write_string_with_format(r, col(i)?, c, &heading)
+            .map_err(xlsx_error)?;
+    }
+    r += 1;
+    for s in &report.sections {
+        if let Some(h) = &s.heading {
+            if last_col > 0 {
+                sheet
+                    .merge_range(r, 0, r, last_col, h, &section)
+                    .map_err(xlsx_error)?;
+            } else {
+                sheet
+                    .write_string_with_format(r, 0, h, &section)
+                    .map_err(xlsx_error)?;
+            }
+            r = next_row(r)?;
+        }
+        for cells in &s.rows {
+            for (i, cell) in cells.iter().enumerate() {
+                sheet
+                    .write_string_with_format(r, col(i)?, cell, &wrap)
+                    .map_err(xlsx_error)?;
+            }
+            r = next_row(r)?;
+        }
+    }
+    for (i, w) in column_widths(report).into_iter().enumerate() {
+        sheet
+            .set_column_width(col(i)?, (w + 2) as f64)
+            .map_err(xlsx_error)?;
+    }
+    if !report.columns.is_empty() {
+        sheet
+            .set_freeze_panes(heading_row + 1, 0)
+            .map_err(xlsx_error)?;
+        sheet
+            .autofilter(heading_row, 0, (r - 1).max(heading_row), last_col)
+            .map_err(xlsx_error)?;
+    }
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+pub(super) fn template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError> {
+    let mut workbook = Workbook::new();
+    let heading = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_background_color("D9E1F2")
+        .set_border(FormatBorder::Thin);
+
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(TEMPLATE_SHEET).map_err(xlsx_error)?;
+    let mut list_col: u16 = 0;
+    let mut validations = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        let ci = col(i)?;
+        sheet
+            .write_string_with_format(0, ci, &c.heading, &heading)
+            .map_err(xlsx_error)?;
+        let longest = c
+            .choices
+            .iter()
+            .map(|v| v.chars().count())
+            .chain(std::iter::once(c.heading.chars().count()))
+            .max()
+            .unwrap_or(0);
+        sheet
+            .set_column_width(ci, (longest.clamp(MIN_WIDTH, MAX_WIDTH) + 2) as f64)
+            .map_err(xlsx_error)?;
+        if !c.choices.is_empty() {
+            validations.push((ci, list_col, c));
+            list_col = list_col
+                .checked_add(1)
+                .ok_or_else(|| FileError::Corrupt("too many columns".into()))?;
+        }
+    }
+    if !columns.is_empty() {
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+    }
+    for (ci, lc, c) in &validations {
+        let letters = super::xlsx::cell_name(0, u32::from(*lc));
+        let letters = letters.trim_end_matches(|ch: char| ch.is_ascii_digit());
+        let formula = format!("={LISTS_SHEET}!${letters}$1:${letters}${}", c.choices.len());
+        let validation = DataValidation::new()
+            .allow_list_formula(Formula::new(formula))
+            .set_error_style(DataValidationErrorStyle::Warning);
+        sheet
+            .add_data_validation(1, *ci, TEMPLATE_ROWS, *ci, &validation)
+            .map_err(xlsx_error)?;
+    }
+
+    let lists = workbook.add_worksheet();
+    lists.set_name(LISTS_SHEET).map_err(xlsx_error)?;
+    for (_, lc, c) in &validations {
+        for (r, v) in c.choices.iter().enumerate() {
+            lists
+                .write_string(row_num(r)?, *lc, v)
+                .map_err(xlsx_error)?;
+        }
+    }
+    lists.set_hidden(true);
+    workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// A4 in twentieths of a point (twips), landscape.
+const A4_LONG: u32 = 16_838;
+const A4_SHORT: u32 = 11_906;
+const MARGIN: i32 = 1_134; // 2 cm
+
+/// Runs of a cell's text, `\n` as line breaks.
+fn text_runs(text: &str, bold: bool) -> Paragraph {
+    let mut p = Paragraph::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let mut run = Run::new();
+        if i > 0 {
+            run = run.add_break(BreakType::TextWrapping);
+        }
+        run = run.add_text(line);
+        if bold {
+            run = run.bold();
+        }
+        p = p.add_run(run);
+    }
+    p
+}
+
+pub(super) fn docx(report: &Report) -> Result<Vec<u8>, FileError> {
+    let width = report.columns.len().max(1);
+    let usable = (A4_LONG as i32 - 2 * MARGIN) as usize;
+    let widths = column_widths(report);
+    let total: usize = widths.iter().sum::<usize>().max(1);
+    let mut grid: Vec<usize> = widths.iter().map(|w| usable * w / total).collect();
+    if grid.is_empty() {
+        grid.push(usable);
+    }
+
+    let mut doc = Docx::new()
+        .page_size(A4_LONG, A4_SHORT)
+        .page_orient(PageOrientationType::Landscape)
+        .page_margin(
+            PageMargin::new()
+                .top(MARGIN)
+                .bottom(MARGIN)
+                .left(MARGIN)
+                .right(MARGIN),
+        )
+        .add_style(
+            Style::new("Heading1", StyleType::Paragraph)
+                .name("heading 1")
+                .based_on("Normal")
+                .next("Normal")
+                .bold()
+                .size(32)
+                .outline_lvl(0),
+        )
+        .add_paragraph(
+            Paragraph::new()
+                .style("Heading1")
+                .add_run(Run::new().add_text(&report.title)),
+        );
+    for line in &report.lines {
+        doc = doc.add_paragraph(text_runs(line, false));
+    }
+
+    let shade = |hex: &str| Shading::new().fill(hex.to_string());
+    let heading_cells = report
+        .columns
+        .iter()
+        .map(|c| {
+            TableCell::new()
+                .add_paragraph(text_runs(c, true))
+                .shading(shade("D9E1F2"))
+        })
+        .collect();
+    // `cant_split` marks the heading row; `mark_header_row` adds `w:tblHeader` next to it.
+    let mut rows = vec![TableRow::new(heading_cells).cant_split()];
+    for s in &report.sections {
+        if let Some(h) = &s.heading {
+            rows.push(TableRow::new(vec![
+                TableCell::new()
+                    .add_paragraph(text_runs(h, true))
+                    .grid_span(width)
+                    .shading(shade("F2F2F2")),
+            ]));
+        }
+        for cells in &s.rows {
+            let mut row: Vec<TableCell> = cells
+                .iter()
+                .map(|c| TableCell::new().add_paragraph(text_runs(c, false)))
+                .collect();
+            while row.len() < width {
+                row.push(TableCell::new().add_paragraph(Paragraph::new()));
+            }
+            rows.push(TableRow::new(row));
+        }
+    }
+    doc = doc.add_table(
+        DocxTable::new(rows)
+            .set_grid(grid)
+            .layout(TableLayoutType::Fixed),
+    );
+
+    let mut xml = doc.build();
+    xml.document = mark_header_row(&xml.document);
+    let mut out = Cursor::new(Vec::new());
+    xml.pack(&mut out)
+        .map_err(|e| FileError::Corrupt(format!("the document could not be written: {e}")))?;
+    Ok(out.into_inner())
+}
+
+/// docx-rs has no builder for `w:tblHeader` (repeat the row at the top of every page): the
+/// heading row is the only row written with `w:cantSplit`, and the element is added beside
+/// it (`w:trPr`'s children may come in any order).
+fn mark_header_row(document: &[u8]) -> Vec<u8> {
+    const MARK: &[u8] = b"<w:cantSplit />";
+    match document.windows(MARK.len()).position(|w| w == MARK) {
+        Some(at) => {
+            let mut out = Vec::with_capacity(document.len() + 16);
+            out.extend_from_slice(&document[..at + MARK.len()]);
+            out.extend_from_slice(b"<w:tblHeader />");
+            out.extend_from_slice(&document[at + MARK.len()..]);
+            out
+        }
+        None => document.to_vec(),
+    }
+}
+
+pub(super) fn csv(report: &Report) -> Result<Vec<u8>, FileError> {
+    fn error(e: impl std::fmt::Display) -> FileError {
+        FileError::Corrupt(format!("the CSV could not be written: {e}"))
+    }
+    fn writer(out: &mut Vec<u8>) -> ::csv::Writer<&mut Vec<u8>> {
+        ::csv::WriterBuilder::new()
+            .delimiter(b';')
+            .terminator(::csv::Terminator::CRLF)
+            .flexible(true)
+            .from_writer(out)
+    }
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = writer(&mut out);
+        w.write_record([&report.title]).map_err(error)?;
+        for line in &report.lines {
+            w.write_record([line]).map_err(error)?;
+        }
+        w.flush().map_err(error)?;
+    }
+    // A blank line (the csv writer would write an empty record as `""`).
+    out.extend_from_slice(b"\r\n");
+    {
+        let mut w = writer(&mut out);
+        w.write_record(&report.columns).map_err(error)?;
+        let width = report.columns.len().max(1);
+        for s in &report.sections {
+            if let Some(h) = &s.heading {
+                let mut row = vec![h.as_str()];
+                row.resize(width, "");
+                w.write_record(&row).map_err(error)?;
+            }
+            for cells in &s.rows {
+                w.write_record(cells).map_err(error)?;
+            }
+        }
+        w.flush().map_err(error)?;
+    }
+    Ok(out)
+}
