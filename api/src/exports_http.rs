@@ -450,21 +450,7 @@ pub(crate) async fn export(
             ));
         }
     };
-    let written = if name == "template" && kind == Kind::Xlsx {
-        template(&state.db, &params).await
-    } else {
-        match build(&state.db, name, kind, &params).await {
-            Ok((report, stem)) => {
-                // Writing is CPU work (a national matrix: about a second): off the runtime.
-                tokio::task::spawn_blocking(move || (kind.write(&report), stem))
-                    .await
-                    .map_err(|e| AppError::Internal(anyhow::anyhow!("export writer: {e}")))
-                    .and_then(|(bytes, stem)| Ok((written(bytes)?, stem)))
-            }
-            Err(err) => Err(err),
-        }
-    };
-    let (bytes, stem) = match written {
+    let (bytes, stem) = match produce(&state.db, name, kind, &params).await {
         Ok(w) => w,
         Err(err) => {
             state.metrics.request(&file, "error", started.elapsed());
@@ -480,6 +466,55 @@ pub(crate) async fn export(
         "export"
     );
     download(bytes, kind, &exports::file_name(&stem, kind.ext()))
+}
+
+/// Build and write the file `name.kind` (the template, or a report).
+async fn produce(
+    db: &DatabaseConnection,
+    name: &str,
+    kind: Kind,
+    params: &Params,
+) -> Result<(Vec<u8>, String), AppError> {
+    if name == "template" && kind == Kind::Xlsx {
+        return template(db, params).await;
+    }
+    let (report, stem) = build(db, name, kind, params).await?;
+    // Writing is CPU work (a national matrix: about a second): off the runtime.
+    let bytes = tokio::task::spawn_blocking(move || kind.write(&report))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("export writer: {e}")))?;
+    Ok((written(bytes)?, stem))
+}
+
+/// The file an export names (`follow-up-report.docx`, …) with the query parameters of its
+/// URL given as pairs (`("district", "spanga-tensta")`, …): its bytes and file name.
+/// What `GET /exports/{file}` answers, without HTTP — the CLI's `samverkan export`.
+///
+/// # Errors
+/// As the endpoint: `BAD_USER_INPUT` for a missing or wrong parameter, `NOT_FOUND` for an
+/// unknown file or record; internal errors when writing fails.
+pub async fn export_file(
+    db: &DatabaseConnection,
+    file: &str,
+    params: &[(&str, String)],
+) -> Result<(Vec<u8>, String), AppError> {
+    let not_found = || AppError::not_found("file", format!("there is no export {file}"));
+    let (name, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let kind = match ext {
+        "xlsx" => Kind::Xlsx,
+        "docx" => Kind::Docx,
+        "csv" => Kind::Csv,
+        _ => return Err(not_found()),
+    };
+    let query = url(file, params);
+    let uri: Uri = query
+        .parse()
+        .map_err(|e| AppError::bad_input("query", format!("{e}")))?;
+    let params = axum::extract::Query::<Params>::try_from_uri(&uri)
+        .map_err(|e| AppError::bad_input("query", format!("{e}")))?
+        .0;
+    let (bytes, stem) = produce(db, name, kind, &params).await?;
+    Ok((bytes, exports::file_name(&stem, kind.ext())))
 }
 
 fn written(bytes: Result<Vec<u8>, files::FileError>) -> Result<Vec<u8>, AppError> {
