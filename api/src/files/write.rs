@@ -253,7 +253,7 @@ const CHAR_TWIPS: usize = 100;
 const CELL_MARGINS: usize = 200;
 /// A column is at least as wide as its longest word up to this many characters, so short
 /// columns ("Tidplan", "Status") do not break "2020-2025" or "Pågår" letter by letter.
-const MIN_WORD: usize = 12;
+const MIN_WORD: usize = 16;
 
 /// The DOCX table's column widths in twips, summing to `usable`: each column first gets
 /// room for its longest word (at most [`MIN_WORD`] characters), the rest is shared in
