@@ -87,7 +87,11 @@ enum ExportCommand {
     /// The tertial follow-up report of a district (or of an organization's own plans).
     FollowUpReport {
         /// The district's slug (or ID), e.g. `spanga-tensta`.
-        #[arg(long, conflicts_with = "organization", required_unless_present = "organization")]
+        #[arg(
+            long,
+            conflicts_with = "organization",
+            required_unless_present = "organization"
+        )]
         district: Option<String>,
         /// Or the organization's slug (or ID).
         #[arg(long)]

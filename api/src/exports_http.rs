@@ -563,6 +563,9 @@ mod tests {
             ),
             "/exports/follow-up-report.xlsx?district=RGlzdHJpY3Q6MQ&term=T2"
         );
-        assert_eq!(url("x.csv", &[("a", "å b&c".into())]), "/exports/x.csv?a=%C3%A5%20b%26c");
+        assert_eq!(
+            url("x.csv", &[("a", "å b&c".into())]),
+            "/exports/x.csv?a=%C3%A5%20b%26c"
+        );
     }
 }

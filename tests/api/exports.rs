@@ -116,7 +116,11 @@ fn table(bytes: &[u8], format: Format, first_heading: &str) -> Table {
 /// only.
 fn words(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || c == '-')
-        .map(|w| w.chars().filter(|c| c.is_alphanumeric()).collect::<String>())
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        })
         .filter(|w| !w.is_empty())
         .collect()
 }
@@ -187,7 +191,13 @@ async fn pdf_texts(files: Vec<(String, Vec<u8>)>) -> HashMap<String, String> {
         let profile = format!("-env:UserInstallation=file://{}", dir.join("lo").display());
         let status = std::process::Command::new("soffice")
             .arg(&profile)
-            .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+            .args([
+                "--headless",
+                "--norestore",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+            ])
             .arg(&out)
             .args(&paths)
             .stdout(std::process::Stdio::null())
@@ -275,10 +285,7 @@ async fn seeded_follow_ups(app: &TestApp) -> HashMap<String, (String, String)> {
         .map(|f| {
             (
                 acts[&f.activity_id].clone(),
-                (
-                    swedish(f.status).to_owned(),
-                    f.effects.unwrap_or_default(),
-                ),
+                (swedish(f.status).to_owned(), f.effects.unwrap_or_default()),
             )
         })
         .collect()
@@ -303,7 +310,10 @@ const FOLLOW_UP_COLUMNS: [&str; 8] = [
 async fn the_follow_up_report_of_spanga_tensta_t2_2021() {
     let app = spawn_app().await;
     let district = app
-        .id_of(r#"{ district(slug: "spanga-tensta") { id } }"#, "/district/id")
+        .id_of(
+            r#"{ district(slug: "spanga-tensta") { id } }"#,
+            "/district/id",
+        )
         .await;
     let data = app
         .query(
@@ -332,7 +342,11 @@ async fn the_follow_up_report_of_spanga_tensta_t2_2021() {
     for (bytes, format, columns) in [
         (&xlsx, Format::Xlsx, &with_ids),
         (&csv, Format::Csv, &with_ids),
-        (&docx, Format::Docx, &FOLLOW_UP_COLUMNS.map(str::to_owned).to_vec()),
+        (
+            &docx,
+            Format::Docx,
+            &FOLLOW_UP_COLUMNS.map(str::to_owned).to_vec(),
+        ),
     ] {
         let t = table(bytes, format, "Prioriterad utgångspunkt");
         assert_eq!(&t.columns, columns, "{format:?}");
@@ -401,7 +415,11 @@ async fn the_follow_up_report_of_spanga_tensta_t2_2021() {
         paragraphs[0],
         "Uppföljning av handlingsplan – Spånga-Tensta"
     );
-    assert!(paragraphs.iter().any(|p| *p == "Uppföljning i samband med tertialrapport 2 2021"));
+    assert!(
+        paragraphs
+            .iter()
+            .any(|p| *p == "Uppföljning i samband med tertialrapport 2 2021")
+    );
     assert!(paragraphs.iter().any(|p| p.starts_with("Framtagen 20")));
 
     let rows = table(&docx, Format::Docx, "Prioriterad utgångspunkt").rows;
@@ -423,7 +441,10 @@ async fn the_follow_up_report_of_spanga_tensta_t2_2021() {
 async fn exports_refuse_without_a_token_and_name_what_is_wrong() {
     let app = spawn_app().await;
     let district = app
-        .id_of(r#"{ district(slug: "spanga-tensta") { id } }"#, "/district/id")
+        .id_of(
+            r#"{ district(slug: "spanga-tensta") { id } }"#,
+            "/district/id",
+        )
         .await;
     let urls = [
         format!("/exports/follow-up-report.xlsx?district={district}&year=2021&term=T2"),
@@ -451,7 +472,11 @@ async fn exports_refuse_without_a_token_and_name_what_is_wrong() {
     }
     let token = app.viewer_token();
     for (url, status, code) in [
-        ("/exports/follow-up-report.xlsx?year=2021&term=T2", 400, "BAD_USER_INPUT"),
+        (
+            "/exports/follow-up-report.xlsx?year=2021&term=T2",
+            400,
+            "BAD_USER_INPUT",
+        ),
         (
             "/exports/follow-up-report.xlsx?district=spanga-tensta&year=2021&term=T4",
             400,
@@ -467,9 +492,21 @@ async fn exports_refuse_without_a_token_and_name_what_is_wrong() {
             404,
             "NOT_FOUND",
         ),
-        ("/exports/action-plan.xlsx?id=no-such-plan", 404, "NOT_FOUND"),
-        ("/exports/action-plan.csv?id=spanga-tensta-2019-2022", 404, "NOT_FOUND"),
-        ("/exports/coverage.xlsx?dimension=COLOUR", 400, "BAD_USER_INPUT"),
+        (
+            "/exports/action-plan.xlsx?id=no-such-plan",
+            404,
+            "NOT_FOUND",
+        ),
+        (
+            "/exports/action-plan.csv?id=spanga-tensta-2019-2022",
+            404,
+            "NOT_FOUND",
+        ),
+        (
+            "/exports/coverage.xlsx?dimension=COLOUR",
+            400,
+            "BAD_USER_INPUT",
+        ),
         ("/exports/nothing.xlsx", 404, "NOT_FOUND"),
         ("/exports/template.pdf", 404, "NOT_FOUND"),
     ] {
@@ -524,7 +561,13 @@ async fn the_action_plan_coverage_and_template_files() {
             json!({ "id": plan["id"] }),
         )
         .await;
-    let url = |p: &str| files_of.pointer(p).and_then(Value::as_str).unwrap().to_owned();
+    let url = |p: &str| {
+        files_of
+            .pointer(p)
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_owned()
+    };
 
     // The plan: its activities in the plans' columns, with ID and Version in the XLSX.
     let plan_xlsx = file(&app, &url("/actionPlanFiles/xlsx"), XLSX, "").await;
@@ -566,11 +609,26 @@ async fn the_action_plan_coverage_and_template_files() {
         want.sort();
         assert_eq!(got, want);
     }
-    assert!(px.rows.iter().all(|r| r[8] == "1"), "seeded activities are at version 1");
+    assert!(
+        px.rows.iter().all(|r| r[8] == "1"),
+        "seeded activities are at version 1"
+    );
 
     // Coverage: the numbers of the `coverage` query, a row per district and a total row.
-    let cov_xlsx = file(&app, &url("/coverageFiles/xlsx"), XLSX, "tackning-priority-area.xlsx").await;
-    let cov_csv = file(&app, &url("/coverageFiles/csv"), CSV, "tackning-priority-area.csv").await;
+    let cov_xlsx = file(
+        &app,
+        &url("/coverageFiles/xlsx"),
+        XLSX,
+        "tackning-priority-area.xlsx",
+    )
+    .await;
+    let cov_csv = file(
+        &app,
+        &url("/coverageFiles/csv"),
+        CSV,
+        "tackning-priority-area.csv",
+    )
+    .await;
     let matrix = &files_of["coverage"];
     let labels: Vec<String> = matrix["columns"]
         .as_array()
@@ -598,13 +656,23 @@ async fn the_action_plan_coverage_and_template_files() {
         let t = table(bytes, format, "Kommun");
         assert_eq!(t.columns[1], "Stadsdelsområde");
         assert_eq!(t.columns[2..2 + labels.len()], labels[..]);
-        assert_eq!(t.rows.len(), want.len() + 1, "{format:?}: districts and the total row");
+        assert_eq!(
+            t.rows.len(),
+            want.len() + 1,
+            "{format:?}: districts and the total row"
+        );
         assert_eq!(t.rows[..want.len()], want[..], "{format:?}");
         assert_eq!(t.rows[want.len()][0], "Totalt");
     }
 
     // The template: the import's headings, the catalogue's names as lists.
-    let template = file(&app, &url("/importTemplate/xlsx"), XLSX, "mall-handlingsplan.xlsx").await;
+    let template = file(
+        &app,
+        &url("/importTemplate/xlsx"),
+        XLSX,
+        "mall-handlingsplan.xlsx",
+    )
+    .await;
     let doc = files::read(&template, &files::Limits::default()).unwrap();
     let tables: Vec<&files::Table> = doc
         .blocks
@@ -620,11 +688,17 @@ async fn the_action_plan_coverage_and_template_files() {
         use std::io::Read;
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(template.clone())).unwrap();
         let mut text = String::new();
-        zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         text
     };
     let workbook = part("xl/workbook.xml");
-    assert!(workbook.contains(r#"name="Listor" sheetId="2" state="hidden""#), "{workbook}");
+    assert!(
+        workbook.contains(r#"name="Listor" sheetId="2" state="hidden""#),
+        "{workbook}"
+    );
     let strings = part("xl/sharedStrings.xml");
     for name in [
         "Systematisk samhandling",
@@ -632,7 +706,10 @@ async fn the_action_plan_coverage_and_template_files() {
         "Lokala samverkansöverenskommelser",
         "Spånga-Tensta stadsdelsförvaltning",
     ] {
-        assert!(strings.contains(&format!("<t>{name}</t>")), "{name} in the lists");
+        assert!(
+            strings.contains(&format!("<t>{name}</t>")),
+            "{name} in the lists"
+        );
     }
     let sheet = part("xl/worksheets/sheet1.xml");
     for list in ["Listor!$A$1", "Listor!$B$1", "Listor!$C$1"] {
@@ -684,16 +761,38 @@ async fn the_action_plan_coverage_and_template_files() {
         "-o",
         report,
     ]);
-    let t = table(&std::fs::read(report).unwrap(), Format::Docx, "Prioriterad utgångspunkt");
+    let t = table(
+        &std::fs::read(report).unwrap(),
+        Format::Docx,
+        "Prioriterad utgångspunkt",
+    );
     assert_eq!(t.rows.len(), 22);
     let coverage = dir.join("coverage.csv");
-    run(&["coverage", "--dimension", "PRIORITY_AREA", "-o", coverage.to_str().unwrap()]);
+    run(&[
+        "coverage",
+        "--dimension",
+        "PRIORITY_AREA",
+        "-o",
+        coverage.to_str().unwrap(),
+    ]);
     let t = table(&std::fs::read(&coverage).unwrap(), Format::Csv, "Kommun");
     assert_eq!(t.rows[..want.len()], want[..]);
     let plan_file = dir.join("plan.xlsx");
-    run(&["action-plan", "--plan", "spanga-tensta-2019-2022", "-o", plan_file.to_str().unwrap()]);
+    run(&[
+        "action-plan",
+        "--plan",
+        "spanga-tensta-2019-2022",
+        "-o",
+        plan_file.to_str().unwrap(),
+    ]);
     assert_eq!(
-        table(&std::fs::read(&plan_file).unwrap(), Format::Xlsx, "Prioriterad utgångspunkt").rows.len(),
+        table(
+            &std::fs::read(&plan_file).unwrap(),
+            Format::Xlsx,
+            "Prioriterad utgångspunkt"
+        )
+        .rows
+        .len(),
         seeded.len()
     );
     let template_file = dir.join("template.xlsx");

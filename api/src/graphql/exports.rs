@@ -160,10 +160,7 @@ impl ExportsQuery {
             async_graphql::Value::Enum(n) => n.to_string(),
             other => other.to_string(),
         };
-        let mut params = vec![(
-            "dimension",
-            name(InputType::to_value(&dimension)),
-        )];
+        let mut params = vec![("dimension", name(InputType::to_value(&dimension)))];
         if let Some(m) = measure {
             params.push(("measure", name(InputType::to_value(&m))));
         }
@@ -174,10 +171,7 @@ impl ExportsQuery {
             params.push(("strategy", s.to_string()));
         }
         if let Some(k) = organization_kind {
-            params.push((
-                "organizationKind",
-                name(InputType::to_value(&k)),
-            ));
+            params.push(("organizationKind", name(InputType::to_value(&k))));
         }
         if follow_lineage == Some(true) {
             params.push(("followLineage", "true".to_owned()));
@@ -191,7 +185,9 @@ impl ExportsQuery {
     /// The blank XLSX template of the action-plan import (`importActionPlan`).
     async fn import_template(
         &self,
-        #[graphql(desc = "Only the priority and focus areas of this strategy (a Strategy ID; default: every strategy's).")]
+        #[graphql(
+            desc = "Only the priority and focus areas of this strategy (a Strategy ID; default: every strategy's)."
+        )]
         strategy: Option<ID>,
     ) -> async_graphql::Result<ImportTemplateFiles> {
         let params = match strategy {

@@ -445,7 +445,12 @@ pub async fn coverage(
     let mut rows = Vec::with_capacity(m.districts.len() + 1);
     for d in &m.districts {
         let mut row = Vec::with_capacity(m.keys.len() + 3);
-        row.push(municipalities.get(&d.municipality_id).cloned().unwrap_or_default());
+        row.push(
+            municipalities
+                .get(&d.municipality_id)
+                .cloned()
+                .unwrap_or_default(),
+        );
         row.push(d.name.clone());
         let mut sum = 0;
         for (i, total) in totals.iter_mut().enumerate() {
