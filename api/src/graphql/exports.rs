@@ -135,6 +135,7 @@ impl ExportsQuery {
     /// The files of a coverage matrix: the numbers the `coverage` query answers for the
     /// same arguments (every district of every municipality unless `municipality` is
     /// given — the national matrix).
+    #[allow(clippy::too_many_arguments)]
     async fn coverage_files(
         &self,
         #[graphql(desc = "What the columns are.")] dimension: CoverageDimension,
