@@ -76,6 +76,12 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Export a report, a plan, a coverage matrix or the import template as a file (XLSX,
+    /// DOCX or CSV) — the same files as `GET /exports/…`, read from DATABASE_URL.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
     /// Write the GraphQL schema (SDL) to a file, or to stdout with `-`.
     ExportSchema {
         /// Where to write it.
@@ -214,6 +220,172 @@ async fn import(what: ImportCommand) -> anyhow::Result<()> {
     }
 }
 
+/// What `samverkan export` writes (issue 15, "Out").
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// The tertial follow-up report of a district (or of an organization's own plans).
+    FollowUpReport {
+        /// The district's slug (or ID), e.g. `spanga-tensta`.
+        #[arg(
+            long,
+            conflicts_with = "organization",
+            required_unless_present = "organization"
+        )]
+        district: Option<String>,
+        /// Or the organization's slug (or ID).
+        #[arg(long)]
+        organization: Option<String>,
+        /// The period's year, e.g. 2021.
+        #[arg(long)]
+        year: i32,
+        /// The period's term: T1, T2 or ANNUAL.
+        #[arg(long)]
+        term: String,
+        /// xlsx, docx or csv (default: from the output's extension, else xlsx).
+        #[arg(long)]
+        format: Option<String>,
+        /// Where to write it (default: the file's own name, in the current directory).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+    /// An action plan.
+    ActionPlan {
+        /// The plan's slug (or ID).
+        #[arg(long)]
+        plan: String,
+        /// xlsx or docx (default: from the output's extension, else xlsx).
+        #[arg(long)]
+        format: Option<String>,
+        /// Where to write it (default: the file's own name, in the current directory).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+    /// A coverage matrix (every district of every municipality unless --municipality).
+    Coverage {
+        /// GROUP_KIND, PRIORITY_AREA, FOCUS_AREA, METHOD, ORGANIZATION_KIND, ORGANIZATION
+        /// or TARGET_GROUP.
+        #[arg(long, default_value = "PRIORITY_AREA")]
+        dimension: String,
+        /// GROUPS, ACTIVITIES, PARTICIPATIONS or COMMITMENTS (default: by dimension).
+        #[arg(long)]
+        measure: Option<String>,
+        /// Only the areas of this strategy (a slug or ID).
+        #[arg(long)]
+        strategy: Option<String>,
+        /// Only the districts of this municipality (a slug or ID).
+        #[arg(long)]
+        municipality: Option<String>,
+        /// xlsx or csv (default: from the output's extension, else xlsx).
+        #[arg(long)]
+        format: Option<String>,
+        /// Where to write it (default: the file's own name, in the current directory).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+    /// The blank XLSX template of the action-plan import.
+    Template {
+        /// Only the priority and focus areas of this strategy (a slug or ID).
+        #[arg(long)]
+        strategy: Option<String>,
+        /// Where to write it (default: mall-handlingsplan.xlsx).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
+}
+
+/// Run `samverkan export …`: the same files as `GET /exports/…`.
+async fn export(what: ExportCommand) -> anyhow::Result<()> {
+    fn format(format: Option<String>, output: &Option<PathBuf>) -> String {
+        format
+            .or_else(|| {
+                output
+                    .as_ref()
+                    .and_then(|p| p.extension())
+                    .map(|e| e.to_string_lossy().to_lowercase())
+            })
+            .unwrap_or_else(|| "xlsx".into())
+    }
+    let mut params: Vec<(&str, String)> = Vec::new();
+    let mut put = |k: &'static str, v: Option<String>| {
+        if let Some(v) = v {
+            params.push((k, v));
+        }
+    };
+    let (file, output, settings) = match what {
+        ExportCommand::FollowUpReport {
+            district,
+            organization,
+            year,
+            term,
+            format: f,
+            output,
+            settings,
+        } => {
+            put("district", district);
+            put("organization", organization);
+            put("year", Some(year.to_string()));
+            put("term", Some(term.to_uppercase()));
+            let f = format(f, &output);
+            (format!("follow-up-report.{f}"), output, settings)
+        }
+        ExportCommand::ActionPlan {
+            plan,
+            format: f,
+            output,
+            settings,
+        } => {
+            put("id", Some(plan));
+            let f = format(f, &output);
+            (format!("action-plan.{f}"), output, settings)
+        }
+        ExportCommand::Coverage {
+            dimension,
+            measure,
+            strategy,
+            municipality,
+            format: f,
+            output,
+            settings,
+        } => {
+            put("dimension", Some(dimension.to_uppercase()));
+            put("measure", measure.map(|m| m.to_uppercase()));
+            put("strategy", strategy);
+            put("municipality", municipality);
+            let f = format(f, &output);
+            (format!("coverage.{f}"), output, settings)
+        }
+        ExportCommand::Template {
+            strategy,
+            output,
+            settings,
+        } => {
+            put("strategy", strategy);
+            ("template.xlsx".to_owned(), output, settings)
+        }
+    };
+    let db = api::db::connect(
+        &settings.database_url,
+        2,
+        api::db::StatementCounter::default(),
+    )
+    .await?;
+    let result = api::exports_http::export_file(&db, &file, &params).await;
+    db.close().await?;
+    let (bytes, name) = result.map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
+    let path = output.unwrap_or_else(|| PathBuf::from(name));
+    std::fs::write(&path, &bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
+}
+
 /// Settings read from the environment alone.
 #[derive(Debug, Parser)]
 struct EnvSettings {
@@ -298,6 +470,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Import { what }) => import(what).await,
+        Some(Command::Export { what }) => export(what).await,
         Some(Command::ExportSchema { path }) => {
             let sdl = api::graphql::sdl();
             if path.as_os_str() == "-" {

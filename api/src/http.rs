@@ -525,7 +525,7 @@ fn error_response_in(status: StatusCode, err: AppError, media: MediaType) -> Res
 }
 
 /// The bearer token of a request, if any.
-fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Result<&str, AppError> {
     let value = headers
         .get(header::AUTHORIZATION)
         .ok_or_else(|| {

@@ -12,7 +12,8 @@
 //! - [`generate`]: a synthetic nation for benchmarks;
 //! - [`files`]: office files in and out (XLSX, DOCX, CSV tables and reports);
 //! - [`error`]: the one error type and its mapping to GraphQL error codes;
-//! - [`http`], [`transport`]: the HTTP surface and the GraphQL-over-HTTP rules.
+//! - [`http`], [`transport`]: the HTTP surface and the GraphQL-over-HTTP rules;
+//! - [`exports_http`]: the exports as downloads (`GET /exports/…`).
 
 pub mod allowlist;
 pub mod auth;
@@ -20,6 +21,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod exports_http;
 pub mod files;
 pub mod generate;
 pub mod graphiql;

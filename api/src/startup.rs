@@ -202,6 +202,8 @@ fn router(state: AppState, settings: &Settings) -> anyhow::Result<Router> {
         .route("/healthz", get(http::healthz))
         .route("/readyz", get(http::readyz))
         .route("/metrics", get(http::metrics))
+        // Issue 15: reports, plans, coverage and the import template as files.
+        .route("/exports/{file}", get(crate::exports_http::export))
         .with_state(state)
         .layer(DefaultBodyLimit::max(settings.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(

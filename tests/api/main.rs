@@ -10,6 +10,7 @@ mod conformance;
 mod cycle;
 mod cycle_seeded;
 mod drift;
+mod exports;
 mod graphiql;
 mod groups_cycle;
 mod helpers;

@@ -70,6 +70,9 @@ pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
     let sheet = workbook.add_worksheet();
     sheet.set_name(REPORT_SHEET).map_err(xlsx_error)?;
     sheet.set_landscape();
+    // Printed (or converted to PDF): every column on the page's width, as many pages
+    // down as it takes.
+    sheet.set_print_fit_to_pages(1, 0);
 
     let title = Format::new().set_bold().set_font_size(14);
     let wrap = Format::new()
@@ -97,6 +100,7 @@ pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
     }
     r += 1; // a blank row before the table
 
+    let widths = column_widths(report);
     let heading_row = r;
     for (i, c) in report.columns.iter().enumerate() {
         sheet
@@ -123,10 +127,16 @@ pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
                     .write_string_with_format(r, col(i)?, cell, &wrap)
                     .map_err(xlsx_error)?;
             }
+            let lines = wrapped_lines(cells, &widths);
+            if lines > 1 {
+                sheet
+                    .set_row_height(r, ROW_POINTS * lines as f64)
+                    .map_err(xlsx_error)?;
+            }
             r = next_row(r)?;
         }
     }
-    for (i, w) in column_widths(report).into_iter().enumerate() {
+    for (i, w) in widths.iter().enumerate() {
         sheet
             .set_column_width(col(i)?, (w + 2) as f64)
             .map_err(xlsx_error)?;
@@ -135,11 +145,38 @@ pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
         sheet
             .set_freeze_panes(heading_row + 1, 0)
             .map_err(xlsx_error)?;
+        // The heading row on top of every printed page.
+        sheet
+            .set_repeat_rows(heading_row, heading_row)
+            .map_err(xlsx_error)?;
         sheet
             .autofilter(heading_row, 0, (r - 1).max(heading_row), last_col)
             .map_err(xlsx_error)?;
     }
     workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// The height of a line of the default 11 pt text, in points.
+const ROW_POINTS: f64 = 15.0;
+/// Rows are never made taller than this many lines (Excel's limit is 409 points).
+const MAX_ROW_LINES: usize = 27;
+
+/// How many lines the tallest cell of a row takes when wrapped in columns of `widths`
+/// characters: readers that do not fit rows to wrapped text themselves (LibreOffice
+/// converting to PDF) get the height written.
+fn wrapped_lines(cells: &[String], widths: &[usize]) -> usize {
+    cells
+        .iter()
+        .zip(widths)
+        .map(|(cell, w)| {
+            let w = (*w).max(1);
+            cell.split('\n')
+                .map(|line| line.chars().count().div_ceil(w).max(1))
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(1)
+        .clamp(1, MAX_ROW_LINES)
 }
 
 pub(super) fn template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError> {
@@ -210,6 +247,50 @@ const A4_LONG: u32 = 16_838;
 const A4_SHORT: u32 = 11_906;
 const MARGIN: i32 = 1_134; // 2 cm
 
+/// About the width of a character of the documents' 10–11 pt text, and a cell's margins,
+/// in twips.
+const CHAR_TWIPS: usize = 100;
+const CELL_MARGINS: usize = 200;
+/// A column is at least as wide as its longest word up to this many characters, so short
+/// columns ("Tidplan", "Status") do not break "2020-2025" or "Pågår" letter by letter.
+const MIN_WORD: usize = 16;
+
+/// The DOCX table's column widths in twips, summing to `usable`: each column first gets
+/// room for its longest word (at most [`MIN_WORD`] characters), the rest is shared in
+/// proportion to [`column_widths`].
+fn docx_grid(report: &Report, usable: usize) -> Vec<usize> {
+    let longest_word = |s: &str| {
+        s.split_whitespace()
+            .map(|w| w.chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let mut words: Vec<usize> = report.columns.iter().map(|c| longest_word(c)).collect();
+    for row in report.sections.iter().flat_map(|s| &s.rows) {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = words.get_mut(i) {
+                *w = (*w).max(longest_word(cell));
+            }
+        }
+    }
+    let mins: Vec<usize> = words
+        .iter()
+        .map(|w| (*w).min(MIN_WORD) * CHAR_TWIPS + CELL_MARGINS)
+        .collect();
+    let fixed: usize = mins.iter().sum();
+    if fixed >= usable {
+        let fixed = fixed.max(1);
+        return mins.iter().map(|m| usable * m / fixed).collect();
+    }
+    let extra = usable - fixed;
+    let widths = column_widths(report);
+    let total: usize = widths.iter().sum::<usize>().max(1);
+    mins.iter()
+        .zip(&widths)
+        .map(|(m, w)| m + extra * w / total)
+        .collect()
+}
+
 /// Runs of a cell's text, `\n` as line breaks.
 fn text_runs(text: &str, bold: bool) -> Paragraph {
     let mut p = Paragraph::new();
@@ -230,9 +311,7 @@ fn text_runs(text: &str, bold: bool) -> Paragraph {
 pub(super) fn docx(report: &Report) -> Result<Vec<u8>, FileError> {
     let width = report.columns.len().max(1);
     let usable = (A4_LONG as i32 - 2 * MARGIN) as usize;
-    let widths = column_widths(report);
-    let total: usize = widths.iter().sum::<usize>().max(1);
-    let mut grid: Vec<usize> = widths.iter().map(|w| usable * w / total).collect();
+    let mut grid = docx_grid(report, usable);
     if grid.is_empty() {
         grid.push(usable);
     }

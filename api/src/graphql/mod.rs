@@ -17,6 +17,8 @@ pub mod activities;
 pub mod audit;
 pub mod catalogue;
 pub mod commitments;
+// Issue 15, "Out": the URLs of the exports.
+pub mod exports;
 pub mod follow_ups;
 pub mod group_follow_ups;
 pub mod groups;
@@ -65,6 +67,7 @@ pub struct QueryRoot(
     audit::AuditQuery,
     commitments::CommitmentsQuery,
     reports::ReportQuery,
+    exports::ExportsQuery,
     targets::TargetsQuery,
     provenance::ProvenanceQuery,
 );

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod authz;
 pub mod commitments;
 pub mod coverage;
+pub mod exports;
 pub mod follow_ups;
 pub mod groups;
 pub mod plans;
