@@ -11,6 +11,7 @@ mod cycle;
 mod cycle_seeded;
 mod drift;
 mod exports;
+mod files_flow;
 mod graphiql;
 mod groups_cycle;
 mod helpers;
