@@ -123,9 +123,11 @@ pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
         }
         for cells in &s.rows {
             for (i, cell) in cells.iter().enumerate() {
-                sheet
-                    .write_string_with_format(r, col(i)?, cell, &wrap)
-                    .map_err(xlsx_error)?;
+                match whole_number(cell) {
+                    Some(n) => sheet.write_number_with_format(r, col(i)?, n, &wrap),
+                    None => sheet.write_string_with_format(r, col(i)?, cell, &wrap),
+                }
+                .map_err(xlsx_error)?;
             }
             let lines = wrapped_lines(cells, &widths);
             if lines > 1 {
@@ -154,6 +156,18 @@ pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
             .map_err(xlsx_error)?;
     }
     workbook.save_to_buffer().map_err(xlsx_error)
+}
+
+/// A cell that is a whole number as a program writes it ("0", "42", "2021": digits, no
+/// leading zero, at most 15 of them so a double holds it exactly) is written as a number,
+/// so a spreadsheet sums and sorts it (a coverage matrix's counts); read back it is the
+/// same text. Anything else ("007", "2020-2022", "1.5") stays text.
+fn whole_number(cell: &str) -> Option<f64> {
+    let digits = !cell.is_empty() && cell.len() <= 15 && cell.bytes().all(|b| b.is_ascii_digit());
+    if !digits || (cell.len() > 1 && cell.starts_with('0')) {
+        return None;
+    }
+    cell.parse().ok()
 }
 
 /// The height of a line of the default 11 pt text, in points.
