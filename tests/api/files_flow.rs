@@ -14,7 +14,9 @@ use crate::imports::{fixture, upload};
 async fn a_coordinator_imports_brommas_word_plan_reports_t2_and_downloads_the_report() {
     let app = spawn_app_with(|s| s.rate_limit_per_minute = 0).await;
     let token = app.token_in("bromma-sdf", Role::DistrictCoordinator, &["bromma"]);
-    let bromma = app.id_of(r#"{ district(slug: "bromma") { id } }"#, "/district/id").await;
+    let bromma = app
+        .id_of(r#"{ district(slug: "bromma") { id } }"#, "/district/id")
+        .await;
     let docx = fixture("bromma-2019-2022.docx");
     let import = operation("ImportActionPlan");
 
