@@ -170,7 +170,13 @@ impl InputType for Upload {
         registry.create_input_type::<Self, _>(MetaTypeId::Scalar, |_| registry::MetaType::Scalar {
             name: Self::type_name().to_string(),
             description: Some("A multipart file upload".to_string()),
-            is_valid: Some(Arc::new(|value| matches!(value, Value::String(_)))),
+            // PATCH (Samverkan): only the marker the multipart request writes is an
+            // upload; any other literal fails validation (it was an execution error).
+            is_valid: Some(Arc::new(|value| {
+                matches!(value, Value::String(s) if s
+                    .strip_prefix("#__graphql_file__:")
+                    .is_some_and(|i| i.parse::<usize>().is_ok()))
+            })),
             visible: None,
             inaccessible: false,
             tags: Default::default(),
