@@ -89,6 +89,11 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_JWT_AUDIENCE", default_value = "samverkan")]
     pub jwt_audience: String,
 
+    /// Where tokens come from when the city's OpenID Connect provider issues them, and
+    /// how their claims are read.
+    #[command(flatten)]
+    pub identity: IdentitySettings,
+
     /// Maximum number of pooled database connections; 0 (the default) chooses: 10 on
     /// PostgreSQL, two per core (at most 10) on SQLite, where every connection is a
     /// thread with its own page cache and one writer at a time is all the file allows.
@@ -193,6 +198,90 @@ pub struct Settings {
     pub allowed_operations: Option<PathBuf>,
 }
 
+/// The city's identity provider: where its keys are found, how long they are kept, and
+/// where in its tokens the caller's parts are (`auth::remote`, `auth::claims`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct IdentitySettings {
+    /// An OpenID Connect issuer (e.g. `https://login.microsoftonline.com/TENANT/v2.0`,
+    /// `https://sso.example.se/realms/stad`): its discovery document names the JWKS the
+    /// tokens are verified with, and tokens must carry it as `iss` (then
+    /// `SAMVERKAN_JWT_ISSUER` is not used). Needs `SAMVERKAN_JWT_ALGORITHM` RS256 or ES256.
+    #[arg(long, env = "SAMVERKAN_OIDC_ISSUER")]
+    pub oidc_issuer: Option<String>,
+
+    /// A JWKS URL to verify tokens with, without discovery (tokens carry
+    /// `SAMVERKAN_JWT_ISSUER` as `iss`). HTTPS, or HTTP on a loopback address.
+    #[arg(long, env = "SAMVERKAN_JWT_JWKS_URL")]
+    pub jwks_url: Option<String>,
+
+    /// Seconds the provider's keys are kept when its JWKS response gives no lifetime
+    /// (`Cache-Control: max-age`, `Expires`) or forbids keeping it.
+    #[arg(long, env = "SAMVERKAN_JWKS_REFRESH_SECS", default_value_t = 300)]
+    pub jwks_refresh_secs: u64,
+
+    /// The longest, in seconds, the provider's keys are kept whatever its response says:
+    /// a key removed at the provider is refused at most this long after.
+    #[arg(long, env = "SAMVERKAN_JWKS_MAX_AGE_SECS", default_value_t = 3600)]
+    pub jwks_max_age_secs: u64,
+
+    /// The least time, in seconds, between two fetches of the provider's keys: a token
+    /// naming an unknown `kid` fetches them at once, but not more often than this; a
+    /// failed fetch is retried after it.
+    #[arg(long, env = "SAMVERKAN_JWKS_MIN_INTERVAL_SECS", default_value_t = 30)]
+    pub jwks_min_interval_secs: u64,
+
+    /// The claim that names the caller (a claim name, a dotted path such as
+    /// `realm_access.roles`, or a JSON Pointer such as `/realm_access/roles`).
+    #[arg(long, env = "SAMVERKAN_CLAIM_SUBJECT", default_value = "sub")]
+    pub claim_subject: String,
+
+    /// The claim that holds the slug of the caller's organization.
+    #[arg(long, env = "SAMVERKAN_CLAIM_ORGANIZATION", default_value = "org")]
+    pub claim_organization: String,
+
+    /// The claim that holds the caller's roles (a string or a list of strings), e.g.
+    /// `roles` (Entra ID app roles) or `realm_access.roles` (Keycloak realm roles).
+    #[arg(long, env = "SAMVERKAN_CLAIM_ROLES", default_value = "roles")]
+    pub claim_roles: String,
+
+    /// The claim that holds a coordinator's district slugs (optional in a token).
+    #[arg(long, env = "SAMVERKAN_CLAIM_DISTRICTS", default_value = "districts")]
+    pub claim_districts: String,
+
+    /// The claim that holds a municipality administrator's municipality slugs (optional
+    /// in a token).
+    #[arg(
+        long,
+        env = "SAMVERKAN_CLAIM_MUNICIPALITIES",
+        default_value = "municipalities"
+    )]
+    pub claim_municipalities: String,
+
+    /// The provider's role values → the service's roles, `VALUE=ROLE` pairs separated by
+    /// commas, e.g. `samverkan-admin=ADMIN,samverkan-liaison=ORG_EDITOR`. Unset: the
+    /// values are the roles' names (`VIEWER`, `ORG_EDITOR`, …).
+    #[arg(long, env = "SAMVERKAN_ROLE_MAP")]
+    pub role_map: Option<String>,
+}
+
+impl Default for IdentitySettings {
+    fn default() -> Self {
+        Self {
+            oidc_issuer: None,
+            jwks_url: None,
+            jwks_refresh_secs: 300,
+            jwks_max_age_secs: 3600,
+            jwks_min_interval_secs: 30,
+            claim_subject: "sub".into(),
+            claim_organization: "org".into(),
+            claim_roles: "roles".into(),
+            claim_districts: "districts".into(),
+            claim_municipalities: "municipalities".into(),
+            role_map: None,
+        }
+    }
+}
+
 /// How persisted queries work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum PersistedQueries {
@@ -227,6 +316,7 @@ impl Settings {
             jwt_kid: None,
             jwt_issuer: "samverkan".into(),
             jwt_audience: "samverkan".into(),
+            identity: IdentitySettings::default(),
             db_max_connections: 0,
             seed_on_start: true,
             env: Environment::Development,

@@ -72,6 +72,9 @@ pub enum ErrorCode {
     FileFormula,
     /// An imported file is damaged, or not what its container says.
     FileCorrupt,
+    /// The service cannot answer now (the identity provider's keys were never fetched);
+    /// retry later.
+    ServiceUnavailable,
 }
 
 impl ErrorCode {
@@ -106,6 +109,7 @@ impl ErrorCode {
             Self::FileEncoding => "FILE_ENCODING",
             Self::FileFormula => "FILE_FORMULA",
             Self::FileCorrupt => "FILE_CORRUPT",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
         }
     }
 }
@@ -137,6 +141,10 @@ pub enum AppError {
     /// The token made more requests than its rate allows; the message says when to retry.
     #[error("{0}")]
     RateLimited(String),
+    /// The service cannot check the request now (the identity provider's keys were never
+    /// fetched); the message says so.
+    #[error("{0}")]
+    Unavailable(String),
     /// Invalid input; `field` is the path of the offending input field when known.
     #[error("{message}")]
     BadUserInput {
@@ -198,6 +206,7 @@ impl AppError {
             Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::RateLimited(_) => ErrorCode::RateLimited,
+            Self::Unavailable(_) => ErrorCode::ServiceUnavailable,
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::NotFound { .. } => ErrorCode::NotFound,
             Self::Conflict(_) => ErrorCode::Conflict,
@@ -247,29 +256,6 @@ impl AppError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::files::FileError;
-
-    #[test]
-    fn file_errors_keep_the_engines_codes() {
-        for err in [
-            FileError::TooLarge { size: 2, limit: 1 },
-            FileError::NotATable("x".into()),
-            FileError::Encrypted,
-            FileError::ZipBomb("x".into()),
-            FileError::TooManyCells { limit: 1 },
-            FileError::Encoding("x".into()),
-            FileError::Formula("x".into()),
-            FileError::Corrupt("x".into()),
-        ] {
-            let code = err.code();
-            assert_eq!(AppError::File(err).code().as_str(), code);
-        }
-    }
-}
-
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         err.into_graphql()
@@ -293,3 +279,26 @@ fn file_code(err: &crate::files::FileError) -> ErrorCode {
 
 /// Shorthand for results of services.
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::FileError;
+
+    #[test]
+    fn file_errors_keep_the_engines_codes() {
+        for err in [
+            FileError::TooLarge { size: 2, limit: 1 },
+            FileError::NotATable("x".into()),
+            FileError::Encrypted,
+            FileError::ZipBomb("x".into()),
+            FileError::TooManyCells { limit: 1 },
+            FileError::Encoding("x".into()),
+            FileError::Formula("x".into()),
+            FileError::Corrupt("x".into()),
+        ] {
+            let code = err.code();
+            assert_eq!(AppError::File(err).code().as_str(), code);
+        }
+    }
+}

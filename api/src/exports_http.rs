@@ -34,7 +34,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use crate::error::AppError;
 use crate::files::{self, Report};
 use crate::graphql::ids::{self, NodeType};
-use crate::http::{AppState, bearer, error_response, rate_limited};
+use crate::http::{AppState, authenticate, error_response, rate_limited, status_of};
 use crate::services::coverage::{CoverageQuery, Dimension, Measure};
 use crate::services::exports::{self, Owner};
 
@@ -382,21 +382,6 @@ async fn strategy_of(db: &DatabaseConnection, p: &Params) -> Result<Option<i32>,
     }
 }
 
-fn status_of(err: &AppError) -> StatusCode {
-    match err {
-        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Conflict(_) => StatusCode::CONFLICT,
-        // An upload's file problem; exports only write files, and a writer's failure is
-        // mapped to `Internal` where it happens.
-        AppError::File(_) => StatusCode::BAD_REQUEST,
-        AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
 fn refuse(err: AppError) -> Response {
     if matches!(err, AppError::Database(_) | AppError::Internal(_)) {
         tracing::error!(error = %err, "export failed");
@@ -413,7 +398,7 @@ pub(crate) async fn export(
     uri: Uri,
 ) -> Response {
     let started = Instant::now();
-    let caller = match bearer(&headers).and_then(|t| state.keys.verify(t)) {
+    let caller = match authenticate(&state, &headers).await {
         Ok(caller) => caller,
         Err(err) => {
             tracing::info!(reason = %err, "unauthenticated export refused");

@@ -136,13 +136,46 @@ pub(crate) async fn healthz() -> &'static str {
 /// 200 when the database answers and every migration is applied; else 503.
 pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     match db::migrations_applied(&state.db).await {
-        Ok(true) => (StatusCode::OK, "ready").into_response(),
+        Ok(true) => match state.keys.remote_status() {
+            None => (StatusCode::OK, "ready").into_response(),
+            Some(keys) => signing_keys_readiness(&keys),
+        },
         Ok(false) => (StatusCode::SERVICE_UNAVAILABLE, "migrations pending").into_response(),
         Err(err) => {
             tracing::warn!(error = %err, "not ready: database unreachable");
             (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
         }
     }
+}
+
+/// Readiness as the identity provider's keys make it: ready with keys (stale ones too —
+/// they keep working — with their age and why they could not be renewed), not ready
+/// before any were fetched.
+fn signing_keys_readiness(keys: &crate::auth::KeyStatus) -> Response {
+    let Some(age) = keys.age else {
+        let why = keys.last_error.as_deref().unwrap_or("not fetched yet");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "not ready: no signing keys from {} yet ({why})",
+                keys.source
+            ),
+        )
+            .into_response();
+    };
+    let mut text = format!(
+        "ready\nsigning keys: {} from {}, fetched {} s ago",
+        keys.keys,
+        keys.source,
+        age.as_secs()
+    );
+    if keys.stale {
+        text.push_str(" (stale: kept in use while the provider does not answer)");
+    }
+    if let Some(error) = &keys.last_error {
+        text.push_str(&format!("\nlast fetch failed: {error}"));
+    }
+    (StatusCode::OK, text).into_response()
 }
 
 /// Prometheus metrics.
@@ -274,9 +307,9 @@ async fn graphql_multipart(
     }
     // No upload is read for a caller without a valid token (`execute` checks it again,
     // with the rate limit, as for every request).
-    if let Err(err) = bearer(&headers).and_then(|t| state.keys.verify(t)) {
+    if let Err(err) = authenticate(&state, &headers).await {
         tracing::info!(reason = %err, "unauthenticated upload refused");
-        return error_response_in(StatusCode::UNAUTHORIZED, err, media);
+        return error_response_in(status_of(&err), err, media);
     }
     let limits = transport::UploadLimits {
         max_file_bytes: state.max_upload_bytes,
@@ -318,14 +351,14 @@ async fn execute(
     via_get: bool,
 ) -> Response {
     let started = Instant::now();
-    let caller = match bearer(&headers).and_then(|t| state.keys.verify(t)) {
+    let caller = match authenticate(&state, &headers).await {
         Ok(caller) => caller,
         Err(err) => {
             tracing::info!(reason = %err, "unauthenticated request refused");
             state
                 .metrics
                 .request("-", "unauthenticated", started.elapsed());
-            return error_response_in(StatusCode::UNAUTHORIZED, err, media);
+            return error_response_in(status_of(&err), err, media);
         }
     };
     if let Err(wait) = state.limiter.check(&caller.sub) {
@@ -522,6 +555,31 @@ fn error_response_in(status: StatusCode, err: AppError, media: MediaType) -> Res
         );
     }
     response
+}
+
+/// The caller of a request: its bearer token, verified.
+pub(crate) async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Caller, AppError> {
+    state.keys.verify(bearer(headers)?).await
+}
+
+/// The HTTP status of a refusal with `err`.
+pub(crate) fn status_of(err: &AppError) -> StatusCode {
+    match err {
+        AppError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Conflict(_) => StatusCode::CONFLICT,
+        // An upload's file problem; exports only write files, and a writer's failure is
+        // mapped to `Internal` where it happens.
+        AppError::File(_) => StatusCode::BAD_REQUEST,
+        AppError::Database(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
 }
 
 /// The bearer token of a request, if any.

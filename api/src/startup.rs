@@ -65,6 +65,9 @@ impl Application {
     /// Connect, migrate, seed an empty database, read the keys and bind the port.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
         let keys = Arc::new(JwtKeys::from_settings(settings)?);
+        // The identity provider's keys, when configured: fetched now (a provider that does
+        // not answer is retried in the background; it does not stop the start).
+        keys.start().await;
         db::prepare(&settings.database_url, settings.seed_on_start).await?;
         let statements = StatementCounter::default();
         let db = db::connect(

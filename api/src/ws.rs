@@ -483,7 +483,7 @@ impl Connection {
                 Wake::Incoming(Some(Err(_))) => Step::End,
                 Wake::Incoming(Some(Ok(message))) => {
                     let acknowledged = self.acknowledged.is_some();
-                    let step = self.receive(message);
+                    let step = self.receive(message).await;
                     if let (false, Some(ack)) = (acknowledged, &self.acknowledged) {
                         deadline.as_mut().reset(ack.expires);
                     }
@@ -523,7 +523,7 @@ impl Connection {
     }
 
     /// Handle one message from the client.
-    fn receive(&mut self, message: Message) -> Step {
+    async fn receive(&mut self, message: Message) -> Step {
         let parsed = match &message {
             Message::Text(text) => parse(text.as_str()),
             // graphql-ws clients send text; JSON in a binary frame is read all the same.
@@ -536,7 +536,7 @@ impl Connection {
         };
         match parsed {
             Err(close) => Step::Close(close),
-            Ok(ClientMessage::ConnectionInit(payload)) => self.init(payload.as_ref()),
+            Ok(ClientMessage::ConnectionInit(payload)) => self.init(payload.as_ref()).await,
             Ok(ClientMessage::Ping(payload)) => {
                 let pong = match payload {
                     Some(payload) => json!({ "type": "pong", "payload": payload }),
@@ -559,7 +559,7 @@ impl Connection {
     }
 
     /// `connection_init`: check the token, acknowledge.
-    fn init(&mut self, payload: Option<&Map<String, Value>>) -> Step {
+    async fn init(&mut self, payload: Option<&Map<String, Value>>) -> Step {
         if self.initialised {
             return Step::Close(Close::new(4429, "Too many initialisation requests"));
         }
@@ -568,7 +568,7 @@ impl Connection {
             tracing::info!("WebSocket refused: no token in connection_init");
             return Step::Close(Close::forbidden());
         };
-        let (caller, exp) = match self.state.keys.verify_expiring(token) {
+        let (caller, exp) = match self.state.keys.verify_expiring(token).await {
             Ok(verified) => verified,
             Err(err) => {
                 tracing::info!(reason = %err, "WebSocket refused");

@@ -128,7 +128,7 @@ fn expected_reason(what: &str) -> &'static str {
         "wrong iss" => "issuer",
         "missing exp" => "lacks the exp claim",
         "missing aud" => "lacks the aud claim",
-        "no roles" => "no roles",
+        "no roles" => "names no Samverkan role",
         "another key" | "the other kid" | "tampered payload" => "signature does not verify",
         "unknown kid" => "kid names no known key",
         "no kid" => "names no key (kid)",
