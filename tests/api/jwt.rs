@@ -33,7 +33,7 @@ fn private_key(name: &str) -> EncodingKey {
     }
 }
 
-fn now() -> u64 {
+pub(crate) fn now() -> u64 {
     jsonwebtoken::get_current_timestamp()
 }
 
@@ -46,14 +46,14 @@ fn good_claims() -> Value {
 }
 
 /// Sign `claims` with `alg` and the fixture key `key`, naming `kid` in the header.
-fn sign(alg: Algorithm, key: &str, kid: Option<&str>, claims: &Value) -> String {
+pub(crate) fn sign(alg: Algorithm, key: &str, kid: Option<&str>, claims: &Value) -> String {
     let mut header = Header::new(alg);
     header.kid = kid.map(str::to_owned);
     jsonwebtoken::encode(&header, claims, &private_key(key)).unwrap()
 }
 
 /// Sign `claims` with HS256 and `secret`, naming `kid` in the header.
-fn sign_hs256(secret: &[u8], kid: Option<&str>, claims: &Value) -> String {
+pub(crate) fn sign_hs256(secret: &[u8], kid: Option<&str>, claims: &Value) -> String {
     let mut header = Header::new(Algorithm::HS256);
     header.kid = kid.map(str::to_owned);
     jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret)).unwrap()
@@ -74,7 +74,7 @@ fn with(key: &str, value: Value) -> Value {
 }
 
 /// `token` with its payload replaced by `claims`, keeping header and signature.
-fn tampered(token: &str, change: impl FnOnce(&mut Value)) -> String {
+pub(crate) fn tampered(token: &str, change: impl FnOnce(&mut Value)) -> String {
     let parts: Vec<&str> = token.split('.').collect();
     assert_eq!(parts.len(), 3);
     let mut claims: Value =
@@ -84,13 +84,13 @@ fn tampered(token: &str, change: impl FnOnce(&mut Value)) -> String {
     format!("{}.{payload}.{}", parts[0], parts[2])
 }
 
-async fn assert_accepted(app: &TestApp, token: &str) {
+pub(crate) async fn assert_accepted(app: &TestApp, token: &str) {
     let (status, body) = app.graphql_with(Some(token), QUERY, json!({})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["districts"]["totalCount"], 13, "{body}");
 }
 
-async fn assert_refused(app: &TestApp, what: &str, token: &str) {
+pub(crate) async fn assert_refused(app: &TestApp, what: &str, token: &str) {
     let before = app.statements.get();
     let (status, body) = app.graphql_with(Some(token), QUERY, json!({})).await;
     assert_eq!(status, 401, "{what}: {body}");

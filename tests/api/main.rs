@@ -36,4 +36,5 @@ mod targets;
 // Issue 15: plans and follow-ups imported from office files.
 mod imports;
 // Issue 16: a real OpenID Connect provider (tests/oidc) for the tests.
+mod oidc;
 mod oidc_provider;

@@ -1,0 +1,328 @@
+//! Signed in the city's way (issue 16): tokens from a real OpenID Connect provider
+//! (`oidc_provider`: panva's oidc-provider on loopback), found by discovery, verified with
+//! the provider's JWKS, their claims read as the provider writes them.
+//!
+//! Every test starts its own provider and its own server; the server is configured as an
+//! operator would (`SAMVERKAN_OIDC_ISSUER`, `SAMVERKAN_CLAIM_*`, `SAMVERKAN_ROLE_MAP`).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use api::config::{JwtAlgorithm, Settings};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::Algorithm;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, error_codes, operation, spawn_app_with};
+use crate::jwt::{assert_accepted, assert_refused, now, sign, sign_hs256, tampered};
+use crate::oidc_provider::{OidcProvider, ProviderClient, ProviderConfig, RestartKeys};
+
+/// Keycloak's way: realm roles in `realm_access.roles`, mapped to the service's roles.
+const ROLE_MAP: &str = "samverkan-admin=ADMIN,samverkan-liaison=ORG_EDITOR,samverkan-reader=VIEWER";
+
+/// A script of the police area Farsta, with Keycloak-style realm roles.
+fn police_script() -> ProviderClient {
+    ProviderClient::new("polis-farsta", "polis-secret").claims(json!({
+        "org": "lpo-farsta",
+        "realm_access": { "roles": ["offline_access", "samverkan-liaison"] },
+    }))
+}
+
+/// A reader of another organization.
+fn reader_script() -> ProviderClient {
+    ProviderClient::new("skola-reader", "skola-secret").claims(json!({
+        "org": "socialforvaltningen",
+        "realm_access": { "roles": ["samverkan-reader"] },
+    }))
+}
+
+/// The server's settings for `provider`, Keycloak's claim layout, and `min_interval`
+/// seconds between two fetches of the keys.
+fn keycloak_settings(provider: &OidcProvider, min_interval: u64) -> impl FnOnce(&mut Settings) {
+    let issuer = provider.issuer().to_owned();
+    move |s: &mut Settings| {
+        s.jwt_algorithm = JwtAlgorithm::Rs256;
+        s.identity.oidc_issuer = Some(issuer);
+        s.identity.claim_roles = "realm_access.roles".into();
+        s.identity.role_map = Some(ROLE_MAP.into());
+        s.identity.jwks_min_interval_secs = min_interval;
+    }
+}
+
+async fn provider(clients: Vec<ProviderClient>) -> OidcProvider {
+    let mut config = ProviderConfig::default();
+    config.clients = clients;
+    OidcProvider::start(config).await
+}
+
+async fn readyz(app: &TestApp) -> (u16, String) {
+    let response = app.get("/readyz").await;
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_client_credentials_token_from_the_provider_reaches_a_mutation_under_the_rules() {
+    let admin = ProviderClient::new("admin-script", "admin-secret").claims(json!({
+        "org": "socialforvaltningen",
+        "realm_access": { "roles": ["samverkan-admin"] },
+    }));
+    let idp = provider(vec![police_script(), reader_script(), admin]).await;
+    let app = spawn_app_with(keycloak_settings(&idp, 30)).await;
+    let (status, text) = readyz(&app).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains(&format!("signing keys: 1 from {}", idp.issuer())),
+        "{text}"
+    );
+
+    let police = idp
+        .client_credentials_token("polis-farsta", "polis-secret")
+        .await;
+    let data = app
+        .run_as(
+            &police,
+            r#"{ organization(slug: "lpo-farsta") { commitments(first: 1) { nodes { id version } } } }"#,
+            json!({}),
+        )
+        .await;
+    let commitment = data["organization"]["commitments"]["nodes"][0].clone();
+    let update = operation("UpdateCommitment");
+    let (status, body) = app
+        .graphql_op(
+            Some(&police),
+            &update,
+            Some("UpdateCommitment"),
+            json!({ "id": commitment["id"], "expectedVersion": commitment["version"],
+                    "text": "Kommunpolisen deltar varje vecka." }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"]["updateCommitment"]["commitment"]["text"], "Kommunpolisen deltar varje vecka.",
+        "{body}"
+    );
+    // The audit trail names the provider's subject: the client.
+    let data = app
+        .run_as(
+            &idp.client_credentials_token("admin-script", "admin-secret")
+                .await,
+            r#"{ auditEvents(last: 1) { nodes { actor action } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["auditEvents"]["nodes"][0]["actor"], "polis-farsta");
+
+    // A reader of another organization may read, not change the police's commitment.
+    let reader = idp
+        .client_credentials_token("skola-reader", "skola-secret")
+        .await;
+    assert_accepted(&app, &reader).await;
+    let (_, body) = app
+        .graphql_op(
+            Some(&reader),
+            &update,
+            Some("UpdateCommitment"),
+            json!({ "id": commitment["id"], "expectedVersion": 2, "text": "x" }),
+        )
+        .await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+}
+
+#[tokio::test]
+async fn entra_style_claims_are_read_where_the_settings_say() {
+    // Entra ID: app roles in `roles`, the organization in a claim named by a URI (read
+    // with a JSON Pointer), the caller by its object id.
+    let org_claim = "https://samverkan.stockholm.se/claims/org";
+    let idp = provider(vec![
+        ProviderClient::new("entra-app", "entra-secret")
+            .claims(json!({ "roles": ["Samverkan.Reader"], "oid": "5f2c-object-id", org_claim: "lpo-farsta" })),
+        ProviderClient::new("entra-no-role", "s").claims(json!({ "roles": ["Other.Role"], "oid": "o", org_claim: "lpo-farsta" })),
+        ProviderClient::new("entra-no-org", "s").claims(json!({ "roles": ["Samverkan.Reader"], "oid": "o" })),
+    ])
+    .await;
+    let issuer = idp.issuer().to_owned();
+    let app = spawn_app_with(move |s| {
+        s.jwt_algorithm = JwtAlgorithm::Rs256;
+        s.identity.oidc_issuer = Some(issuer);
+        s.identity.claim_subject = "oid".into();
+        s.identity.claim_organization = "/https:~1~1samverkan.stockholm.se~1claims~1org".into();
+        s.identity.role_map = Some("Samverkan.Reader=VIEWER".into());
+    })
+    .await;
+    let token = idp
+        .client_credentials_token("entra-app", "entra-secret")
+        .await;
+    let data = app
+        .run_as(
+            &token,
+            "{ viewer { organization { slug } roles } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        data["viewer"]["organization"]["slug"], "lpo-farsta",
+        "{data}"
+    );
+    assert_eq!(data["viewer"]["roles"], json!(["VIEWER"]), "{data}");
+
+    for (client, says) in [
+        (
+            "entra-no-role",
+            "roles claim (roles) holds no value SAMVERKAN_ROLE_MAP maps",
+        ),
+        (
+            "entra-no-org",
+            "lacks the organization claim (/https:~1~1samverkan.stockholm.se~1claims~1org)",
+        ),
+    ] {
+        let token = idp.client_credentials_token(client, "s").await;
+        let (status, body) = app
+            .graphql_with(Some(&token), "{ districts { totalCount } }", json!({}))
+            .await;
+        assert_eq!(status, 401, "{client}: {body}");
+        assert_eq!(error_codes(&body), ["UNAUTHENTICATED"], "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(says), "{client}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_key_rotated_at_the_provider_is_taken_without_a_restart_and_the_removed_one_refused() {
+    let idp = provider(vec![police_script()]).await;
+    let app = spawn_app_with(keycloak_settings(&idp, 0)).await;
+    let before = idp
+        .client_credentials_token("polis-farsta", "polis-secret")
+        .await;
+    assert_accepted(&app, &before).await;
+
+    let new_kid = idp.rotate().await;
+    let after = idp
+        .client_credentials_token("polis-farsta", "polis-secret")
+        .await;
+    assert_eq!(header(&after)["kid"], new_kid.as_str());
+    // The new kid is unknown to the server: it fetches the keys again, and accepts.
+    assert_accepted(&app, &after).await;
+    // That fetch no longer holds the old key: its tokens are refused.
+    assert_refused(&app, "unknown kid", &before).await;
+    let (_, text) = readyz(&app).await;
+    assert!(text.contains("signing keys: 1 from"), "{text}");
+}
+
+#[tokio::test]
+async fn an_unknown_kid_fetches_the_keys_at_most_once_per_interval() {
+    let idp = provider(vec![police_script()]).await;
+    // The keys were fetched at the start; the next fetch may come an hour later.
+    let app = spawn_app_with(keycloak_settings(&idp, 3600)).await;
+    idp.rotate().await;
+    let after = idp
+        .client_credentials_token("polis-farsta", "polis-secret")
+        .await;
+    // Within the interval an unknown kid fetches nothing: a stream of forged kids cannot
+    // make the service hammer the provider.
+    assert_refused(&app, "unknown kid", &after).await;
+}
+
+#[tokio::test]
+async fn the_provider_stopped_and_restarted_while_requests_go_on() {
+    let mut idp = provider(vec![police_script()]).await;
+    let settings = keycloak_settings(&idp, 0);
+    let app = spawn_app_with(|s| {
+        settings(s);
+        s.rate_limit_per_minute = 0;
+    })
+    .await;
+    let token = idp
+        .client_credentials_token("polis-farsta", "polis-secret")
+        .await;
+    assert_accepted(&app, &token).await;
+
+    // Requests go on the whole time, from another task.
+    let done = Arc::new(AtomicBool::new(false));
+    let requests = {
+        let (done, address, token) = (done.clone(), app.address.clone(), token.clone());
+        tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let mut statuses = Vec::new();
+            while !done.load(Ordering::SeqCst) || statuses.is_empty() {
+                let response = client
+                    .post(format!("{address}/graphql"))
+                    .bearer_auth(&token)
+                    .json(&json!({ "query": "{ districts { totalCount } }" }))
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                statuses.push(response.status().as_u16());
+            }
+            statuses
+        })
+    };
+
+    idp.stop().await;
+    // A forged kid makes the server try the provider, which does not answer.
+    let forged = tampered_kid(&token, "forged-kid");
+    let (status, _) = app
+        .graphql_with(Some(&forged), "{ districts { totalCount } }", json!({}))
+        .await;
+    assert_eq!(status, 401);
+    let (status, text) = readyz(&app).await;
+    assert_eq!(status, 200, "stale keys keep the service ready: {text}");
+    assert!(text.contains("last fetch failed"), "{text}");
+    // The last good keys keep working.
+    assert_accepted(&app, &token).await;
+
+    idp.restart(RestartKeys::Same).await;
+    assert_accepted(&app, &token).await;
+    done.store(true, Ordering::SeqCst);
+    let statuses = requests.await.unwrap_or_default();
+    assert!(!statuses.is_empty());
+    assert!(
+        statuses.iter().all(|s| *s == 200),
+        "a request failed while the provider was away: {statuses:?}"
+    );
+
+    // A new key at the restarted provider is fetched and taken; the renewal clears the
+    // failure /readyz reported.
+    idp.rotate().await;
+    let fresh = idp
+        .client_credentials_token("polis-farsta", "polis-secret")
+        .await;
+    assert_accepted(&app, &fresh).await;
+    let (_, text) = readyz(&app).await;
+    assert!(!text.contains("last fetch failed"), "{text}");
+}
+
+/// The decoded header of a JWT.
+fn header(token: &str) -> Value {
+    decode_part(token, 0)
+}
+
+/// The decoded claims of a JWT.
+fn payload(token: &str) -> Value {
+    decode_part(token, 1)
+}
+
+fn decode_part(token: &str, index: usize) -> Value {
+    let part = token.split('.').nth(index).unwrap_or_default();
+    URL_SAFE_NO_PAD
+        .decode(part)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// `token` with its header's kid replaced (the signature no longer matters: the key is
+/// looked up first).
+fn tampered_kid(token: &str, kid: &str) -> String {
+    let mut head = header(token);
+    head["kid"] = json!(kid);
+    let parts: Vec<&str> = token.split('.').collect();
+    format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(head.to_string()),
+        parts.get(1).unwrap_or(&""),
+        parts.get(2).unwrap_or(&"")
+    )
+}
