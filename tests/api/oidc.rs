@@ -51,9 +51,11 @@ fn keycloak_settings(provider: &OidcProvider, min_interval: u64) -> impl FnOnce(
 }
 
 async fn provider(clients: Vec<ProviderClient>) -> OidcProvider {
-    let mut config = ProviderConfig::default();
-    config.clients = clients;
-    OidcProvider::start(config).await
+    OidcProvider::start(ProviderConfig {
+        clients,
+        ..ProviderConfig::default()
+    })
+    .await
 }
 
 async fn readyz(app: &TestApp) -> (u16, String) {
@@ -292,6 +294,104 @@ async fn the_provider_stopped_and_restarted_while_requests_go_on() {
     assert_accepted(&app, &fresh).await;
     let (_, text) = readyz(&app).await;
     assert!(!text.contains("last fetch failed"), "{text}");
+}
+
+#[tokio::test]
+async fn before_any_key_was_fetched_tokens_are_answered_503_and_the_service_is_not_ready() {
+    let mut idp = provider(vec![police_script()]).await;
+    let token = idp
+        .client_credentials_token("polis-farsta", "polis-secret")
+        .await;
+    idp.stop().await;
+    let app = spawn_app_with(keycloak_settings(&idp, 0)).await;
+    let (status, body) = app
+        .graphql_with(Some(&token), "{ districts { totalCount } }", json!({}))
+        .await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(error_codes(&body), ["SERVICE_UNAVAILABLE"], "{body}");
+    let (status, text) = readyz(&app).await;
+    assert_eq!(status, 503, "{text}");
+    assert!(text.contains("no signing keys"), "{text}");
+
+    idp.restart(RestartKeys::Same).await;
+    assert_accepted(&app, &token).await;
+    assert_eq!(readyz(&app).await.0, 200);
+}
+
+#[tokio::test]
+async fn the_jwt_attack_set_is_refused_with_discovery_on() {
+    let issuer_claims = |extra: Value| {
+        let mut claims = json!({
+            "org": "lpo-farsta",
+            "realm_access": { "roles": ["samverkan-reader"] },
+        });
+        if let (Some(c), Some(e)) = (claims.as_object_mut(), extra.as_object()) {
+            c.extend(e.clone());
+        }
+        claims
+    };
+    let idp = provider(vec![
+        ProviderClient::new("good", "s").claims(issuer_claims(json!({}))),
+        ProviderClient::new("expired", "s")
+            .claims(issuer_claims(json!({})))
+            .override_claims(json!({ "exp": now() - 3600, "iat": now() - 7200 })),
+        ProviderClient::new("wrong-aud", "s")
+            .claims(issuer_claims(json!({})))
+            .override_claims(json!({ "aud": "another-api" })),
+        ProviderClient::new("wrong-iss", "s")
+            .claims(issuer_claims(json!({})))
+            .override_claims(json!({ "iss": "https://evil.example.org" })),
+    ])
+    .await;
+    let app = spawn_app_with(keycloak_settings(&idp, 0)).await;
+    let good = idp.client_credentials_token("good", "s").await;
+    assert_accepted(&app, &good).await;
+    let claims = payload(&good);
+    let kid = header(&good)["kid"].as_str().unwrap_or_default().to_owned();
+    let refused = [
+        (
+            "expired",
+            idp.client_credentials_token("expired", "s").await,
+        ),
+        (
+            "wrong aud",
+            idp.client_credentials_token("wrong-aud", "s").await,
+        ),
+        (
+            "wrong iss",
+            idp.client_credentials_token("wrong-iss", "s").await,
+        ),
+        (
+            "tampered payload",
+            tampered(&good, |c| {
+                c["realm_access"]["roles"] = json!(["samverkan-admin"]);
+            }),
+        ),
+        (
+            "alg none",
+            format!(
+                "{}.{}.",
+                URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"none","kid":"{kid}"}}"#)),
+                good.split('.').nth(1).unwrap_or_default()
+            ),
+        ),
+        (
+            "HS256 with the provider's kid",
+            sign_hs256(b"0123456789abcdef0123456789abcdef", Some(&kid), &claims),
+        ),
+        (
+            "another key",
+            sign(Algorithm::RS256, "rsa-a", Some(&kid), &claims),
+        ),
+        (
+            "unknown kid",
+            sign(Algorithm::RS256, "rsa-a", Some("rsa-a"), &claims),
+        ),
+    ];
+    for (what, token) in &refused {
+        assert_refused(&app, what, token).await;
+    }
+    assert_accepted(&app, &good).await;
 }
 
 /// The decoded header of a JWT.
