@@ -257,6 +257,12 @@ pub struct IdentitySettings {
     )]
     pub claim_municipalities: String,
 
+    /// The claim that holds the caller's groups at the provider (e.g. `groups`). When set,
+    /// a token without an organization claim acts for the organization its groups are
+    /// mapped to by admins (`mapProviderGroup`). Unset: the organization claim is required.
+    #[arg(long, env = "SAMVERKAN_CLAIM_GROUPS")]
+    pub claim_groups: Option<String>,
+
     /// The provider's role values → the service's roles, `VALUE=ROLE` pairs separated by
     /// commas, e.g. `samverkan-admin=ADMIN,samverkan-liaison=ORG_EDITOR`. Unset: the
     /// values are the roles' names (`VIEWER`, `ORG_EDITOR`, …).
@@ -277,6 +283,7 @@ impl Default for IdentitySettings {
             claim_roles: "roles".into(),
             claim_districts: "districts".into(),
             claim_municipalities: "municipalities".into(),
+            claim_groups: None,
             role_map: None,
         }
     }

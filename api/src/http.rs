@@ -557,12 +557,14 @@ fn error_response_in(status: StatusCode, err: AppError, media: MediaType) -> Res
     response
 }
 
-/// The caller of a request: its bearer token, verified.
+/// The caller of a request: its bearer token, verified, its organization taken from its
+/// groups when the token names none (`services::provider_groups`).
 pub(crate) async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Caller, AppError> {
-    state.keys.verify(bearer(headers)?).await
+    let caller = state.keys.verify(bearer(headers)?).await?;
+    crate::services::provider_groups::resolve_organization(&state.db, caller).await
 }
 
 /// The HTTP status of a refusal with `err`.

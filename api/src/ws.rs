@@ -568,7 +568,15 @@ impl Connection {
             tracing::info!("WebSocket refused: no token in connection_init");
             return Step::Close(Close::forbidden());
         };
-        let (caller, exp) = match self.state.keys.verify_expiring(token).await {
+        let verified = match self.state.keys.verify_expiring(token).await {
+            Ok((caller, exp)) => {
+                crate::services::provider_groups::resolve_organization(&self.state.db, caller)
+                    .await
+                    .map(|caller| (caller, exp))
+            }
+            Err(err) => Err(err),
+        };
+        let (caller, exp) = match verified {
             Ok(verified) => verified,
             Err(err) => {
                 tracing::info!(reason = %err, "WebSocket refused");

@@ -30,6 +30,7 @@ pub mod organization_district;
 pub mod participation;
 pub mod priority_area;
 pub mod provenance;
+pub mod provider_group;
 pub mod responsibility;
 pub mod situation_picture;
 pub mod situation_picture_district;

@@ -9,6 +9,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_initial;
 mod m20261130_000001_city_cycle;
 mod m20261201_000001_measurement_once;
+mod m20261202_000001_provider_group;
 mod util;
 
 /// The ordered list of Samverkan's migrations.
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_initial::Migration),
             Box::new(m20261130_000001_city_cycle::Migration),
             Box::new(m20261201_000001_measurement_once::Migration),
+            Box::new(m20261202_000001_provider_group::Migration),
         ]
     }
 }

@@ -169,6 +169,17 @@ async fn new_obligation(app: &TestApp, f: &Fixtures) -> Value {
     .await
 }
 
+/// A new mapping of a provider group (`g-N`) to the police, by an admin.
+async fn new_provider_group(app: &TestApp, f: &Fixtures, n: u32) -> Value {
+    admin_get(
+        app,
+        r#"mutation($g: String!, $o: ID!) { mapProviderGroup(input: { group: $g, organization: $o }) { providerGroup { id } } }"#,
+        json!({ "g": format!("g-{n}"), "o": f.police }),
+        "/mapProviderGroup/providerGroup/id",
+    )
+    .await
+}
+
 /// The police's seat and commitment in SSPF.
 async fn police_in_sspf(app: &TestApp, f: &Fixtures) -> (Value, Value) {
     let data = app
@@ -459,6 +470,28 @@ async fn case(app: &TestApp, f: &Fixtures, name: &str, n: u32) -> (Rule, &'stati
                 json!({ "id": id }),
             )
         }
+        // Issue 16: the identity provider's groups mapped to organizations.
+        "mapProviderGroup" => (
+            Rule::Admin,
+            r#"mutation($g: String!, $o: ID!) { mapProviderGroup(input: { group: $g, organization: $o }) { providerGroup { id } userErrors { code message } } }"#,
+            json!({ "g": format!("matrix-group-{n}"), "o": f.police }),
+        ),
+        "updateProviderGroup" => {
+            let id = new_provider_group(app, f, n).await;
+            (
+                Rule::Admin,
+                r#"mutation($id: ID!, $o: ID!) { updateProviderGroup(input: { id: $id, expectedVersion: 1, organization: $o }) { providerGroup { id } userErrors { code message } } }"#,
+                json!({ "id": id, "o": f.police }),
+            )
+        }
+        "deleteProviderGroup" => {
+            let id = new_provider_group(app, f, n).await;
+            (
+                Rule::Admin,
+                r#"mutation($id: ID!) { deleteProviderGroup(input: { id: $id, expectedVersion: 1 }) { providerGroup { id } userErrors { code message } } }"#,
+                json!({ "id": id }),
+            )
+        }
         // Issue 15: imports, sent as multipart requests with the file of `import_file`.
         "importActionPlan" => (
             Rule::District,
@@ -618,6 +651,10 @@ matrix!(
     create_obligation => "createObligation",
     update_obligation => "updateObligation",
     delete_obligation => "deleteObligation",
+    // Issue 16: the identity provider's groups.
+    map_provider_group => "mapProviderGroup",
+    update_provider_group => "updateProviderGroup",
+    delete_provider_group => "deleteProviderGroup",
     // Issue 15: imports.
     import_action_plan => "importActionPlan",
     import_follow_ups => "importFollowUps",

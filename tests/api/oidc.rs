@@ -426,3 +426,148 @@ fn tampered_kid(token: &str, kid: &str) -> String {
         parts.get(2).unwrap_or(&"")
     )
 }
+
+#[tokio::test]
+async fn a_token_without_an_organization_acts_for_the_one_its_groups_are_mapped_to() {
+    // Entra ID: group object IDs in `groups`, no organization claim.
+    let idp = provider(vec![
+        ProviderClient::new("grouped", "s").claims(json!({
+            "realm_access": { "roles": ["samverkan-liaison"] },
+            "groups": ["g-polis-farsta", "g-alla"],
+        })),
+        ProviderClient::new("admin", "s").claims(json!({
+            "org": "socialforvaltningen",
+            "realm_access": { "roles": ["samverkan-admin"] },
+        })),
+    ])
+    .await;
+    let settings = keycloak_settings(&idp, 30);
+    let app = spawn_app_with(|s| {
+        settings(s);
+        s.identity.claim_groups = Some("groups".into());
+    })
+    .await;
+    let grouped = idp.client_credentials_token("grouped", "s").await;
+    let admin = idp.client_credentials_token("admin", "s").await;
+
+    // No group is mapped yet: refused, saying so.
+    let (status, body) = app
+        .graphql_with(Some(&grouped), "{ viewer { organizationSlug } }", json!({}))
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("none of its groups is mapped")),
+        "{body}"
+    );
+
+    // A liaison may not map groups; an admin may.
+    let map = r#"mutation($g: String!, $o: ID!) { mapProviderGroup(input: { group: $g, organization: $o }) {
+        providerGroup { id group version organization { slug } viewerCanUpdate } userErrors { field code } } }"#;
+    let police = app
+        .run_as(
+            &admin,
+            r#"{ organization(slug: "lpo-farsta") { id } }"#,
+            json!({}),
+        )
+        .await["organization"]["id"]
+        .clone();
+    let mapped = app
+        .run_as(&admin, map, json!({ "g": "g-polis-farsta", "o": police }))
+        .await;
+    let group = &mapped["mapProviderGroup"]["providerGroup"];
+    assert_eq!(group["organization"]["slug"], "lpo-farsta", "{mapped}");
+    assert_eq!(group["viewerCanUpdate"], true);
+    // The same group again is a field error.
+    let again = app
+        .run_as(&admin, map, json!({ "g": "g-polis-farsta", "o": police }))
+        .await;
+    assert_eq!(
+        again["mapProviderGroup"]["userErrors"],
+        json!([{ "field": "input.group", "code": "BAD_USER_INPUT" }])
+    );
+
+    // The grouped token now acts for the police, and edits its commitment.
+    let data = app
+        .run_as(&grouped, "{ viewer { organizationSlug roles } }", json!({}))
+        .await;
+    assert_eq!(data["viewer"]["organizationSlug"], "lpo-farsta", "{data}");
+    let (_, body) = app
+        .graphql_with(Some(&grouped), map, json!({ "g": "g-x", "o": police }))
+        .await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+    let (_, body) = app
+        .graphql_with(
+            Some(&grouped),
+            "{ providerGroups { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_codes(&body), ["FORBIDDEN"], "{body}");
+
+    // Its other group mapped to another organization: the token must say which.
+    let social = app
+        .run_as(
+            &admin,
+            r#"{ organization(slug: "socialforvaltningen") { id } }"#,
+            json!({}),
+        )
+        .await["organization"]["id"]
+        .clone();
+    let other = app
+        .run_as(&admin, map, json!({ "g": "g-alla", "o": social }))
+        .await;
+    let (status, body) = app
+        .graphql_with(Some(&grouped), "{ viewer { organizationSlug } }", json!({}))
+        .await;
+    assert_eq!(status, 401, "{body}");
+    assert!(
+        body["errors"][0]["message"].as_str().is_some_and(
+            |m| m.contains("mapped to 2 organizations (lpo-farsta, socialforvaltningen)")
+        ),
+        "{body}"
+    );
+
+    // A stale version is a CONFLICT; the current one removes the mapping.
+    let other_id = other["mapProviderGroup"]["providerGroup"]["id"].clone();
+    let delete = r#"mutation($id: ID!, $v: Int!) { deleteProviderGroup(input: { id: $id, expectedVersion: $v }) {
+        providerGroup { group } userErrors { code } } }"#;
+    let stale = app
+        .run_as(&admin, delete, json!({ "id": other_id, "v": 7 }))
+        .await;
+    assert_eq!(
+        stale["deleteProviderGroup"]["userErrors"],
+        json!([{ "code": "CONFLICT" }])
+    );
+    app.run_as(&admin, delete, json!({ "id": other_id, "v": 1 }))
+        .await;
+    let data = app
+        .run_as(&grouped, "{ viewer { organizationSlug } }", json!({}))
+        .await;
+    assert_eq!(data["viewer"]["organizationSlug"], "lpo-farsta");
+
+    // Admins read the mapping, and every change is in the audit log.
+    let data = app
+        .run_as(
+            &admin,
+            r#"{ providerGroups { totalCount nodes { group } }
+                 auditEvents(last: 3) { nodes { action actor } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(data["providerGroups"]["totalCount"], 1, "{data}");
+    let actions: Vec<&str> = data["auditEvents"]["nodes"]
+        .as_array()
+        .map(|n| n.iter().filter_map(|e| e["action"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        actions,
+        [
+            "providerGroup.map",
+            "providerGroup.map",
+            "providerGroup.delete"
+        ],
+        "{data}"
+    );
+}

@@ -13,6 +13,7 @@
 //! | roles | `SAMVERKAN_CLAIM_ROLES` | `roles` |
 //! | districts (slugs) | `SAMVERKAN_CLAIM_DISTRICTS` | `districts` |
 //! | municipalities (slugs) | `SAMVERKAN_CLAIM_MUNICIPALITIES` | `municipalities` |
+//! | groups (when no organization claim) | `SAMVERKAN_CLAIM_GROUPS` | none |
 //! | role values → roles | `SAMVERKAN_ROLE_MAP` | none: values are role names |
 //!
 //! A path is a claim name, a dotted path into nested objects (`realm_access.roles`,
@@ -144,6 +145,10 @@ pub struct ClaimMapping {
     pub districts: ClaimPath,
     /// A municipality administrator's municipalities (slugs); optional in a token.
     pub municipalities: ClaimPath,
+    /// The provider's groups, read when the token names no organization: the
+    /// organization is then the one its groups are mapped to (`mapProviderGroup`).
+    /// `None`: no groups are read, an organization claim is required.
+    pub groups: Option<ClaimPath>,
     /// The provider's values → the service's roles; empty: values are role names.
     pub role_map: RoleMap,
 }
@@ -161,6 +166,7 @@ impl Default for ClaimMapping {
             roles: path("roles"),
             districts: path("districts"),
             municipalities: path("municipalities"),
+            groups: None,
             role_map: RoleMap::default(),
         }
     }
@@ -171,7 +177,22 @@ impl ClaimMapping {
     /// come each once, in the order of [`Role`].
     pub fn map(&self, claims: &Value) -> Result<Caller, String> {
         let sub = self.single(claims, &self.subject, "subject")?;
-        let org = self.single(claims, &self.organization, "organization")?;
+        let groups = match &self.groups {
+            Some(path) => list(claims, path, "groups")?,
+            None => Vec::new(),
+        };
+        // Without an organization claim, the groups decide (resolved against the
+        // service's mapping after verification: `services::provider_groups`).
+        let org = match (&self.groups, self.organization.find(claims)) {
+            (Some(path), None) if groups.is_empty() => {
+                return Err(format!(
+                    "it lacks the organization claim ({}) and has no groups ({path})",
+                    self.organization
+                ));
+            }
+            (Some(_), None) => String::new(),
+            _ => self.single(claims, &self.organization, "organization")?,
+        };
         let values = strings(self.roles.find(claims)).ok_or_else(|| {
             format!(
                 "its roles claim ({}) is missing or not a string or a list of strings",
@@ -207,20 +228,13 @@ impl ClaimMapping {
             });
         }
         roles.sort_by_key(|r| *r as u8);
-        let list = |path: &ClaimPath, what: &str| -> Result<Vec<String>, String> {
-            match path.find(claims) {
-                None | Some(Value::Null) => Ok(Vec::new()),
-                found => strings(found).ok_or_else(|| {
-                    format!("its {what} claim ({path}) is not a string or a list of strings")
-                }),
-            }
-        };
         Ok(Caller {
             sub,
             org,
             roles,
-            districts: list(&self.districts, "districts")?,
-            municipalities: list(&self.municipalities, "municipalities")?,
+            districts: list(claims, &self.districts, "districts")?,
+            municipalities: list(claims, &self.municipalities, "municipalities")?,
+            groups,
         })
     }
 
@@ -234,6 +248,16 @@ impl ClaimMapping {
             )),
             None => Err(format!("it lacks the {what} claim ({path})")),
         }
+    }
+}
+
+/// An optional list part: absent or null is empty.
+fn list(claims: &Value, path: &ClaimPath, what: &str) -> Result<Vec<String>, String> {
+    match path.find(claims) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        found => strings(found).ok_or_else(|| {
+            format!("its {what} claim ({path}) is not a string or a list of strings")
+        }),
     }
 }
 

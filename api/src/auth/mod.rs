@@ -114,6 +114,9 @@ pub struct Caller {
     pub districts: Vec<String>,
     /// The token's municipalities (slugs); empty when the token names none.
     pub municipalities: Vec<String>,
+    /// The token's groups at the provider, when `SAMVERKAN_CLAIM_GROUPS` is set; an
+    /// empty `org` is resolved from them (`services::provider_groups`).
+    pub groups: Vec<String>,
 }
 
 impl Caller {
@@ -561,6 +564,11 @@ fn claim_mapping(settings: &Settings) -> anyhow::Result<ClaimMapping> {
             "SAMVERKAN_CLAIM_MUNICIPALITIES",
             &identity.claim_municipalities,
         )?,
+        groups: identity
+            .claim_groups
+            .as_deref()
+            .map(|g| path("SAMVERKAN_CLAIM_GROUPS", g))
+            .transpose()?,
         role_map: identity
             .role_map
             .as_deref()

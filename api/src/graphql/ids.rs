@@ -60,6 +60,8 @@ node_types!(
     Target,
     Measurement,
     SourceDocument,
+    // Issue 16.
+    ProviderGroup,
 );
 
 /// The global ID of row `id` of `kind`.

@@ -27,6 +27,7 @@ pub mod obligations;
 pub mod participations;
 pub mod plans;
 pub mod provenance;
+pub mod provider_groups;
 pub mod reports;
 pub mod situations;
 pub mod subscription;
@@ -65,6 +66,7 @@ pub struct QueryRoot(
     activities::ActivitiesQuery,
     groups::GroupsQuery,
     audit::AuditQuery,
+    provider_groups::ProviderGroupsQuery,
     commitments::CommitmentsQuery,
     reports::ReportQuery,
     exports::ExportsQuery,
@@ -92,6 +94,7 @@ pub struct MutationRoot(
     obligations::ObligationsMutation,
     situations::SituationsMutation,
     imports::ImportsMutation,
+    provider_groups::ProviderGroupsMutation,
 );
 
 /// The schema type.

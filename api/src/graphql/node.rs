@@ -57,6 +57,8 @@ pub enum Node {
     Finding(Finding),
     /// A cause analysis (orsaksanalys).
     CauseAnalysis(CauseAnalysis),
+    /// A group of the identity provider mapped to an organization (admins read it).
+    ProviderGroup(crate::graphql::provider_groups::ProviderGroup),
 }
 
 /// Objects by global ID.
@@ -120,6 +122,13 @@ impl NodeQuery {
             NodeType::Commitment => load(ctx, CommitmentId(n))
                 .await?
                 .map(|m| Node::Commitment(Commitment(m))),
+            // Admins read the provider's groups; for others the ID names nothing.
+            NodeType::ProviderGroup => match authz::provider_groups(actor(ctx).await?) {
+                Ok(()) => load(ctx, ProviderGroupId(n)).await?.map(|m| {
+                    Node::ProviderGroup(crate::graphql::provider_groups::ProviderGroup(m))
+                }),
+                Err(_) => None,
+            },
             NodeType::Obligation => load(ctx, ObligationId(n))
                 .await?
                 .map(|m| Node::Obligation(Obligation(m))),

@@ -231,6 +231,15 @@ pub fn admin(actor: &Actor, what: &str) -> Result<(), Denied> {
     Err(deny(actor, format!("only an admin may change {what}")))
 }
 
+/// Map the identity provider's groups to organizations: admins only (a mapping decides
+/// whom a token acts for).
+pub fn provider_groups(actor: &Actor) -> Result<(), Denied> {
+    admin(
+        actor,
+        "which organization the identity provider's groups act for",
+    )
+}
+
 /// Read the audit log of `district` (`None`: events outside any district): admins, and
 /// coordinators of that district.
 pub fn audit_read(actor: &Actor, district: Option<i32>) -> bool {

@@ -11,6 +11,7 @@ pub mod exports;
 pub mod follow_ups;
 pub mod groups;
 pub mod plans;
+pub mod provider_groups;
 pub mod queries;
 pub mod terms;
 pub mod tracking;

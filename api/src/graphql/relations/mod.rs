@@ -194,6 +194,8 @@ by_id!(/// A focus area by id.
     FocusAreaId => focus_area);
 by_id!(/// A method by id.
     MethodId => method);
+by_id!(/// A group of the identity provider by id.
+    ProviderGroupId => provider_group);
 by_id!(/// An action plan by id.
     ActionPlanId => action_plan);
 by_id!(/// An activity by id (with its areas).
