@@ -45,8 +45,8 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use crate::auth::Caller;
-use crate::db::WriteGate;
 use crate::auth::Role;
+use crate::db::WriteGate;
 use crate::services::authz::{Actor, Administers, Serves};
 pub(crate) use engine::load;
 pub use subscription::SubscriptionRoot;

@@ -129,16 +129,14 @@ impl Actor {
     /// its municipality.
     pub fn administers_district(&self, district_id: i32) -> bool {
         self.is_admin()
-            || (self.is_municipality_admin()
-                && self.administers.districts.contains(&district_id))
+            || (self.is_municipality_admin() && self.administers.districts.contains(&district_id))
     }
 
     /// Whether the actor administers the organization `org_id`: a national admin, or an
     /// admin of a municipality it works in.
     pub fn administers_organization(&self, org_id: i32) -> bool {
         self.is_admin()
-            || (self.is_municipality_admin()
-                && self.administers.organizations.contains(&org_id))
+            || (self.is_municipality_admin() && self.administers.organizations.contains(&org_id))
     }
 
     /// Whether the actor administers the municipality `municipality_id`.
@@ -311,7 +309,10 @@ pub fn admin(actor: &Actor, what: &str) -> Result<(), Denied> {
     if actor.is_admin() {
         return Ok(());
     }
-    Err(deny(actor, format!("only a national admin may change {what}")))
+    Err(deny(
+        actor,
+        format!("only a national admin may change {what}"),
+    ))
 }
 
 /// Add a district to, or a strategy of, the municipality `municipality_id`: its admins

@@ -320,7 +320,10 @@ impl Loader<MunicipalitySlug> for Reader {
         // A left join: a municipality without districts is still found.
         let rows = municipality::Entity::find()
             .filter(municipality::Column::Slug.is_in(slugs))
-            .join(JoinType::LeftJoin, district::Relation::Municipality.def().rev())
+            .join(
+                JoinType::LeftJoin,
+                district::Relation::Municipality.def().rev(),
+            )
             .select_also(district::Entity)
             .order_by_asc(district::Column::Id)
             .all(&self.db)
