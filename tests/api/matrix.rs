@@ -584,8 +584,8 @@ fn tokens() -> Vec<(Role, bool, bool)> {
 }
 
 /// A second municipality, Solna, with a district and an organization serving it
-/// (`solna-stad`).
-async fn another_municipality(app: &TestApp) {
+/// (`solna-stad`); the district's ID.
+pub(crate) async fn another_municipality(app: &TestApp) -> Value {
     use sea_orm::{ActiveModelTrait, Set};
     let solna = entity::municipality::ActiveModel {
         slug: Set("solna".into()),
@@ -618,6 +618,7 @@ async fn another_municipality(app: &TestApp) {
         "/createOrganization/organization/id",
     )
     .await;
+    district
 }
 
 macro_rules! matrix {
