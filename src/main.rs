@@ -37,12 +37,17 @@ enum Command {
         /// The slug of the organization the holder acts for, e.g. `lpo-farsta`.
         #[arg(long)]
         org: String,
-        /// A role: VIEWER, ORG_EDITOR, DISTRICT_COORDINATOR or ADMIN (repeatable).
+        /// A role: VIEWER, ORG_EDITOR, DISTRICT_COORDINATOR, MUNICIPALITY_ADMIN or ADMIN
+        /// (repeatable).
         #[arg(long = "role", required = true, value_parser = parse_role)]
         roles: Vec<Role>,
         /// A district slug the holder coordinates (repeatable).
         #[arg(long = "district")]
         districts: Vec<String>,
+        /// Municipality slugs a MUNICIPALITY_ADMIN administers, e.g. `stockholm`
+        /// (repeatable, or comma-separated).
+        #[arg(long = "municipalities", alias = "municipality", value_delimiter = ',')]
+        municipalities: Vec<String>,
         /// How long the token lives: e.g. 12h, 30d, or 365d for a script's service token.
         #[arg(long, default_value = "30d", value_parser = parse_ttl)]
         ttl: std::time::Duration,
@@ -459,6 +464,7 @@ async fn main() -> anyhow::Result<()> {
             org,
             roles,
             districts,
+            municipalities,
             ttl,
             settings,
         }) => {
@@ -466,7 +472,9 @@ async fn main() -> anyhow::Result<()> {
             // the server refuses.
             let keys = JwtKeys::from_existing_settings(&settings)?;
             let districts = (!districts.is_empty()).then_some(districts);
-            println!("{}", keys.mint(&sub, &org, roles, districts, ttl)?);
+            let municipalities = (!municipalities.is_empty()).then_some(municipalities);
+            let token = keys.mint_scoped(&sub, &org, roles, districts, municipalities, ttl)?;
+            println!("{token}");
             Ok(())
         }
         Some(Command::Import { what }) => import(what).await,

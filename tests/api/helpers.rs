@@ -175,6 +175,28 @@ impl TestApp {
             .expect("mint token")
     }
 
+    /// A token for `org` with `role` administering `municipalities` (slugs): a
+    /// `MUNICIPALITY_ADMIN`'s token.
+    pub fn token_for_municipalities(
+        &self,
+        org: &str,
+        role: Role,
+        municipalities: &[&str],
+    ) -> String {
+        let municipalities = (!municipalities.is_empty())
+            .then(|| municipalities.iter().map(|m| m.to_string()).collect());
+        self.keys
+            .mint_scoped(
+                "test-user",
+                org,
+                vec![role],
+                None,
+                municipalities,
+                Duration::from_secs(600),
+            )
+            .expect("mint token")
+    }
+
     /// An admin token.
     pub fn admin_token(&self) -> String {
         self.token("socialforvaltningen", Role::Admin)

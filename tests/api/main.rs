@@ -38,3 +38,5 @@ mod imports;
 // Issue 16: a real OpenID Connect provider (tests/oidc) for the tests.
 mod oidc;
 mod oidc_provider;
+// Issue 16: several municipalities on one service.
+mod municipalities;

@@ -6,6 +6,11 @@
 //! The target of every mutation lies in Skarpnäck and, where it has an owner, belongs to
 //! the police (`lpo-farsta`). "Own organization" tokens act for `lpo-farsta`, "other"
 //! ones for `mtr`; "own district" tokens coordinate `skarpnack`, "other" ones `bromma`.
+//!
+//! Municipalities: a second municipality (Solna, with a district and an organization
+//! serving it) is added; a `MUNICIPALITY_ADMIN` of the own municipality (`stockholm`,
+//! acting for `mtr`) and one of the other (`solna`, acting for Solna's organization) try
+//! every mutation too.
 
 use api::auth::Role;
 use serde_json::{Value, json};
@@ -23,13 +28,16 @@ enum Rule {
     FollowUp,
     /// A coordinator of the district, or an admin.
     District,
-    /// Admins only.
+    /// National admins only: methods, organizations serving no district.
     Admin,
+    /// Admins of the municipality (its districts, strategies, the organizations working
+    /// there) and national admins.
+    Municipality,
     // Issue 14 (helper `targets`).
     /// A plan's rule on a plan its organization owns: the owner's editors, a coordinator
     /// of the plan's district, or an admin (targets).
     Plan,
-    /// Admins only: indicators and measurements (`authz::indicators`).
+    /// National admins only: indicators and measurements (`authz::indicators`).
     Indicators,
     /// The organizations with a seat in the group, a coordinator of the group's district,
     /// or an admin (issue 14: group follow-ups).
@@ -40,16 +48,21 @@ enum Rule {
     SituationPicture,
     /// A city-wide situation picture: the owning body's editors or an admin.
     CityWidePicture,
-    /// The obligations a strategy sets: admins only.
+    /// The obligations a strategy sets: admins of the strategy's municipality.
     Obligations,
 }
 
+/// Whether `role` may: for a `MUNICIPALITY_ADMIN`, `own_org` and `own_district` both
+/// say whether it administers the target's municipality.
 fn allowed(rule: Rule, role: Role, own_org: bool, own_district: bool) -> bool {
     let editor = matches!(role, Role::OrgEditor | Role::DistrictCoordinator);
     let coordinator = role == Role::DistrictCoordinator;
     match (role, rule) {
         (Role::Admin, _) => true,
         (Role::Viewer, _) => false,
+        (Role::MunicipalityAdmin, Rule::Admin | Rule::Indicators) => false,
+        (Role::MunicipalityAdmin, _) => own_org && own_district,
+        (_, Rule::Municipality) => false,
         (_, Rule::Commitment) => editor && own_org,
         (_, Rule::Participation | Rule::FollowUp | Rule::GroupFollowUp) => {
             (editor && own_org) || (coordinator && own_district)
@@ -353,18 +366,23 @@ async fn case(app: &TestApp, f: &Fixtures, name: &str, n: u32) -> (Rule, &'stati
             r#"mutation($name: String!) { createOrganization(input: { name: $name, kind: CIVIL_SOCIETY }) { organization { id } userErrors { code message } } }"#,
             json!({ "name": format!("Förening {n}") }),
         ),
+        "createOrganization:inDistrict" => (
+            Rule::Municipality,
+            r#"mutation($name: String!, $d: ID!) { createOrganization(input: { name: $name, kind: CIVIL_SOCIETY, districts: [$d] }) { organization { id } userErrors { code message } } }"#,
+            json!({ "name": format!("Förening i Skarpnäck {n}"), "d": f.skarpnack }),
+        ),
         "updateOrganization" => (
-            Rule::Admin,
+            Rule::Municipality,
             r#"mutation($id: ID!) { updateOrganization(input: { id: $id, name: "Lokalpolisområde Farsta" }) { organization { id } userErrors { code message } } }"#,
             json!({ "id": f.police }),
         ),
         "createDistrict" => (
-            Rule::Admin,
+            Rule::Municipality,
             r#"mutation($m: ID!, $name: String!) { createDistrict(input: { municipality: $m, name: $name }) { district { id } userErrors { code message } } }"#,
             json!({ "m": f.municipality, "name": format!("Stadsdel {n}") }),
         ),
         "createStrategy" => (
-            Rule::Admin,
+            Rule::Municipality,
             r#"mutation($m: ID!, $name: String!) { createStrategy(input: { municipality: $m, name: $name, startYear: 2027, endYear: 2030 }) { strategy { id } userErrors { code message } } }"#,
             json!({ "m": f.municipality, "name": format!("Strategi {n}") }),
         ),
@@ -527,7 +545,60 @@ async fn check(name: &str) {
     // per-token rate limit is tested in tests/api/transport.rs, not here.
     let app = spawn_app_with(|s| s.rate_limit_per_minute = 0).await;
     let f = fixtures(&app).await;
+    another_municipality(&app).await;
     let mut n = 0;
+    for (role, own_org, own_district) in tokens() {
+        n += 1;
+        let (rule, query, vars) = case(&app, &f, name, n).await;
+        let (token, what) = if role == Role::MunicipalityAdmin {
+            let (org, municipality) = if own_org {
+                ("mtr", "stockholm")
+            } else {
+                ("solna-stad", "solna")
+            };
+            (
+                app.token_for_municipalities(org, role, &[municipality]),
+                format!("{name} as {role:?} of {municipality} acting for {org}"),
+            )
+        } else {
+            let org = if own_org { "lpo-farsta" } else { "mtr" };
+            let district = if own_district { "skarpnack" } else { "bromma" };
+            (
+                app.token_in(org, role, &[district]),
+                format!("{name} as {role:?} of {org} coordinating {district}"),
+            )
+        };
+        let expect = allowed(rule, role, own_org, own_district);
+        let before = app.fingerprint().await;
+        let audit = app.audit_count().await;
+        let (status, body) = match import_file(name, &f, n) {
+            Some(file) => {
+                crate::imports::upload(&app, &token, query, vars, ("matrix.csv", file.as_bytes()))
+                    .await
+            }
+            None => app.graphql_with(Some(&token), query, vars).await,
+        };
+        assert_eq!(status, 200, "{what}: {body}");
+        if expect {
+            assert!(body.get("errors").is_none(), "{what} was refused: {body}");
+            let payload = body["data"].as_object().unwrap().values().next().unwrap();
+            assert_eq!(payload["userErrors"], json!([]), "{what}: {body}");
+            assert!(app.audit_count().await > audit, "{what} was not audited");
+        } else {
+            assert_eq!(
+                error_codes(&body),
+                vec!["FORBIDDEN"],
+                "{what} was allowed: {body}"
+            );
+            assert_eq!(app.fingerprint().await, before, "{what} wrote something");
+        }
+    }
+}
+
+/// Every role × own/other organization × own/other district, and a
+/// `MUNICIPALITY_ADMIN` of the own and of the other municipality.
+fn tokens() -> Vec<(Role, bool, bool)> {
+    let mut out = Vec::new();
     for role in [
         Role::Viewer,
         Role::OrgEditor,
@@ -536,45 +607,51 @@ async fn check(name: &str) {
     ] {
         for own_org in [true, false] {
             for own_district in [true, false] {
-                n += 1;
-                let (rule, query, vars) = case(&app, &f, name, n).await;
-                let org = if own_org { "lpo-farsta" } else { "mtr" };
-                let district = if own_district { "skarpnack" } else { "bromma" };
-                let token = app.token_in(org, role, &[district]);
-                let expect = allowed(rule, role, own_org, own_district);
-                let what = format!("{name} as {role:?} of {org} coordinating {district}");
-                let before = app.fingerprint().await;
-                let audit = app.audit_count().await;
-                let (status, body) = match import_file(name, &f, n) {
-                    Some(file) => {
-                        crate::imports::upload(
-                            &app,
-                            &token,
-                            query,
-                            vars,
-                            ("matrix.csv", file.as_bytes()),
-                        )
-                        .await
-                    }
-                    None => app.graphql_with(Some(&token), query, vars).await,
-                };
-                assert_eq!(status, 200, "{what}: {body}");
-                if expect {
-                    assert!(body.get("errors").is_none(), "{what} was refused: {body}");
-                    let payload = body["data"].as_object().unwrap().values().next().unwrap();
-                    assert_eq!(payload["userErrors"], json!([]), "{what}: {body}");
-                    assert!(app.audit_count().await > audit, "{what} was not audited");
-                } else {
-                    assert_eq!(
-                        error_codes(&body),
-                        vec!["FORBIDDEN"],
-                        "{what} was allowed: {body}"
-                    );
-                    assert_eq!(app.fingerprint().await, before, "{what} wrote something");
-                }
+                out.push((role, own_org, own_district));
             }
         }
     }
+    out.push((Role::MunicipalityAdmin, true, true));
+    out.push((Role::MunicipalityAdmin, false, false));
+    out
+}
+
+/// A second municipality, Solna, with a district and an organization serving it
+/// (`solna-stad`); the district's ID.
+pub(crate) async fn another_municipality(app: &TestApp) -> Value {
+    use sea_orm::{ActiveModelTrait, Set};
+    let solna = entity::municipality::ActiveModel {
+        slug: Set("solna".into()),
+        name: Set("Solna stad".into()),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let municipality = app
+        .query(r#"{ municipalities { id name } }"#, json!({}))
+        .await["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == solna.name.as_str())
+        .unwrap()["id"]
+        .clone();
+    let district = admin_get(
+        app,
+        r#"mutation($m: ID!) { createDistrict(input: { municipality: $m, name: "Solna centrum" }) { district { id } } }"#,
+        json!({ "m": municipality }),
+        "/createDistrict/district/id",
+    )
+    .await;
+    admin_get(
+        app,
+        r#"mutation($d: ID!) { createOrganization(input: { slug: "solna-stad", name: "Solna stad", kind: CITY_ADMINISTRATION, districts: [$d] }) { organization { id } } }"#,
+        json!({ "d": district }),
+        "/createOrganization/organization/id",
+    )
+    .await;
+    district
 }
 
 macro_rules! matrix {
@@ -623,6 +700,7 @@ matrix!(
     update_collaboration_group => "updateCollaborationGroup",
     archive_collaboration_group => "archiveCollaborationGroup",
     create_organization => "createOrganization",
+    create_organization_in_district => "createOrganization:inDistrict",
     update_organization => "updateOrganization",
     create_district => "createDistrict",
     create_strategy => "createStrategy",

@@ -216,7 +216,7 @@ impl ClaimMapping {
             return Err(if self.role_map.is_empty() {
                 format!(
                     "its roles claim ({}) names no Samverkan role (VIEWER, ORG_EDITOR, \
-                     DISTRICT_COORDINATOR, ADMIN); map the provider's \
+                     DISTRICT_COORDINATOR, MUNICIPALITY_ADMIN, ADMIN); map the provider's \
                      values with SAMVERKAN_ROLE_MAP",
                     self.roles
                 )

@@ -3,7 +3,7 @@
 //! Every GraphQL request carries `Authorization: Bearer <jwt>`. The token's claims say
 //! who the caller is: `sub` (a person or a script), `org` (the slug of the organization
 //! they act for), `roles`, and optionally `districts` (slugs, for district
-//! coordinators). `iss`, `aud` and `exp` are required and checked; the algorithm is pinned
+//! coordinators) and `municipalities` (slugs, for municipality admins). `iss`, `aud` and `exp` are required and checked; the algorithm is pinned
 //! by configuration and never taken from the token.
 //!
 //! Keys: HS256 with a shared secret (development, single node), or RS256/ES256 with
@@ -55,7 +55,12 @@ pub enum Role {
     /// A district administration's prevention coordinator: runs its districts' plans,
     /// areas and groups.
     DistrictCoordinator,
-    /// City-wide administrator.
+    /// A municipality's administrator: what `ADMIN` may, within the municipalities its
+    /// token's `municipalities` claim names (their districts, the organizations working
+    /// there, their plans, strategies and obligations).
+    MunicipalityAdmin,
+    /// National administrator, for the few who need it: everything, in every
+    /// municipality, including the national catalogue (methods, indicators).
     Admin,
 }
 
@@ -67,9 +72,11 @@ impl std::str::FromStr for Role {
             "VIEWER" => Ok(Self::Viewer),
             "ORG_EDITOR" => Ok(Self::OrgEditor),
             "DISTRICT_COORDINATOR" => Ok(Self::DistrictCoordinator),
+            "MUNICIPALITY_ADMIN" => Ok(Self::MunicipalityAdmin),
             "ADMIN" => Ok(Self::Admin),
             other => Err(format!(
-                "unknown role {other}: use VIEWER, ORG_EDITOR, DISTRICT_COORDINATOR or ADMIN"
+                "unknown role {other}: use VIEWER, ORG_EDITOR, DISTRICT_COORDINATOR, \
+                 MUNICIPALITY_ADMIN or ADMIN"
             )),
         }
     }
@@ -87,6 +94,9 @@ pub struct Claims {
     /// District slugs a coordinator is responsible for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub districts: Option<Vec<String>>,
+    /// Municipality slugs a municipality admin administers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub municipalities: Option<Vec<String>>,
     /// Issuer.
     pub iss: String,
     /// Audience.
@@ -524,6 +534,20 @@ impl JwtKeys {
         districts: Option<Vec<String>>,
         ttl: Duration,
     ) -> anyhow::Result<String> {
+        self.mint_scoped(sub, org, roles, districts, None, ttl)
+    }
+
+    /// Sign a token as [`JwtKeys::mint`] does, naming also the `municipalities` (slugs)
+    /// a `MUNICIPALITY_ADMIN` administers.
+    pub fn mint_scoped(
+        &self,
+        sub: &str,
+        org: &str,
+        roles: Vec<Role>,
+        districts: Option<Vec<String>>,
+        municipalities: Option<Vec<String>>,
+        ttl: Duration,
+    ) -> anyhow::Result<String> {
         let Some(encoding) = &self.signing else {
             anyhow::bail!(
                 "cannot mint {:?} tokens without the private key: set \
@@ -537,6 +561,7 @@ impl JwtKeys {
             org: org.to_owned(),
             roles,
             districts,
+            municipalities,
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
             exp: now + ttl.as_secs(),

@@ -15,7 +15,8 @@ pub(crate) async fn history(
 ) -> async_graphql::Result<Page<AuditEvent>> {
     if !authz::audit_read(actor(ctx).await?, district) {
         return Err(AppError::Forbidden(
-            "the audit log is read by the district's coordinators and admins".into(),
+            "the audit log is read by the district's coordinators and admins of its municipality"
+                .into(),
         )
         .into());
     }
@@ -102,7 +103,8 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The audit log, oldest first: every change with who made it and the node before and
-    /// after. Admins read all of it; district coordinators the events of their districts.
+    /// after. National admins read all of it; municipality admins the events of their
+    /// municipalities' districts; district coordinators the events of their districts.
     #[graphql(
         complexity = "crate::graphql::pagination::root_page_cost(first, last, child_complexity)"
     )]
@@ -119,14 +121,22 @@ impl AuditQuery {
         let actor = super::actor(ctx).await?;
         let visible_districts = if actor.is_admin() {
             None
-        } else if actor
-            .roles
-            .contains(&crate::auth::Role::DistrictCoordinator)
+        } else if actor.is_municipality_admin()
+            || actor
+                .roles
+                .contains(&crate::auth::Role::DistrictCoordinator)
         {
-            Some(actor.district_ids.clone())
+            // The districts the log may show: those it coordinates or administers.
+            let mut districts: Vec<i32> = actor.district_ids.clone();
+            districts.extend(&actor.administers.districts);
+            districts.retain(|d| authz::audit_read(actor, Some(*d)));
+            districts.sort_unstable();
+            districts.dedup();
+            Some(districts)
         } else {
             return Err(crate::error::AppError::Forbidden(
-                "the audit log is read by district coordinators (their districts) and admins"
+                "the audit log is read by district coordinators (their districts), municipality \
+                 admins (their municipalities' districts) and national admins"
                     .into(),
             )
             .into());

@@ -59,12 +59,14 @@ impl Commitment {
     /// Whether the caller may change its text (only its own organization, or an admin).
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let owner = self.0.organization_id;
-        can(ctx, |a| authz::commitment(a, owner, "")).await
+        let district = load_required(ctx, CollaborationGroupId(self.0.group_id))
+            .await?
+            .district_id;
+        can(ctx, |a| authz::commitment(a, owner, "", district)).await
     }
     /// Whether the caller may remove it (same rule as changing it).
     async fn viewer_can_delete(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        let owner = self.0.organization_id;
-        can(ctx, |a| authz::commitment(a, owner, "")).await
+        self.viewer_can_update(ctx).await
     }
     /// Its changes, oldest first (the district's coordinators and admins).
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]

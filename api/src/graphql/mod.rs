@@ -46,8 +46,9 @@ use std::sync::Arc;
 use tokio::sync::OnceCell;
 
 use crate::auth::Caller;
+use crate::auth::Role;
 use crate::db::WriteGate;
-use crate::services::authz::{Actor, Serves};
+use crate::services::authz::{Actor, Administers, Serves};
 pub(crate) use engine::load;
 pub use subscription::SubscriptionRoot;
 
@@ -158,10 +159,44 @@ pub(crate) async fn actor<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Ac
                     org.map(|o| o.id),
                     districts.into_iter().flatten().map(|d| d.id).collect(),
                 )
-                .serving(serves),
+                .serving(serves)
+                .administering(administers(ctx, &st.caller).await?),
             )
         })
         .await
+}
+
+/// What a `MUNICIPALITY_ADMIN` administers: its token's municipalities (unknown slugs
+/// name nothing) with their districts (one statement), and the organizations serving
+/// those districts (one more). Nothing for any other caller.
+async fn administers(ctx: &Context<'_>, caller: &Caller) -> async_graphql::Result<Administers> {
+    if !caller.has_role(Role::MunicipalityAdmin) || caller.municipalities.is_empty() {
+        return Ok(Administers::default());
+    }
+    let lookups = caller
+        .municipalities
+        .iter()
+        .map(|slug| load(ctx, relations::MunicipalitySlug(slug.clone())));
+    let mut out = Administers::default();
+    for (m, districts) in futures_util::future::try_join_all(lookups)
+        .await?
+        .into_iter()
+        .flatten()
+    {
+        out.municipalities.push(m.id);
+        out.districts.extend(districts.iter().map(|d| d.id));
+    }
+    let serving = out
+        .districts
+        .iter()
+        .map(|d| load(ctx, relations::OrganizationsOfDistrict(*d)));
+    for orgs in futures_util::future::try_join_all(serving).await? {
+        out.organizations
+            .extend(orgs.unwrap_or_default().iter().map(|o| o.id));
+    }
+    out.organizations.sort_unstable();
+    out.organizations.dedup();
+    Ok(out)
 }
 
 /// Build the schema (without per-request data or limits: for the SDL and tools).

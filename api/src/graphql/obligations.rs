@@ -154,9 +154,12 @@ impl Obligation {
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
-    /// Whether the caller may change it (admins).
+    /// Whether the caller may change it (admins of the strategy's municipality).
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        can(ctx, authz::obligations).await
+        let municipality = load_required(ctx, StrategyId(self.0.strategy_id))
+            .await?
+            .municipality_id;
+        can(ctx, |a| authz::obligations(a, municipality)).await
     }
 }
 

@@ -51,6 +51,22 @@ impl Viewer {
         }
         Ok(out)
     }
+
+    /// The municipalities the token names (for municipality admins); a slug that names
+    /// no municipality is left out (and grants nothing).
+    async fn municipalities(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Municipality>> {
+        let lookups = state(ctx)?
+            .caller
+            .municipalities
+            .iter()
+            .map(|slug| load(ctx, MunicipalitySlug(slug.clone())));
+        Ok(futures_util::future::try_join_all(lookups)
+            .await?
+            .into_iter()
+            .flatten()
+            .map(|(m, _)| Municipality(m))
+            .collect())
+    }
 }
 
 /// The caller.

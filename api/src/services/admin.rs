@@ -1,5 +1,7 @@
-//! The city-wide catalogue — organizations, districts, strategies with their priority and
-//! focus areas, methods — changed by admins only.
+//! The catalogue — organizations, districts, strategies with their priority and focus
+//! areas, methods — changed by admins: a municipality's admins its districts, strategies
+//! and the organizations working there; national admins everything, methods included
+//! ([`authz`]).
 
 use entity::enums::OrganizationKind;
 use entity::{
@@ -101,7 +103,7 @@ pub async fn create_organization(
     actor: &Actor,
     input: NewOrganization,
 ) -> AppResult<organization::Model> {
-    authz::admin(actor, "organizations")?;
+    authz::new_organization(actor, &input.district_ids)?;
     let name = write::required_text("input.name", &input.name, MAX_SHORT_TEXT)?;
     let slug = match &input.slug {
         Some(s) => write::slug("input.slug", s)?,
@@ -163,8 +165,14 @@ pub async fn update_organization(
     id: i32,
     changes: OrganizationChanges,
 ) -> AppResult<organization::Model> {
-    authz::admin(actor, "organizations")?;
     let before = write::find::<organization::Entity, _>(db, id, "input.id", "organization").await?;
+    let districts_before = districts_of(db, id).await?;
+    authz::organization(
+        actor,
+        id,
+        &districts_before,
+        changes.district_ids.as_deref().unwrap_or(&districts_before),
+    )?;
     let mut am: organization::ActiveModel = organization::ActiveModel {
         id: Set(id),
         ..Default::default()
@@ -190,7 +198,6 @@ pub async fn update_organization(
     if let Some(ds) = &changes.district_ids {
         check_districts(db, ds).await?;
     }
-    let districts_before = districts_of(db, id).await?;
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
             let after = if am.is_changed() {
@@ -227,7 +234,7 @@ pub async fn create_district(
     slug: Option<String>,
     name: &str,
 ) -> AppResult<district::Model> {
-    authz::admin(actor, "districts")?;
+    authz::municipality(actor, municipality_id, "districts")?;
     write::find::<municipality::Entity, _>(
         db,
         municipality_id,
@@ -303,7 +310,7 @@ pub async fn create_strategy(
     actor: &Actor,
     input: NewStrategy,
 ) -> AppResult<strategy::Model> {
-    authz::admin(actor, "strategies")?;
+    authz::municipality(actor, input.municipality_id, "strategies")?;
     write::find::<municipality::Entity, _>(
         db,
         input.municipality_id,

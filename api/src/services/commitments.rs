@@ -66,7 +66,7 @@ pub async fn create(
 ) -> AppResult<commitment::Model> {
     let group = active_group(db, input.group_id, "input.group").await?;
     let org = acting_org(db, actor, input.organization_id, "input.organization").await?;
-    authz::commitment(actor, org.id, &org.name)?;
+    authz::commitment(actor, org.id, &org.name, group.district_id)?;
     let text = write::required_text("input.text", &input.text, MAX_LONG_TEXT)?;
     let seated = participation::Entity::find()
         .filter(participation::Column::GroupId.eq(group.id))
@@ -132,8 +132,6 @@ async fn editable(
         "organization",
     )
     .await?;
-    authz::commitment(actor, owner.id, &owner.name)?;
-    write::check_version(expected, current.version)?;
     let group = write::find::<collaboration_group::Entity, _>(
         db,
         current.group_id,
@@ -141,6 +139,8 @@ async fn editable(
         "collaboration group",
     )
     .await?;
+    authz::commitment(actor, owner.id, &owner.name, group.district_id)?;
+    write::check_version(expected, current.version)?;
     Ok((current, group))
 }
 

@@ -354,7 +354,6 @@ pub async fn create_obligation(
     actor: &Actor,
     input: ObligationFields,
 ) -> AppResult<obligation::Model> {
-    authz::obligations(actor)?;
     let (Some(strategy_id), Some(org), Some(kind)) =
         (input.strategy_id, input.organization_id, input.kind)
     else {
@@ -365,6 +364,7 @@ pub async fn create_obligation(
     };
     let s =
         write::find::<strategy::Entity, _>(db, strategy_id, "input.strategy", "strategy").await?;
+    authz::obligations(actor, s.municipality_id)?;
     write::find::<organization::Entity, _>(db, org, "input.organization", "organization").await?;
     let (year, term, due_on) = (
         input.year.flatten(),
@@ -405,11 +405,11 @@ pub async fn update_obligation(
     expected: i32,
     changes: ObligationFields,
 ) -> AppResult<obligation::Model> {
-    authz::obligations(actor)?;
     let before = write::find::<obligation::Entity, _>(db, id, "input.id", "obligation").await?;
-    write::check_version(expected, before.version)?;
     let s =
         write::find::<strategy::Entity, _>(db, before.strategy_id, "input.id", "strategy").await?;
+    authz::obligations(actor, s.municipality_id)?;
+    write::check_version(expected, before.version)?;
     let org = changes.organization_id.unwrap_or(before.organization_id);
     if changes.organization_id.is_some() {
         write::find::<organization::Entity, _>(db, org, "input.organization", "organization")
@@ -458,8 +458,10 @@ pub async fn delete_obligation(
     id: i32,
     expected: i32,
 ) -> AppResult<obligation::Model> {
-    authz::obligations(actor)?;
     let before = write::find::<obligation::Entity, _>(db, id, "input.id", "obligation").await?;
+    let s =
+        write::find::<strategy::Entity, _>(db, before.strategy_id, "input.id", "strategy").await?;
+    authz::obligations(actor, s.municipality_id)?;
     write::check_version(expected, before.version)?;
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {

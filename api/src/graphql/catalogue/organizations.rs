@@ -66,9 +66,11 @@ impl Organization {
     async fn kind(&self) -> OrganizationKind {
         self.0.kind.into()
     }
-    /// Whether the caller may change the organization (admins).
+    /// Whether the caller may change the organization: national admins, and admins of a
+    /// municipality it works in (who may add or remove only their own districts).
     async fn viewer_can_update(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        can(ctx, |a| authz::admin(a, "")).await
+        let id = self.0.id;
+        can(ctx, |a| authz::organization(a, id, &[], &[])).await
     }
     /// The organization it belongs to (a local police area's region, a school's
     /// administration).

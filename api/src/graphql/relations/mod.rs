@@ -304,6 +304,44 @@ impl Loader<DistrictSlug> for Reader {
     }
 }
 
+/// A municipality by slug (the `municipalities` claim of a municipality admin's token),
+/// with its districts: one statement for every slug of a batch.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MunicipalitySlug(pub String);
+
+impl Loader<MunicipalitySlug> for Reader {
+    type Value = (municipality::Model, Vec<district::Model>);
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[MunicipalitySlug],
+    ) -> Result<HashMap<MunicipalitySlug, Self::Value>, Self::Error> {
+        let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
+        use sea_orm::{JoinType, QuerySelect, RelationTrait};
+        // A left join: a municipality without districts is still found.
+        let rows = municipality::Entity::find()
+            .filter(municipality::Column::Slug.is_in(slugs))
+            .join(
+                JoinType::LeftJoin,
+                district::Relation::Municipality.def().rev(),
+            )
+            .select_also(district::Entity)
+            .order_by_asc(district::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<MunicipalitySlug, Self::Value> = HashMap::new();
+        for (m, d) in rows {
+            let entry = out
+                .entry(MunicipalitySlug(m.slug.clone()))
+                .or_insert_with(|| (m, Vec::new()));
+            entry.1.extend(d);
+        }
+        Ok(out)
+    }
+}
+
 /// The commitments one organization made in one group (its seat's promises).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CommitmentsOfParticipation {

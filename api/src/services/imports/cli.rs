@@ -66,6 +66,7 @@ pub async fn run(
         roles: vec![Role::Admin],
         district_ids: Vec::new(),
         serves: crate::services::authz::Serves::City,
+        administers: Default::default(),
     };
     let bytes = read(&what.file)?;
     let file_name = what
