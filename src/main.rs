@@ -81,7 +81,7 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
-    /// Export a report, a plan, a coverage matrix or the import template as a file (XLSX,
+    /// Export a report, a plan, a coverage matrix or an import template as a file (XLSX,
     /// DOCX or CSV) — the same files as `GET /exports/…`, read from DATABASE_URL.
     Export {
         #[command(subcommand)]
@@ -293,6 +293,24 @@ enum ExportCommand {
         #[command(flatten)]
         settings: Box<Settings>,
     },
+    /// The XLSX template of the follow-up import: blank, or a plan's rows of a period to
+    /// fill in (--plan with --year and --term).
+    FollowUpTemplate {
+        /// The plan whose rows to fill in (a slug or ID; needs --year and --term).
+        #[arg(long, requires_all = ["year", "term"])]
+        plan: Option<String>,
+        /// The period's year, e.g. 2021 (the status heading names the period).
+        #[arg(long, requires = "term")]
+        year: Option<i32>,
+        /// The period's term: T1, T2 or ANNUAL.
+        #[arg(long, requires = "year")]
+        term: Option<String>,
+        /// Where to write it (default: the file's own name, in the current directory).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
     /// The blank XLSX template of the action-plan import.
     Template {
         /// Only the priority and focus areas of this strategy (a slug or ID).
@@ -366,6 +384,18 @@ async fn export(what: ExportCommand) -> anyhow::Result<()> {
             put("municipality", municipality);
             let f = format(f, &output);
             (format!("coverage.{f}"), output, settings)
+        }
+        ExportCommand::FollowUpTemplate {
+            plan,
+            year,
+            term,
+            output,
+            settings,
+        } => {
+            put("plan", plan);
+            put("year", year.map(|y| y.to_string()));
+            put("term", term.map(|t| t.to_uppercase()));
+            ("follow-up-template.xlsx".to_owned(), output, settings)
         }
         ExportCommand::Template {
             strategy,

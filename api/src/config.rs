@@ -181,8 +181,10 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_RATE_LIMIT_BURST", default_value_t = 60)]
     pub rate_limit_burst: u32,
 
-    /// How many coverage matrices may be built and answered at once (a national matrix
-    /// takes ~35 MB while its answer is built); more wait their turn. 0: one per CPU core.
+    /// How many coverage matrices and export files may be built at once — the `coverage`
+    /// query's matrices while their answers are built, and every `GET /exports/…` file
+    /// from its report to its last byte (a national matrix takes ~35 MB either way); more
+    /// wait their turn. 0: one per CPU core.
     #[arg(long, env = "SAMVERKAN_COVERAGE_CONCURRENCY", default_value_t = 0)]
     pub coverage_concurrency: usize,
 

@@ -7,6 +7,7 @@
 //! | `action-plan.xlsx`, `.docx` | `id` (an ActionPlan ID or a plan's slug) |
 //! | `coverage.xlsx`, `.csv` | `dimension` (as the `coverage` query: `GROUP_KIND`, `PRIORITY_AREA`, …), optional `measure`, `strategy`, `municipality` (IDs or slugs), `organizationKind`, `followLineage` (`true`) |
 //! | `template.xlsx` | optional `strategy` (an ID or a slug: its priority areas only) |
+//! | `follow-up-template.xlsx` | optional `year` and `term` (the period: the status heading names it), and with them optional `plan` (an ActionPlan ID or a slug: its rows of the period filled in) |
 //!
 //! The same bearer token as `/graphql` (401 without a valid one, with
 //! `WWW-Authenticate: Bearer`), the same per-token rate limit (429 with `Retry-After`).
@@ -18,8 +19,12 @@
 //! authenticated caller, as the GraphQL reads are.
 //!
 //! The GraphQL fields that name these URLs (`followUpReport`, `actionPlanFiles`,
-//! `coverageFiles`, `importTemplate`) build them with [`url`], relative to the server's
-//! root.
+//! `coverageFiles`, `importTemplate`, `followUpTemplate`) build them with [`url`], relative
+//! to the server's root.
+//!
+//! Every export is made inside the server's gate (`crate::gate`, shared with the
+//! `coverage` query; `SAMVERKAN_COVERAGE_CONCURRENCY`): at most its size are computed and
+//! written at once, the others wait their turn.
 
 use std::time::Instant;
 
@@ -32,7 +37,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use crate::error::AppError;
-use crate::files::{self, Report};
+use crate::files::{self, Report, Template};
+use crate::gate::Gate;
 use crate::graphql::ids::{self, NodeType};
 use crate::http::{AppState, authenticate, error_response, rate_limited, status_of};
 use crate::services::coverage::{CoverageQuery, Dimension, Measure};
@@ -142,6 +148,7 @@ struct Params {
     dimension: Option<String>,
     measure: Option<String>,
     strategy: Option<String>,
+    plan: Option<String>,
     municipality: Option<String>,
     organization_kind: Option<String>,
     follow_lineage: Option<String>,
@@ -438,7 +445,7 @@ pub(crate) async fn export(
             ));
         }
     };
-    let (bytes, stem) = match produce(&state.db, name, kind, &params).await {
+    let (bytes, stem) = match produce(&state.db, &state.gate, name, kind, &params).await {
         Ok(w) => w,
         Err(err) => {
             state.metrics.request(&file, "error", started.elapsed());
@@ -456,22 +463,44 @@ pub(crate) async fn export(
     download(bytes, kind, &exports::file_name(&stem, kind.ext()))
 }
 
-/// Build and write the file `name.kind` (the template, or a report).
+/// Build and write the file `name.kind` (a template, or a report) inside `gate`: every
+/// export holds a pass from computing its report to the last byte of its file (the
+/// writing is CPU work — a national matrix: about a second — done off the runtime, and
+/// the pass goes with it). Coverage matrices take their memory there; the other files are
+/// small and quick, and share the gate so that no mix of exports lays out more than the
+/// gate's size at once.
 async fn produce(
     db: &DatabaseConnection,
+    gate: &Gate,
     name: &str,
     kind: Kind,
     params: &Params,
 ) -> Result<(Vec<u8>, String), AppError> {
-    if name == "template" && kind == Kind::Xlsx {
-        return template(db, params).await;
-    }
-    let (report, stem) = build(db, name, kind, params).await?;
-    // Writing is CPU work (a national matrix: about a second): off the runtime.
-    let bytes = tokio::task::spawn_blocking(move || kind.write(&report))
+    let pass = gate.enter().await;
+    let (content, stem) = if kind == Kind::Xlsx && name == "template" {
+        let template = plan_template(db, params).await?;
+        (Content::Template(template), "mall-handlingsplan".to_owned())
+    } else if kind == Kind::Xlsx && name == "follow-up-template" {
+        let (template, stem) = follow_up_template(db, params).await?;
+        (Content::Template(template), stem)
+    } else {
+        let (report, stem) = build(db, name, kind, params).await?;
+        (Content::Report(report), stem)
+    };
+    let bytes = pass
+        .run_blocking(move || match content {
+            Content::Report(report) => kind.write(&report),
+            Content::Template(template) => files::write_template(&template),
+        })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("export writer: {e}")))?;
     Ok((written(bytes)?, stem))
+}
+
+/// What a file is made from.
+enum Content {
+    Report(Report),
+    Template(Template),
 }
 
 /// The file an export names (`follow-up-report.docx`, …) with the query parameters of its
@@ -501,7 +530,8 @@ pub async fn export_file(
     let params = axum::extract::Query::<Params>::try_from_uri(&uri)
         .map_err(|e| AppError::bad_input("query", format!("{e}")))?
         .0;
-    let (bytes, stem) = produce(db, name, kind, &params).await?;
+    // One export at a time: the command writes one file.
+    let (bytes, stem) = produce(db, &Gate::new(1), name, kind, &params).await?;
     Ok((bytes, exports::file_name(&stem, kind.ext())))
 }
 
@@ -509,11 +539,40 @@ fn written(bytes: Result<Vec<u8>, files::FileError>) -> Result<Vec<u8>, AppError
     bytes.map_err(|e| AppError::Internal(anyhow::anyhow!("the export could not be written: {e}")))
 }
 
-async fn template(db: &DatabaseConnection, p: &Params) -> Result<(Vec<u8>, String), AppError> {
+/// The plan import's template (`template.xlsx`).
+async fn plan_template(db: &DatabaseConnection, p: &Params) -> Result<Template, AppError> {
     let strategy = strategy_of(db, p).await?;
-    let columns = exports::import_template(db, strategy).await?;
-    let bytes = written(files::write_template(&columns))?;
-    Ok((bytes, "mall-handlingsplan".to_owned()))
+    exports::import_template(db, strategy).await
+}
+
+/// The follow-up import's template (`follow-up-template.xlsx`): blank (the status
+/// heading naming the period when `year` and `term` are given), or with `plan` (an ID or
+/// a slug) the plan's rows of the period; and the stem of its file name.
+async fn follow_up_template(
+    db: &DatabaseConnection,
+    p: &Params,
+) -> Result<(Template, String), AppError> {
+    let period = match (&p.year, &p.term) {
+        (None, None) => None,
+        _ => Some((
+            year(required(&p.year, "year")?)?,
+            term(required(&p.term, "term")?)?,
+        )),
+    };
+    let plan = match &p.plan {
+        Some(plan) => Some(
+            id_or_slug::<entity::action_plan::Entity>(
+                db,
+                plan,
+                NodeType::ActionPlan,
+                entity::action_plan::Column::Slug,
+                "plan",
+            )
+            .await?,
+        ),
+        None => None,
+    };
+    exports::follow_up_template(db, plan, period, activity_id).await
 }
 
 fn download(bytes: Vec<u8>, kind: Kind, name: &str) -> Response {

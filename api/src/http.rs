@@ -59,6 +59,8 @@ pub(crate) struct AppState {
     /// What a request must pass before it runs (parse, text input, limits).
     pub(crate) checks: Arc<crate::graphql::checks::RequestChecks>,
     pub(crate) write_gate: WriteGate,
+    /// How many coverage matrices and export files are laid out at once.
+    pub(crate) gate: crate::gate::Gate,
     pub(crate) events: EventBus,
     pub(crate) graphiql: bool,
     pub(crate) max_batch: usize,

@@ -11,6 +11,7 @@
 //! - [`db`], [`seed`]: connection, migrations, and the demo data;
 //! - [`generate`]: a synthetic nation for benchmarks;
 //! - [`files`]: office files in and out (XLSX, DOCX, CSV tables and reports);
+//! - [`gate`]: how many large results (coverage matrices, export files) are laid out at once;
 //! - [`error`]: the one error type and its mapping to GraphQL error codes;
 //! - [`http`], [`transport`]: the HTTP surface and the GraphQL-over-HTTP rules;
 //! - [`exports_http`]: the exports as downloads (`GET /exports/…`).
@@ -23,6 +24,7 @@ pub mod error;
 pub mod events;
 pub mod exports_http;
 pub mod files;
+pub mod gate;
 pub mod generate;
 pub mod graphiql;
 pub mod graphql;

@@ -37,6 +37,7 @@ use crate::auth::JwtKeys;
 use crate::config::Settings;
 use crate::db::{self, StatementCounter};
 use crate::events::EventBus;
+use crate::gate::Gate;
 use crate::graphql;
 use crate::http::{self, AppState, RateLimiter};
 use crate::metrics::Metrics;
@@ -50,6 +51,7 @@ pub struct Application {
     statements: StatementCounter,
     keys: Arc<JwtKeys>,
     events: EventBus,
+    gate: Gate,
     shutdown: watch::Sender<bool>,
 }
 
@@ -80,9 +82,10 @@ impl Application {
         let listener = TcpListener::bind(settings.addr).await?;
         let port = listener.local_addr()?.port();
         let (shutdown, shutdown_rx) = watch::channel(false);
-        crate::graphql::reports::limit_coverage_concurrency(settings.coverage_concurrency);
+        // One gate for the large results: coverage matrices and export files alike.
+        let gate = Gate::new(settings.coverage_concurrency);
         let state = AppState {
-            schema: graphql::build_limited_schema(settings),
+            schema: graphql::build_limited_schema(settings, gate.clone()),
             db: db.clone(),
             keys: keys.clone(),
             checks: Arc::new(graphql::checks::RequestChecks::new(
@@ -96,6 +99,7 @@ impl Application {
                 settings.persisted_queries == crate::config::PersistedQueries::Auto,
             )),
             write_gate: db::WriteGate::for_backend(db.get_database_backend()),
+            gate: gate.clone(),
             events,
             graphiql: settings.graphiql_enabled(),
             max_batch: settings.max_batch,
@@ -121,6 +125,7 @@ impl Application {
             listener,
             port,
             events: state.events.clone(),
+            gate,
             router: router(state, settings)?,
             shutdown,
             db,
@@ -147,6 +152,12 @@ impl Application {
     /// The event bus (tests wait on its subscriber count).
     pub fn events(&self) -> EventBus {
         self.events.clone()
+    }
+
+    /// The gate of coverage matrices and exports (`SAMVERKAN_COVERAGE_CONCURRENCY`; tests
+    /// hold its passes and watch who waits).
+    pub fn gate(&self) -> Gate {
+        self.gate.clone()
     }
 
     /// The token keys (tests mint tokens with them).

@@ -12,7 +12,7 @@ use entity::{action_plan, activity, district, follow_up};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, operation, spawn_app};
+use crate::helpers::{TestApp, operation, spawn_app, spawn_app_with};
 
 /// A download: status, headers, body.
 struct Download {
@@ -188,22 +188,7 @@ async fn pdf_texts(files: Vec<(String, Vec<u8>)>) -> HashMap<String, String> {
             std::fs::write(&p, bytes).unwrap();
             paths.push(p);
         }
-        let profile = format!("-env:UserInstallation=file://{}", dir.join("lo").display());
-        let status = std::process::Command::new("soffice")
-            .arg(&profile)
-            .args([
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-            ])
-            .arg(&out)
-            .args(&paths)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .expect("LibreOffice (soffice) is installed: .ci/run installs it");
-        assert!(status.success(), "soffice failed: {status}");
+        soffice(&dir, "pdf", &out, &paths);
         let mut texts = HashMap::new();
         for (name, _) in &files {
             let stem = Path::new(name).file_stem().unwrap().to_string_lossy();
@@ -225,6 +210,21 @@ async fn pdf_texts(files: Vec<(String, Vec<u8>)>) -> HashMap<String, String> {
     })
     .await
     .unwrap()
+}
+
+/// Convert `inputs` with LibreOffice (headless, a profile of its own in `dir` so tests in
+/// parallel do not share one) to `to` (e.g. `pdf`, `xlsx`), written to `out`.
+fn soffice(dir: &Path, to: &str, out: &Path, inputs: &[PathBuf]) {
+    let profile = format!("-env:UserInstallation=file://{}", dir.join("lo").display());
+    let status = std::process::Command::new("soffice")
+        .arg(&profile)
+        .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
+        .arg(out)
+        .args(inputs)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .expect("LibreOffice (soffice) is installed: .ci/run installs it");
+    assert!(status.success(), "soffice failed: {status}");
 }
 
 /// Assert a PDF's text holds every row's cells, in order.
@@ -684,16 +684,7 @@ async fn the_action_plan_coverage_and_template_files() {
         .collect();
     assert_eq!(tables[0].rows[0].cells, plan_columns);
     // The lists are on a hidden sheet (which `files::read` skips): read the workbook's parts.
-    let part = |name: &str| {
-        use std::io::Read;
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(template.clone())).unwrap();
-        let mut text = String::new();
-        zip.by_name(name)
-            .unwrap()
-            .read_to_string(&mut text)
-            .unwrap();
-        text
-    };
+    let part = |name: &str| zip_part(&template, name);
     let workbook = part("xl/workbook.xml");
     assert!(
         workbook.contains(r#"name="Listor" sheetId="2" state="hidden""#),
@@ -732,20 +723,7 @@ async fn the_action_plan_coverage_and_template_files() {
     // The command line writes the same files.
     let dir = std::env::temp_dir().join(format!("samverkan-cli-{}", uuid::Uuid::new_v4()));
     std::fs::create_dir_all(&dir).unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_samverkan"))
-            .arg("export")
-            .args(args)
-            .env("DATABASE_URL", &app.database_url)
-            .env("RUST_LOG", "warn")
-            .output()
-            .expect("run samverkan export");
-        assert!(
-            out.status.success(),
-            "samverkan export {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
+    let run = |args: &[&str]| samverkan_export(&app, args);
     let report = dir.join("report.docx");
     let report = report.to_str().unwrap();
     run(&[
@@ -799,4 +777,457 @@ async fn the_action_plan_coverage_and_template_files() {
     run(&["template", "-o", template_file.to_str().unwrap()]);
     assert!(std::fs::metadata(&template_file).unwrap().len() > 0);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A bound on waiting for what must happen (a failure guard, not synchronisation).
+const PATIENCE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Exports and the `coverage` query take their turns at one gate
+/// (`SAMVERKAN_COVERAGE_CONCURRENCY`): while a test holds the only pass of a gate of one,
+/// an export of every kind and a coverage query all wait at it — none is answered — and
+/// once the pass is given back each gets through, one at a time.
+#[tokio::test]
+async fn exports_and_coverage_wait_their_turn_at_one_gate() {
+    let app = spawn_app_with(|s| s.coverage_concurrency = 1).await;
+    assert_eq!(app.gate.size(), 1);
+    let held = app.gate.enter().await;
+    let token = app.viewer_token();
+    let urls = [
+        "/exports/coverage.xlsx?dimension=METHOD",
+        "/exports/coverage.csv?dimension=GROUP_KIND",
+        "/exports/follow-up-report.docx?district=spanga-tensta&year=2021&term=T2",
+        "/exports/action-plan.xlsx?id=spanga-tensta-2019-2022",
+        "/exports/template.xlsx",
+        "/exports/follow-up-template.xlsx?plan=spanga-tensta-2019-2022&year=2021&term=T2",
+    ];
+    let mut waiting = Vec::new();
+    for url in urls {
+        let request = app
+            .client
+            .get(format!("{}{url}", app.address))
+            .bearer_auth(&token);
+        waiting.push(tokio::spawn(async move {
+            let res = request.send().await.expect("send request");
+            (
+                res.status().as_u16(),
+                res.bytes().await.expect("body").len(),
+            )
+        }));
+    }
+    let query = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ coverage(dimension: METHOD) { total rows { total } } }" }));
+    let coverage = tokio::spawn(async move {
+        let res = query.send().await.expect("send request");
+        res.json::<Value>().await.expect("JSON")
+    });
+    let everyone = urls.len() + 1;
+    tokio::time::timeout(
+        PATIENCE,
+        app.gate.watch().wait_for(|o| o.waiting == everyone),
+    )
+    .await
+    .expect("every export and the query wait at the gate")
+    .unwrap();
+    assert_eq!(app.gate.occupancy().inside, 1, "only the test's pass");
+    assert!(
+        waiting.iter().all(|w| !w.is_finished()) && !coverage.is_finished(),
+        "nothing is answered while the gate is held"
+    );
+
+    drop(held);
+    for (w, url) in waiting.into_iter().zip(urls) {
+        let (status, bytes) = w.await.unwrap();
+        assert_eq!(status, 200, "{url}");
+        assert!(bytes > 0, "{url}");
+    }
+    let answer = coverage.await.unwrap();
+    assert!(answer.get("errors").is_none(), "{answer}");
+    assert!(answer["data"]["coverage"]["total"].as_u64().unwrap() > 0);
+    tokio::time::timeout(
+        PATIENCE,
+        app.gate
+            .watch()
+            .wait_for(|o| o.inside == 0 && o.waiting == 0),
+    )
+    .await
+    .expect("every pass given back")
+    .unwrap();
+}
+
+/// Save `bytes` (a file named `name`) again with LibreOffice as `to` (e.g. `xlsx`): the
+/// file as an office tool writes it after opening it.
+async fn resave_in_libreoffice(name: &str, bytes: Vec<u8>, to: &'static str) -> Vec<u8> {
+    let name = name.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let dir = std::env::temp_dir().join(format!("samverkan-resave-{}", uuid::Uuid::new_v4()));
+        let out = dir.join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let input = dir.join(&name);
+        std::fs::write(&input, &bytes).unwrap();
+        soffice(&dir, to, &out, &[input]);
+        let stem = Path::new(&name).file_stem().unwrap().to_string_lossy();
+        let saved = std::fs::read(out.join(format!("{stem}.{to}"))).expect("LibreOffice saved it");
+        let _ = std::fs::remove_dir_all(&dir);
+        saved
+    })
+    .await
+    .unwrap()
+}
+
+/// Fill in an XLSX template as a coordinator would: `cells` are (cell reference, text),
+/// each a blank cell the template wrote (`<c r="B5" s="…"/>`), given its text.
+fn fill_in(xlsx: &[u8], cells: &[(String, String)]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = entry.name().unwrap().into_owned();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        if name == "xl/worksheets/sheet1.xml" {
+            let mut xml = String::from_utf8(content).unwrap();
+            for (at, text) in cells {
+                let open = format!("<c r=\"{at}\"");
+                let start = xml
+                    .find(&format!("{open} "))
+                    .unwrap_or_else(|| panic!("no blank cell {at}"));
+                let end = start + xml[start..].find("/>").unwrap();
+                let attributes = xml[start + open.len()..end].to_owned();
+                let text = text
+                    .replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;");
+                xml.replace_range(
+                    start..end + 2,
+                    &format!("{open}{attributes} t=\"inlineStr\"><is><t>{text}</t></is></c>"),
+                );
+            }
+            content = xml.into_bytes();
+        }
+        out.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// The follow-up import's template (`followUpTemplate`, `GET
+/// /exports/follow-up-template.xlsx`, `samverkan export follow-up-template`): blank with
+/// the statuses as a validation list; of Spånga-Tensta's plan for T2 2021 it holds the
+/// seeded follow-ups and imports back unchanged; for T2 2022 it lists the activities the
+/// period expects, LibreOffice opens it, and filled in (and saved again by LibreOffice) it
+/// imports through `importFollowUps` — the plan found by the file's title — as the
+/// period's follow-ups.
+#[tokio::test]
+async fn the_follow_up_template_is_filled_in_and_imported_back() {
+    let app = spawn_app().await;
+    let plan = action_plan::Entity::find()
+        .filter(action_plan::Column::Slug.eq("spanga-tensta-2019-2022"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let plan_id = app
+        .id_of(
+            r#"{ district(slug: "spanga-tensta") { actionPlans(first: 5) { nodes { id } } } }"#,
+            "/district/actionPlans/nodes/0/id",
+        )
+        .await;
+    let urls = app
+        .query(
+            r#"query($plan: ID!) {
+                blank: followUpTemplate { xlsx }
+                period: followUpTemplate(period: { year: 2021, term: T2 }) { xlsx }
+                t2021: followUpTemplate(actionPlan: $plan, period: { year: 2021, term: T2 }) { xlsx }
+                t2022: followUpTemplate(actionPlan: $plan, period: { year: 2022, term: T2 }) { xlsx }
+            }"#,
+            json!({ "plan": plan_id }),
+        )
+        .await;
+    let url = |key: &str| urls[key]["xlsx"].as_str().unwrap().to_owned();
+    assert_eq!(url("blank"), "/exports/follow-up-template.xlsx");
+    assert_eq!(
+        url("period"),
+        "/exports/follow-up-template.xlsx?year=2021&term=T2"
+    );
+    assert!(
+        url("t2022").starts_with("/exports/follow-up-template.xlsx?year=2022&term=T2&plan="),
+        "{}",
+        url("t2022")
+    );
+    // `actionPlan` needs a period.
+    let (status, body) = app
+        .graphql_with(
+            Some(&app.viewer_token()),
+            "query($plan: ID!) { followUpTemplate(actionPlan: $plan) { xlsx } }",
+            json!({ "plan": plan_id }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        crate::helpers::error_codes(&body),
+        ["BAD_USER_INPUT"],
+        "{body}"
+    );
+
+    // Blank: the three columns the import reads, the statuses as a list.
+    let blank = file(&app, &url("blank"), XLSX, "mall-uppfoljning.xlsx").await;
+    let t = table(&blank, Format::Xlsx, "Metoder och arbetssätt");
+    assert_eq!(
+        t.columns,
+        ["Metoder och arbetssätt", "Status", "Effekter och resultat"]
+    );
+    assert!(t.rows.is_empty());
+    let period = file(&app, &url("period"), XLSX, "mall-uppfoljning-2021-T2.xlsx").await;
+    assert_eq!(
+        table(&period, Format::Xlsx, "Metoder och arbetssätt").columns[1],
+        "Status 31/8 2021"
+    );
+    let strings = zip_part(&blank, "xl/sharedStrings.xml");
+    for status in ["Planerad", "Pågår", "Klart", "Pausad", "Avbruten"] {
+        assert!(strings.contains(&format!("<t>{status}</t>")), "{status}");
+    }
+    let sheet = zip_part(&blank, "xl/worksheets/sheet1.xml");
+    assert!(
+        sheet.contains("<formula1>Listor!$A$1:$A$5</formula1>")
+            && sheet.contains(r#"sqref="B2:B5001""#),
+        "the status column's list: {sheet}"
+    );
+
+    // T2 2021: the seeded follow-ups as they stand, with their versions; imported back
+    // as it is, nothing changes.
+    let coordinator = app.token_in(
+        "spanga-tensta-sdf",
+        api::auth::Role::DistrictCoordinator,
+        &["spanga-tensta"],
+    );
+    let district = crate::imports::district_id(&app, "spanga-tensta").await;
+    let t2021 = file(
+        &app,
+        &url("t2021"),
+        XLSX,
+        "mall-uppfoljning-spanga-tensta-2019-2022-2021-T2.xlsx",
+    )
+    .await;
+    let t = table(&t2021, Format::Xlsx, "Metoder och arbetssätt");
+    assert_eq!(
+        t.columns,
+        [
+            "Metoder och arbetssätt",
+            "Status 31/8 2021",
+            "Effekter och resultat",
+            "ID",
+            "Version"
+        ]
+    );
+    let seeded = seeded_follow_ups(&app).await;
+    assert_eq!(t.rows.len(), seeded.len());
+    for r in &t.rows {
+        let (status, effects) = &seeded[&r[0]];
+        assert_eq!((&r[1], &r[2], &r[4]), (status, effects, &"1".to_owned()));
+    }
+    // Imports `file` for T2 of `year` as Spånga-Tensta's coordinator, naming no plan: the
+    // payload, whose plan must be the one of the file's title.
+    let import = |file: Vec<u8>, year: i32, dry_run: bool| {
+        let (app, coordinator, district, title) = (&app, &coordinator, &district, &plan.title);
+        async move {
+            let (status, body) = crate::imports::upload(
+                app,
+                coordinator,
+                r#"mutation($file: Upload!, $district: ID!, $dryRun: Boolean!, $year: Int!) {
+                  importFollowUps(input: { file: $file, district: $district, dryRun: $dryRun, period: { year: $year, term: T2 } }) {
+                    actionPlan { title } created updated unchanged written
+                    problems { row column code message blocking }
+                    userErrors { field message code }
+                  }
+                }"#,
+                json!({ "district": district, "dryRun": dry_run, "year": year }),
+                ("mall.xlsx", &file),
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            let payload = body["data"]["importFollowUps"].clone();
+            assert_eq!(payload["actionPlan"]["title"], title.as_str(), "{body}");
+            payload
+        }
+    };
+    let payload = import(t2021.clone(), 2021, false).await;
+    assert_eq!(
+        (
+            &payload["created"],
+            &payload["updated"],
+            &payload["unchanged"]
+        ),
+        (&json!(0), &json!(0), &json!(seeded.len())),
+        "{payload}"
+    );
+
+    // T2 2022: the activities whose timelines hold 2022, nothing reported yet.
+    let t2022 = file(
+        &app,
+        &url("t2022"),
+        XLSX,
+        "mall-uppfoljning-spanga-tensta-2019-2022-2022-T2.xlsx",
+    )
+    .await;
+    let t = table(&t2022, Format::Xlsx, "Metoder och arbetssätt");
+    assert_eq!(t.columns[1], "Status 31/8 2022");
+    let activities = activity::Entity::find()
+        .filter(activity::Column::ActionPlanId.eq(plan.id))
+        .all(&app.db)
+        .await
+        .unwrap();
+    let expected: Vec<&activity::Model> = activities
+        .iter()
+        .filter(|a| {
+            a.start_year.or(plan.start_year).is_none_or(|s| s <= 2022)
+                && a.end_year.or(plan.end_year).is_none_or(|e| 2022 <= e)
+        })
+        .collect();
+    assert!(!expected.is_empty() && expected.len() < activities.len());
+    let mut got: Vec<&String> = t.rows.iter().map(|r| &r[0]).collect();
+    let mut want: Vec<&String> = expected.iter().map(|a| &a.description).collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+    assert!(
+        t.rows
+            .iter()
+            .all(|r| r[1].is_empty() && r[2].is_empty() && r[4].is_empty())
+    );
+
+    // LibreOffice opens it: the PDF holds the plan's title, the headings and the rows.
+    let texts = pdf_texts(vec![("mall.xlsx".into(), t2022.clone())]).await;
+    assert_pdf_holds(
+        "mall.xlsx",
+        &texts["mall.xlsx"],
+        &[vec![plan.title.clone(), "Status 31/8 2022".into()]],
+    );
+    let descriptions: Vec<Vec<String>> = t.rows.iter().map(|r| vec![r[0].clone()]).collect();
+    assert_pdf_holds("mall.xlsx", &texts["mall.xlsx"], &descriptions);
+
+    // Filled in — a status on every row, effects on some — saved again by LibreOffice,
+    // and imported without naming the plan: its title is the file's.
+    let words = ["Pågår", "Klart", "Pausad", "Planerad", "Avbruten"];
+    let heading_row = table_row_of(&t2022, "Metoder och arbetssätt");
+    let mut cells = Vec::new();
+    let mut wanted: HashMap<String, (String, Option<String>)> = HashMap::new();
+    for (i, r) in t.rows.iter().enumerate() {
+        let row = heading_row + 1 + i;
+        let status = words[i % words.len()].to_owned();
+        let effects = (i % 2 == 0).then(|| format!("Effekt nummer {i} & mer"));
+        cells.push((format!("B{row}"), status.clone()));
+        if let Some(e) = &effects {
+            cells.push((format!("C{row}"), e.clone()));
+        }
+        wanted.insert(r[3].clone(), (status, effects));
+    }
+    let filled = fill_in(&t2022, &cells);
+    let filled = resave_in_libreoffice("ifylld.xlsx", filled, "xlsx").await;
+    for dry_run in [true, false] {
+        let payload = import(filled.clone(), 2022, dry_run).await;
+        assert_eq!(payload["userErrors"], json!([]), "{payload}");
+        assert_eq!(payload["problems"], json!([]), "{payload}");
+        assert_eq!(payload["created"], json!(t.rows.len()), "{payload}");
+        assert_eq!(payload["written"], json!(!dry_run), "{payload}");
+    }
+    let written: Vec<follow_up::Model> = follow_up::Entity::find()
+        .filter(follow_up::Column::Year.eq(2022))
+        .filter(follow_up::Column::Term.eq(Term::T2))
+        .filter(follow_up::Column::ActivityId.is_in(activities.iter().map(|a| a.id)))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(written.len(), t.rows.len());
+    let ids: HashMap<i32, String> = t
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                api::graphql::ids::decode(&async_graphql::ID(r[3].clone()))
+                    .unwrap()
+                    .1,
+                r[3].clone(),
+            )
+        })
+        .collect();
+    for f in &written {
+        let (status, effects) = &wanted[&ids[&f.activity_id]];
+        assert_eq!(swedish(f.status), status);
+        assert_eq!(&f.effects, effects);
+    }
+
+    // The command line writes the same template.
+    let dir = std::env::temp_dir().join(format!("samverkan-cli-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("mall.xlsx");
+    samverkan_export(
+        &app,
+        &[
+            "follow-up-template",
+            "--plan",
+            "spanga-tensta-2019-2022",
+            "--year",
+            "2021",
+            "--term",
+            "T2",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    let cli = table(
+        &std::fs::read(&out).unwrap(),
+        Format::Xlsx,
+        "Metoder och arbetssätt",
+    );
+    assert_eq!(cli.rows.len(), seeded.len());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The sheet row number (1-based) of the row whose first cell is `first_heading`.
+fn table_row_of(bytes: &[u8], first_heading: &str) -> usize {
+    let doc = files::read(bytes, &files::Limits::default()).unwrap();
+    doc.blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Table(t) => t
+                .rows
+                .iter()
+                .find(|r| r.cells.first().is_some_and(|c| c == first_heading))
+                .map(|r| r.number),
+            Block::Paragraph(_) => None,
+        })
+        .expect("the heading row")
+}
+
+/// A part of an XLSX (a ZIP container) as text.
+fn zip_part(bytes: &[u8], name: &str) -> String {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// Run `samverkan export ARGS…` against the app's database; it must succeed.
+fn samverkan_export(app: &TestApp, args: &[&str]) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_samverkan"))
+        .arg("export")
+        .args(args)
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run samverkan export");
+    assert!(
+        out.status.success(),
+        "samverkan export {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -44,6 +44,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// The server's keys.
     pub keys: Arc<JwtKeys>,
+    /// The server's gate of coverage matrices and exports.
+    pub gate: api::gate::Gate,
     /// HTTP client.
     pub client: reqwest::Client,
     /// The database URL the server uses.
@@ -138,6 +140,7 @@ async fn build_app(adjust: impl FnOnce(&mut Settings)) -> (TestApp, Application)
     let statements = app.statements();
     let db = app.db().clone();
     let keys = app.keys();
+    let gate = app.gate();
     let test_app = TestApp {
         address: format!("http://127.0.0.1:{port}"),
         port,
@@ -145,6 +148,7 @@ async fn build_app(adjust: impl FnOnce(&mut Settings)) -> (TestApp, Application)
         statements,
         db,
         keys,
+        gate,
         client: reqwest::Client::new(),
         database_url,
         _db: fresh,

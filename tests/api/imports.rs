@@ -114,7 +114,8 @@ const IMPORT_FOLLOW_UPS: &str = r#"mutation($file: Upload!, $district: ID!, $dry
   }
 }"#;
 
-async fn district_id(app: &TestApp, slug: &str) -> String {
+/// A district's global ID, by its slug.
+pub async fn district_id(app: &TestApp, slug: &str) -> String {
     app.query(
         "query($s: String!) { district(slug: $s) { id } }",
         json!({ "s": slug }),

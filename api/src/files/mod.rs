@@ -258,11 +258,26 @@ pub fn write_csv(report: &Report) -> Result<Vec<u8>, FileError> {
     write::csv(report)
 }
 
-/// Write a blank XLSX template: the headings in row 1, validation lists for the columns
-/// that have choices (the lists on a second, hidden sheet).
+/// A template to fill in and import: lines above the table, the columns, and rows already
+/// filled in (none for a blank template).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Template {
+    /// Lines above the heading row, one cell each (e.g. a plan's title, which an importer
+    /// may read as the file's title); none: the headings are row 1.
+    pub lines: Vec<String>,
+    /// The columns.
+    pub columns: Vec<TemplateColumn>,
+    /// Rows filled in under the headings, each with as many cells as `columns` (an empty
+    /// cell is left blank).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Write an XLSX template: its lines, the headings (bold, frozen), its rows, and
+/// validation lists for the columns that have choices (the lists on a second, hidden
+/// sheet) on the rows below the headings — the filled-in rows and 5,000 more.
 ///
 /// # Errors
 /// [`FileError::Corrupt`] when the writer refuses the content (e.g. more than 16,384 columns).
-pub fn write_template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError> {
-    write::template(columns)
+pub fn write_template(template: &Template) -> Result<Vec<u8>, FileError> {
+    write::template(template)
 }

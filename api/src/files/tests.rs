@@ -628,7 +628,11 @@ fn a_template_has_the_headings_and_validation_lists_from_a_hidden_sheet() {
             ]),
         },
     ];
-    let bytes = write_template(&columns).unwrap();
+    let bytes = write_template(&Template {
+        columns,
+        ..Template::default()
+    })
+    .unwrap();
     let doc = read(&bytes, &Limits::default()).unwrap();
     // The hidden list sheet is not read.
     let t = tables(&doc);
@@ -659,6 +663,52 @@ fn a_template_has_the_headings_and_validation_lists_from_a_hidden_sheet() {
     assert!(lists.contains("<c r=\"B3\""), "{lists}");
 }
 
+/// A template with lines above its table and rows filled in: the lines are one-cell rows
+/// (an importer reads the first as the title), the headings follow a blank row, the rows
+/// come under them, and the validation lists cover the rows and 5,000 more.
+#[test]
+fn a_template_has_its_lines_and_filled_in_rows() {
+    let template = Template {
+        lines: strings(&["Handlingsplan för Bromma 2019–2022", "Uppföljning T2 2021"]),
+        columns: vec![
+            TemplateColumn {
+                heading: "Metoder och arbetssätt".into(),
+                choices: vec![],
+            },
+            TemplateColumn {
+                heading: "Status 31/8 2021".into(),
+                choices: strings(&["Planerad", "Pågår", "Klart"]),
+            },
+            TemplateColumn {
+                heading: "ID".into(),
+                choices: vec![],
+            },
+        ],
+        rows: vec![
+            strings(&["Trygghetsvandringar\nvarje vår", "", "QWN0aXZpdHk6MQ"]),
+            strings(&["MVP i skolorna", "Pågår", "QWN0aXZpdHk6Mg"]),
+        ],
+    };
+    let bytes = write_template(&template).unwrap();
+    let doc = read(&bytes, &Limits::default()).unwrap();
+    let t = tables(&doc);
+    assert_eq!(t.len(), 1);
+    assert_eq!(row(t[0], 1)[0], "Handlingsplan för Bromma 2019–2022");
+    assert_eq!(row(t[0], 2)[0], "Uppföljning T2 2021");
+    assert_eq!(
+        row(t[0], 4),
+        strings(&["Metoder och arbetssätt", "Status 31/8 2021", "ID"])
+    );
+    assert_eq!(row(t[0], 5), template.rows[0]);
+    assert_eq!(row(t[0], 6), template.rows[1]);
+    let sheet = zip_part(&bytes, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains(r#"sqref="B5:B5006""#), "{sheet}");
+    assert!(
+        sheet.contains(r#"ySplit="4""#),
+        "frozen under the headings: {sheet}"
+    );
+}
+
 #[test]
 fn writers_take_empty_reports() {
     let empty = Report::default();
@@ -666,7 +716,7 @@ fn writers_take_empty_reports() {
         write_xlsx(&empty).unwrap(),
         write_docx(&empty).unwrap(),
         write_csv(&empty).unwrap(),
-        write_template(&[]).unwrap(),
+        write_template(&Template::default()).unwrap(),
     ] {
         read(&bytes, &Limits::default()).unwrap();
     }

@@ -17,14 +17,14 @@ use rust_xlsxwriter::{
     XlsxError,
 };
 
-use super::{FileError, Report, TemplateColumn};
+use super::{FileError, Report, Template};
 
 /// The report's sheet in an XLSX.
 pub(super) const REPORT_SHEET: &str = "Rapport";
 /// The template's sheet for data, and its hidden sheet of allowed values.
 pub(super) const TEMPLATE_SHEET: &str = "Mall";
 pub(super) const LISTS_SHEET: &str = "Listor";
-/// Rows of a template that carry the validation lists (row 2 to this).
+/// Rows of a template under its filled-in rows that carry the validation lists.
 const TEMPLATE_ROWS: u32 = 5000;
 
 /// Column width in characters: the longest line in the column, between these.
@@ -67,7 +67,14 @@ fn row_num(i: usize) -> Result<u32, FileError> {
 
 pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
+    // Row by row: each row goes to a temporary file (in `std::env::temp_dir()`) once the
+    // next is written — rust_xlsxwriter's "low memory" mode, which keeps only the shared
+    // strings in memory. A national coverage matrix (130,000 cells) would otherwise hold
+    // ~15 MB of cell tables and its sheet's XML while the file is written; the file is the
+    // same. Everything below writes rows in order and sets a row's height before the next.
+    let sheet = workbook
+        .add_worksheet_with_low_memory()
+        .map_err(xlsx_error)?;
     sheet.set_name(REPORT_SHEET).map_err(xlsx_error)?;
     sheet.set_landscape();
     // Printed (or converted to PDF): every column on the page's width, as many pages
@@ -129,12 +136,7 @@ pub(super) fn xlsx(report: &Report) -> Result<Vec<u8>, FileError> {
                 }
                 .map_err(xlsx_error)?;
             }
-            let lines = wrapped_lines(cells, &widths);
-            if lines > 1 {
-                sheet
-                    .set_row_height(r, ROW_POINTS * lines as f64)
-                    .map_err(xlsx_error)?;
-            }
+            fit_height(sheet, r, cells, &widths)?;
             r = next_row(r)?;
         }
     }
@@ -175,6 +177,23 @@ const ROW_POINTS: f64 = 15.0;
 /// Rows are never made taller than this many lines (Excel's limit is 409 points).
 const MAX_ROW_LINES: usize = 27;
 
+/// Give row `r` the height of its tallest wrapped cell ([`wrapped_lines`]) when that is
+/// more than one line.
+fn fit_height(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    r: u32,
+    cells: &[String],
+    widths: &[usize],
+) -> Result<(), FileError> {
+    let lines = wrapped_lines(cells, widths);
+    if lines > 1 {
+        sheet
+            .set_row_height(r, ROW_POINTS * lines as f64)
+            .map_err(xlsx_error)?;
+    }
+    Ok(())
+}
+
 /// How many lines the tallest cell of a row takes when wrapped in columns of `widths`
 /// characters: readers that do not fit rows to wrapped text themselves (LibreOffice
 /// converting to PDF) get the height written.
@@ -193,7 +212,8 @@ fn wrapped_lines(cells: &[String], widths: &[usize]) -> usize {
         .clamp(1, MAX_ROW_LINES)
 }
 
-pub(super) fn template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError> {
+pub(super) fn template(template: &Template) -> Result<Vec<u8>, FileError> {
+    let columns = &template.columns;
     let mut workbook = Workbook::new();
     let heading = Format::new()
         .set_bold()
@@ -201,25 +221,56 @@ pub(super) fn template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError>
         .set_align(FormatAlign::Top)
         .set_background_color("D9E1F2")
         .set_border(FormatBorder::Thin);
+    let title = Format::new().set_bold().set_font_size(14);
+    let plain = Format::new();
+    let wrap = Format::new()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top)
+        .set_border(FormatBorder::Thin);
 
     let sheet = workbook.add_worksheet();
     sheet.set_name(TEMPLATE_SHEET).map_err(xlsx_error)?;
+    // Printed: every column on the page's width, as the reports.
+    sheet.set_landscape();
+    sheet.set_print_fit_to_pages(1, 0);
+    let mut r: u32 = 0;
+    for (i, line) in template.lines.iter().enumerate() {
+        let format = if i == 0 { &title } else { &plain };
+        sheet
+            .write_string_with_format(r, 0, line, format)
+            .map_err(xlsx_error)?;
+        r = next_row(r)?;
+    }
+    if !template.lines.is_empty() {
+        r = next_row(r)?;
+    }
+    let heading_row = r;
     let mut list_col: u16 = 0;
     let mut validations = Vec::new();
+    let mut widths = Vec::with_capacity(columns.len());
     for (i, c) in columns.iter().enumerate() {
         let ci = col(i)?;
         sheet
-            .write_string_with_format(0, ci, &c.heading, &heading)
+            .write_string_with_format(heading_row, ci, &c.heading, &heading)
             .map_err(xlsx_error)?;
         let longest = c
             .choices
             .iter()
             .map(|v| v.chars().count())
             .chain(std::iter::once(c.heading.chars().count()))
+            .chain(
+                template
+                    .rows
+                    .iter()
+                    .filter_map(|row| row.get(i))
+                    .flat_map(|cell| cell.split('\n').map(|l| l.chars().count())),
+            )
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            .clamp(MIN_WIDTH, MAX_WIDTH);
+        widths.push(longest);
         sheet
-            .set_column_width(ci, (longest.clamp(MIN_WIDTH, MAX_WIDTH) + 2) as f64)
+            .set_column_width(ci, (longest + 2) as f64)
             .map_err(xlsx_error)?;
         if !c.choices.is_empty() {
             validations.push((ci, list_col, c));
@@ -229,8 +280,29 @@ pub(super) fn template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError>
         }
     }
     if !columns.is_empty() {
-        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        sheet
+            .set_freeze_panes(next_row(heading_row)?, 0)
+            .map_err(xlsx_error)?;
     }
+    let first = next_row(heading_row)?;
+    let mut at = first;
+    for row in &template.rows {
+        let row = row.get(..columns.len()).unwrap_or(row);
+        for (i, cell) in row.iter().enumerate() {
+            // A blank cell gets its border too: the place to fill in.
+            if cell.is_empty() {
+                sheet.write_blank(at, col(i)?, &wrap)
+            } else {
+                sheet.write_string_with_format(at, col(i)?, cell, &wrap)
+            }
+            .map_err(xlsx_error)?;
+        }
+        fit_height(sheet, at, row, &widths)?;
+        at = next_row(at)?;
+    }
+    let last = at
+        .checked_add(TEMPLATE_ROWS - 1)
+        .ok_or_else(|| FileError::Corrupt("too many rows for a worksheet".into()))?;
     for (ci, lc, c) in &validations {
         let letters = super::xlsx::cell_name(0, u32::from(*lc));
         let letters = letters.trim_end_matches(|ch: char| ch.is_ascii_digit());
@@ -239,7 +311,7 @@ pub(super) fn template(columns: &[TemplateColumn]) -> Result<Vec<u8>, FileError>
             .allow_list_formula(Formula::new(formula))
             .set_error_style(DataValidationErrorStyle::Warning);
         sheet
-            .add_data_validation(1, *ci, TEMPLATE_ROWS, *ci, &validation)
+            .add_data_validation(first, *ci, last, *ci, &validation)
             .map_err(xlsx_error)?;
     }
 

@@ -20,7 +20,8 @@ impl Commitment {
         encode(NodeType::Commitment, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "Commitment", self.0.id).await
     }

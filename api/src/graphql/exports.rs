@@ -1,5 +1,5 @@
 //! Exports (issue 15, "Out"): fields that name the download URLs of the reports, plans,
-//! coverage matrices and the import template, so a UI can link to them. The files
+//! coverage matrices and the import templates, so a UI can link to them. The files
 //! themselves are served by `GET /exports/…` (`crate::exports_http`) with the same bearer
 //! token; the URLs are relative to the server's root (prefix them with the address the
 //! client reached `/graphql` at). Each field checks what it names exists, so a link it
@@ -55,6 +55,17 @@ pub struct ImportTemplateFiles {
     pub xlsx: String,
 }
 
+/// The template of the follow-up import: a URL relative to the server's root.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct FollowUpTemplateFiles {
+    /// The template as XLSX: "Metoder och arbetssätt | Status … | Effekter och resultat"
+    /// (the columns `importFollowUps` reads), the statuses (Planerad, Pågår, Klart,
+    /// Pausad, Avbruten) as the status column's validation list; for a plan, a row per
+    /// activity of the period with its `ID` and `Version`, filled in with the period's
+    /// follow-up where one was reported.
+    pub xlsx: String,
+}
+
 /// The exports' URLs.
 #[derive(Debug, Default)]
 pub struct ExportsQuery;
@@ -98,15 +109,10 @@ impl ExportsQuery {
                 .into());
             }
         };
-        let term = match period.term {
-            Term::T1 => "T1",
-            Term::T2 => "T2",
-            Term::Annual => "ANNUAL",
-        };
         let params = [
             (owner.0, owner.1.to_string()),
             ("year", period.year.to_string()),
-            ("term", term.to_owned()),
+            ("term", term_name(period.term).to_owned()),
         ];
         Ok(FollowUpReportFiles {
             xlsx: url("follow-up-report.xlsx", &params),
@@ -183,7 +189,8 @@ impl ExportsQuery {
         })
     }
 
-    /// The blank XLSX template of the action-plan import (`importActionPlan`).
+    /// The blank XLSX template of the action-plan import (`importActionPlan`); for the
+    /// follow-up import's, see `followUpTemplate`.
     async fn import_template(
         &self,
         #[graphql(
@@ -201,5 +208,57 @@ impl ExportsQuery {
         Ok(ImportTemplateFiles {
             xlsx: url("template.xlsx", &params),
         })
+    }
+
+    /// The XLSX template of the follow-up import (`importFollowUps`): blank, or — with
+    /// `actionPlan` and `period` — the plan's activities the period's follow-up lists (as
+    /// `followUpReport` does), each with its ID, for a coordinator to fill in the status
+    /// and effects and import back (the file's first line is the plan's title, so the
+    /// import finds the plan without `actionPlan`). `NOT_FOUND` for an unknown plan;
+    /// `BAD_USER_INPUT` for `actionPlan` without `period`.
+    async fn follow_up_template(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The plan whose rows to fill in (an ActionPlan ID; needs `period`). Default: a blank template."
+        )]
+        action_plan: Option<ID>,
+        #[graphql(
+            desc = "The period: the status heading names it (\"Status 31/8 2021\"), and a plan's rows are those of its follow-up. Default: a heading \"Status\" (the import's `period` says which)."
+        )]
+        period: Option<ReportingPeriodInput>,
+    ) -> async_graphql::Result<FollowUpTemplateFiles> {
+        let mut params = Vec::new();
+        if let Some(p) = &period {
+            crate::services::write::year("period.year", p.year)?;
+            params.push(("year", p.year.to_string()));
+            params.push(("term", term_name(p.term).to_owned()));
+        }
+        if let Some(id) = action_plan {
+            if period.is_none() {
+                return Err(AppError::bad_input(
+                    "period",
+                    "a template of a plan's rows is of a period: give `period`",
+                )
+                .into());
+            }
+            let plan = decode_as(&id, NodeType::ActionPlan, "actionPlan")?;
+            load(ctx, ActionPlanId(plan))
+                .await?
+                .ok_or_else(|| AppError::not_found("actionPlan", "no such action plan"))?;
+            params.push(("plan", id.to_string()));
+        }
+        Ok(FollowUpTemplateFiles {
+            xlsx: url("follow-up-template.xlsx", &params),
+        })
+    }
+}
+
+/// A term as the exports' URLs write it.
+fn term_name(term: Term) -> &'static str {
+    match term {
+        Term::T1 => "T1",
+        Term::T2 => "T2",
+        Term::Annual => "ANNUAL",
     }
 }

@@ -210,13 +210,18 @@ pub fn build_schema() -> AppSchema {
 }
 
 /// Build the schema the server runs, with the abuse limits and, in production,
-/// introspection and field suggestions off (unless enabled).
-pub fn build_limited_schema(settings: &crate::config::Settings) -> AppSchema {
+/// introspection and field suggestions off (unless enabled). `gate` bounds how many
+/// coverage matrices are laid out at once (shared with the exports).
+pub fn build_limited_schema(
+    settings: &crate::config::Settings,
+    gate: crate::gate::Gate,
+) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot,
     )
+    .data(gate)
     .limit_complexity(settings.max_complexity)
     .limit_recursive_depth(settings.max_recursive_depth)
     .limit_directives(settings.max_directives);

@@ -15,8 +15,13 @@
 //! - [`action_plan`]: a plan in the plans' layout ("… | Tidplan | Uppföljning").
 //! - [`coverage`]: a coverage matrix — the numbers `services::coverage` computes for the
 //!   `coverage` GraphQL query — one row per district, one column per key of the dimension.
-//! - [`import_template`]: the blank template with the import's columns, the catalogue's
-//!   priority areas, focus areas and organizations as validation lists.
+//! - [`import_template`]: the blank template of the plan import, the catalogue's priority
+//!   areas, focus areas and organizations as validation lists.
+//! - [`follow_up_template`]: the template of the follow-up import, the statuses as a
+//!   validation list; blank, or a plan's rows of a period for a coordinator to fill in.
+//!
+//! The columns are the importer's ([`Column`], `services::imports::read`): one list of
+//! headings for what is written and what is read back.
 //!
 //! With [`Ids`] (the XLSX and CSV exports), the reports carry two more columns at the
 //! right: `ID` (the activity's global ID) and, in a plan, `Version` — the columns the
@@ -37,37 +42,22 @@ use entity::{
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 
 use super::coverage::{self, CoverageQuery, Dimension, Measure};
+use super::imports::read::Column;
 use super::tracking;
 use crate::error::{AppError, AppResult};
-use crate::files::{Report, Section, TemplateColumn};
+use crate::files::{Report, Section, Template, TemplateColumn};
 
-/// The plan columns as the documents write them (the import reads the same headings;
-/// `services::imports::read::Column::heading` on the imports branch — the two should share
-/// one constant).
-pub const PLAN_COLUMNS: [&str; 7] = [
-    "Prioriterad utgångspunkt",
-    "Område",
-    "Mål och nytta",
-    "Metoder och arbetssätt",
-    "Ansvarig",
-    "Tidplan",
-    "Uppföljning",
-];
-
-/// The follow-up report's columns before and after the status column, whose heading names
-/// the period ("Status 31/8 2021").
-const FOLLOW_UP_COLUMNS: [&str; 6] = [
-    "Prioriterad utgångspunkt",
-    "Område",
-    "Mål och nytta",
-    "Metoder och arbetssätt",
-    "Ansvarig",
-    "Tidplan",
-];
-const EFFECTS_COLUMN: &str = "Effekter och resultat";
-/// The extra columns the importer matches rows by.
-const ID_COLUMN: &str = "ID";
-const VERSION_COLUMN: &str = "Version";
+/// The headings of `columns` as the documents write them ([`Column::heading`], the
+/// importer's), the status column's naming the period: `status`.
+fn headings(columns: &[Column], status: &str) -> Vec<String> {
+    columns
+        .iter()
+        .map(|c| match c {
+            Column::Status => status.to_owned(),
+            c => c.heading().to_owned(),
+        })
+        .collect()
+}
 
 /// How an activity's global ID is written in the `ID` column (the GraphQL layer's
 /// encoding, handed in so this layer does not depend on it).
@@ -198,6 +188,46 @@ fn sections(
     out
 }
 
+/// The activities of `plans` a period's follow-up lists — those it expects a report from
+/// (`tracking::expects_report`) and those that reported all the same (`tracking::summary`
+/// counts a reported activity whose timeline ended as expected too) — in the plans' order,
+/// and their follow-ups of the period by activity.
+async fn rows_of_period(
+    db: &DatabaseConnection,
+    plans: &[action_plan::Model],
+    year: i32,
+    term: Term,
+) -> AppResult<(Vec<activity::Model>, HashMap<i32, follow_up::Model>)> {
+    let plan_ids: Vec<i32> = plans.iter().map(|p| p.id).collect();
+    let plan_of: HashMap<i32, &action_plan::Model> = plans.iter().map(|p| (p.id, p)).collect();
+    let all = activity::Entity::find()
+        .filter(activity::Column::ActionPlanId.is_in(plan_ids))
+        .order_by_asc(activity::Column::ActionPlanId)
+        .order_by_asc(activity::Column::Position)
+        .order_by_asc(activity::Column::Id)
+        .all(db)
+        .await?;
+    let follow_ups: HashMap<i32, follow_up::Model> = follow_up::Entity::find()
+        .filter(follow_up::Column::ActivityId.is_in(all.iter().map(|a| a.id)))
+        .filter(follow_up::Column::Year.eq(year))
+        .filter(follow_up::Column::Term.eq(term))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| (f.activity_id, f))
+        .collect();
+    let activities = all
+        .into_iter()
+        .filter(|a| {
+            let expected = plan_of
+                .get(&a.action_plan_id)
+                .is_some_and(|p| tracking::expects_report(a, p, year, term));
+            expected || follow_ups.contains_key(&a.id)
+        })
+        .collect();
+    Ok((activities, follow_ups))
+}
+
 /// The tertial follow-up report of `owner` for `year`/`term`, made at `now`.
 ///
 /// # Errors
@@ -238,42 +268,12 @@ pub async fn follow_up_report(
             (o.name, plans)
         }
     };
-    let plan_ids: Vec<i32> = plans.iter().map(|p| p.id).collect();
-    let plan_of: HashMap<i32, &action_plan::Model> = plans.iter().map(|p| (p.id, p)).collect();
-    let all = activity::Entity::find()
-        .filter(activity::Column::ActionPlanId.is_in(plan_ids))
-        .order_by_asc(activity::Column::ActionPlanId)
-        .order_by_asc(activity::Column::Position)
-        .order_by_asc(activity::Column::Id)
-        .all(db)
-        .await?;
-    let follow_ups: HashMap<i32, follow_up::Model> = follow_up::Entity::find()
-        .filter(follow_up::Column::ActivityId.is_in(all.iter().map(|a| a.id)))
-        .filter(follow_up::Column::Year.eq(year))
-        .filter(follow_up::Column::Term.eq(term))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|f| (f.activity_id, f))
-        .collect();
-    // Expected (`tracking::expects_report`), or reported all the same (`tracking::summary`
-    // counts a reported activity whose timeline ended as expected too).
-    let activities: Vec<activity::Model> = all
-        .into_iter()
-        .filter(|a| {
-            let expected = plan_of
-                .get(&a.action_plan_id)
-                .is_some_and(|p| tracking::expects_report(a, p, year, term));
-            expected || follow_ups.contains_key(&a.id)
-        })
-        .collect();
+    let (activities, follow_ups) = rows_of_period(db, &plans, year, term).await?;
     let (pas, fas) = area_names(db, &activities).await?;
 
-    let mut columns: Vec<String> = FOLLOW_UP_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
-    columns.push(status_heading(year, term)?);
-    columns.push(EFFECTS_COLUMN.to_owned());
+    let mut columns = headings(&Column::FOLLOW_UP, &status_heading(year, term)?);
     if ids.is_some() {
-        columns.push(ID_COLUMN.to_owned());
+        columns.push(Column::Id.heading().to_owned());
     }
     let sections = sections(&pas, &activities, |a, area| {
         let f = follow_ups.get(&a.id);
@@ -342,10 +342,9 @@ pub async fn action_plan(
         .all(db)
         .await?;
     let (pas, fas) = area_names(db, &activities).await?;
-    let mut columns: Vec<String> = PLAN_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+    let mut columns = headings(&Column::PLAN, Column::Status.heading());
     if ids.is_some() {
-        columns.push(ID_COLUMN.to_owned());
-        columns.push(VERSION_COLUMN.to_owned());
+        columns.extend([Column::Id, Column::Version].map(|c| c.heading().to_owned()));
     }
     let sections = sections(&pas, &activities, |a, area| {
         let mut cells = vec![
@@ -490,17 +489,17 @@ pub async fn coverage(
     })
 }
 
-/// The blank import template's columns: the plan columns ([`PLAN_COLUMNS`]), with the
-/// catalogue's priority areas (of `strategy`, else of every strategy), their focus areas
-/// and every organization as validation lists (names once each, in the catalogue's
-/// order).
+/// The blank template of the plan import: the plan's columns ([`Column::PLAN`], the
+/// headings the importer reads), with the catalogue's priority areas (of `strategy`, else
+/// of every strategy), their focus areas and every organization as validation lists
+/// (names once each, in the catalogue's order).
 ///
 /// # Errors
 /// Only database errors.
 pub async fn import_template(
     db: &DatabaseConnection,
     strategy: Option<i32>,
-) -> AppResult<Vec<TemplateColumn>> {
+) -> AppResult<Template> {
     let mut pas = priority_area::Entity::find()
         .order_by_asc(priority_area::Column::StrategyId)
         .order_by_asc(priority_area::Column::Position)
@@ -524,23 +523,140 @@ pub async fn import_template(
         let mut seen = HashSet::new();
         names.filter(|n| seen.insert(n.clone())).collect()
     }
-    let choices = [
-        distinct(pas.into_iter().map(|p| p.name)),
-        distinct(fas.into_iter().map(|f| f.name)),
-        Vec::new(),
-        Vec::new(),
-        distinct(orgs.into_iter().map(|o| o.name)),
-        Vec::new(),
-        Vec::new(),
-    ];
-    Ok(PLAN_COLUMNS
+    let mut areas = Some(distinct(pas.into_iter().map(|p| p.name)));
+    let mut focus = Some(distinct(fas.into_iter().map(|f| f.name)));
+    let mut organizations = Some(distinct(orgs.into_iter().map(|o| o.name)));
+    let columns = Column::PLAN
         .iter()
-        .zip(choices)
-        .map(|(heading, choices)| TemplateColumn {
-            heading: (*heading).to_owned(),
-            choices,
+        .map(|c| TemplateColumn {
+            heading: c.heading().to_owned(),
+            choices: match c {
+                Column::Priority => areas.take(),
+                Column::Focus => focus.take(),
+                Column::Responsible => organizations.take(),
+                _ => None,
+            }
+            .unwrap_or_default(),
         })
-        .collect())
+        .collect();
+    Ok(Template {
+        lines: Vec::new(),
+        columns,
+        rows: Vec::new(),
+    })
+}
+
+/// The statuses a follow-up template offers, in the documents' words ([`status_word`]):
+/// each is read back by the importer (`imports::parse_status`), which also takes a few
+/// other spellings.
+pub const STATUSES: [FollowUpStatus; 5] = [
+    FollowUpStatus::Planned,
+    FollowUpStatus::Ongoing,
+    FollowUpStatus::Done,
+    FollowUpStatus::Paused,
+    FollowUpStatus::Cancelled,
+];
+
+/// The template of the follow-up import (`importFollowUps`), and the stem of its file
+/// name: the columns that import reads — [`Column::FOLLOW_UP_TEMPLATE`], "Metoder och
+/// arbetssätt | Status | Effekter och resultat" — with the statuses ([`STATUSES`]) as the
+/// status column's validation list. With a `period` the status heading names it ("Status
+/// 31/8 2021"; the import checks it against its `period`).
+///
+/// With a `plan` (and its period) the template is the plan's: its title on the first line
+/// (which the import reads as the file's title, so it finds the plan without being told),
+/// then a row per activity the period's follow-up lists (as [`follow_up_report`] does),
+/// with "ID" (written by `ids`) and "Version" at the right. A row carries the period's
+/// follow-up as it stands — its status, effects and version, so importing the file
+/// unchanged changes nothing and no edit made since is overwritten — or, where none was
+/// reported, a blank status and effects for the coordinator to fill in.
+///
+/// # Errors
+/// `BAD_USER_INPUT` for a `plan` without a period, or a year outside the service's range;
+/// `NOT_FOUND` for an unknown plan.
+pub async fn follow_up_template(
+    db: &DatabaseConnection,
+    plan: Option<i32>,
+    period: Option<(i32, Term)>,
+    ids: Ids,
+) -> AppResult<(Template, String)> {
+    if let Some((year, _)) = period {
+        super::write::year("year", year)?;
+    }
+    let status = match period {
+        Some((year, term)) => status_heading(year, term)?,
+        None => Column::Status.heading().to_owned(),
+    };
+    let mut columns: Vec<TemplateColumn> = headings(&Column::FOLLOW_UP_TEMPLATE, &status)
+        .into_iter()
+        .zip(Column::FOLLOW_UP_TEMPLATE)
+        .map(|(heading, c)| TemplateColumn {
+            heading,
+            choices: if c == Column::Status {
+                STATUSES
+                    .iter()
+                    .map(|s| status_word(*s).to_owned())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    let stem = match period {
+        Some((year, term)) => format!("mall-uppfoljning-{year}-{}", term_label(term)),
+        None => "mall-uppfoljning".to_owned(),
+    };
+    let Some(plan_id) = plan else {
+        return Ok((
+            Template {
+                lines: Vec::new(),
+                columns,
+                rows: Vec::new(),
+            },
+            stem,
+        ));
+    };
+    let Some((year, term)) = period else {
+        return Err(AppError::bad_input(
+            "year",
+            "a template of a plan's rows is of a period: name the year and the term",
+        ));
+    };
+    let plan = action_plan::Entity::find_by_id(plan_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("plan", "no such action plan"))?;
+    let (activities, follow_ups) =
+        rows_of_period(db, std::slice::from_ref(&plan), year, term).await?;
+    columns.extend([Column::Id, Column::Version].map(|c| TemplateColumn {
+        heading: c.heading().to_owned(),
+        choices: Vec::new(),
+    }));
+    let rows = activities
+        .iter()
+        .map(|a| {
+            let f = follow_ups.get(&a.id);
+            vec![
+                a.description.clone(),
+                f.map(|f| status_word(f.status).to_owned())
+                    .unwrap_or_default(),
+                f.and_then(|f| f.effects.clone()).unwrap_or_default(),
+                ids(a.id),
+                f.map(|f| f.version.to_string()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok((
+        Template {
+            lines: vec![
+                plan.title.clone(),
+                format!("Uppföljning i samband med {}", period_words(year, term)),
+            ],
+            columns,
+            rows,
+        },
+        format!("mall-uppfoljning-{}-{year}-{}", plan.slug, term_label(term)),
+    ))
 }
 
 /// A file name for a download: `stem` made of letters, digits and `-` (others become
@@ -575,15 +691,20 @@ pub async fn follow_up_report_stem(
             .await?
             .map(|o| o.name),
     };
-    let term = match term {
+    Ok(format!(
+        "uppfoljning-{}-{year}-{}",
+        name.unwrap_or_default(),
+        term_label(term)
+    ))
+}
+
+/// A term in a file name: T1, T2, VB (verksamhetsberättelse: the year's report).
+fn term_label(term: Term) -> &'static str {
+    match term {
         Term::T1 => "T1",
         Term::T2 => "T2",
         Term::Annual => "VB",
-    };
-    Ok(format!(
-        "uppfoljning-{}-{year}-{term}",
-        name.unwrap_or_default()
-    ))
+    }
 }
 
 #[cfg(test)]
@@ -605,5 +726,33 @@ mod tests {
             "uppfoljning-Spånga-Tensta-2021-T2.docx"
         );
         assert_eq!(file_name("//", "csv"), "export.csv");
+    }
+
+    /// The files' headings are the importer's: each is read back as its column, and a
+    /// follow-up's columns are the plan's up to "Tidplan", then the status and effects.
+    #[test]
+    fn the_headings_are_the_importers() {
+        use crate::services::imports::read::column_of;
+        for c in Column::PLAN.iter().chain(&Column::FOLLOW_UP) {
+            assert_eq!(column_of(c.heading()), Some(*c));
+        }
+        let follow_up = headings(&Column::FOLLOW_UP, "Status 31/8 2021");
+        assert_eq!(follow_up[..6], headings(&Column::PLAN, "")[..6]);
+        assert_eq!(
+            follow_up[6..],
+            ["Status 31/8 2021", "Effekter och resultat"]
+        );
+        assert_eq!(column_of(&follow_up[6]), Some(Column::Status));
+    }
+
+    /// Every status the follow-up template offers is read back as itself.
+    #[test]
+    fn the_templates_statuses_are_read_back() {
+        for status in STATUSES {
+            assert_eq!(
+                crate::services::imports::parse_status(status_word(status)),
+                Some(status)
+            );
+        }
     }
 }

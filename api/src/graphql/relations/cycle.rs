@@ -257,7 +257,8 @@ by_id!(/// A source document by id.
     SourceDocumentId => source_document);
 
 /// The provenance row of one record (GraphQL type name and row id); absent for records
-/// not seeded. All records of a page in one statement.
+/// made in the service (neither seeded nor imported). All records of a page in one
+/// statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ProvenanceOf(pub &'static str, pub i32);
 

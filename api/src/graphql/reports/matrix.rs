@@ -8,9 +8,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use entity::district;
-use tokio::sync::OwnedSemaphorePermit;
 
 use super::{CoverageCell, CoverageGap, CoverageRow, District};
+use crate::gate::Pass;
 use crate::services::coverage;
 
 /// A computed coverage matrix, shared by its rows, cells and gaps.
@@ -32,12 +32,13 @@ pub struct Matrix {
     /// The empty cells, row after row: (row, key index).
     gaps: Vec<(u32, u32)>,
     /// Held while the matrix lives: bounds how many big matrices exist at once.
-    _permit: Option<OwnedSemaphorePermit>,
+    _pass: Pass,
 }
 
 impl Matrix {
-    /// Lay out a computed coverage densely; `permit` is released with the matrix.
-    pub fn new(m: coverage::Coverage, permit: Option<OwnedSemaphorePermit>) -> Self {
+    /// Lay out a computed coverage densely; `pass` (of the server's gate) is given back
+    /// with the matrix.
+    pub fn new(m: coverage::Coverage, pass: Pass) -> Self {
         let width = m.keys.len();
         let mut counts = Vec::with_capacity(m.districts.len() * width);
         let mut row_totals = Vec::with_capacity(m.districts.len());
@@ -62,7 +63,7 @@ impl Matrix {
             row_totals,
             items: m.cells,
             gaps,
-            _permit: permit,
+            _pass: pass,
         }
     }
 

@@ -1,46 +1,21 @@
 //! Cross-district questions for scripts and city-wide dashboards: coverage matrices,
 //! the reporting calendar, and follow-up summaries per district.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject, Union};
 use chrono::Utc;
-use tokio::sync::Semaphore;
 
 use super::ids::{NodeType, decode_as};
 
 use super::{load, state};
+use crate::gate::Gate;
 use crate::graphql::prelude::*;
 use crate::services::coverage::{self, CoverageQuery};
 use crate::services::tracking;
 use matrix::Matrix;
 
 mod matrix;
-
-static COVERAGE_GATE: OnceLock<Arc<Semaphore>> = OnceLock::new();
-
-/// Let at most `permits` coverage matrices (0: one per CPU core) be laid out and
-/// answered at once in this process; more wait their turn. A national matrix's answer
-/// takes ~35 MB while it is built (it is written out right after), so this bounds the
-/// server's memory under load; the SQL of waiting requests still runs. Set once, at
-/// startup (`SAMVERKAN_COVERAGE_CONCURRENCY`): later calls change nothing.
-pub fn limit_coverage_concurrency(permits: usize) {
-    let _ = COVERAGE_GATE.set(Arc::new(Semaphore::new(gate_size(permits))));
-}
-
-fn gate_size(permits: usize) -> usize {
-    if permits > 0 {
-        permits
-    } else {
-        std::thread::available_parallelism().map_or(1, usize::from)
-    }
-}
-
-fn coverage_gate() -> Arc<Semaphore> {
-    COVERAGE_GATE
-        .get_or_init(|| Arc::new(Semaphore::new(gate_size(0))))
-        .clone()
-}
 
 /// The columns of a coverage matrix.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -398,9 +373,12 @@ impl ReportQuery {
         let (dimension, measure) = (m.dimension, m.measure);
         let keys: Vec<String> = m.keys.iter().map(|k| k.key.clone()).collect();
         let labels: Vec<String> = m.keys.iter().map(|k| k.label.clone()).collect();
-        // The matrix holds the permit until its answer is built (see `limit_coverage_concurrency`).
-        let permit = coverage_gate().acquire_owned().await.ok();
-        let m = Arc::new(Matrix::new(m, permit));
+        // The matrix holds a pass of the server's gate (`crate::gate`, shared with the
+        // exports) until its answer is built: a national matrix's answer takes ~35 MB while
+        // it is built, so this bounds the memory under load; the SQL of waiting requests
+        // still runs.
+        let pass = ctx.data::<Gate>()?.enter().await;
+        let m = Arc::new(Matrix::new(m, pass));
         // The big lists go out as JSON text, unless their answers are to be merged.
         let repeated = repeated_keys(ctx);
         let as_json = |key: &str| !repeated.iter().any(|r| r == key);

@@ -32,7 +32,8 @@ impl SituationPicture {
         encode(NodeType::SituationPicture, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "SituationPicture", self.0.id).await
     }
@@ -159,7 +160,8 @@ impl Finding {
         encode(NodeType::Finding, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "Finding", self.0.id).await
     }
@@ -213,7 +215,8 @@ impl CauseAnalysis {
         encode(NodeType::CauseAnalysis, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "CauseAnalysis", self.0.id).await
     }

@@ -16,7 +16,8 @@ impl Indicator {
         encode(NodeType::Indicator, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "Indicator", self.0.id).await
     }
@@ -134,7 +135,8 @@ impl Target {
         encode(NodeType::Target, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "Target", self.0.id).await
     }
@@ -217,7 +219,8 @@ impl Measurement {
         encode(NodeType::Measurement, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "Measurement", self.0.id).await
     }

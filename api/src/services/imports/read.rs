@@ -37,7 +37,41 @@ pub enum Column {
 }
 
 impl Column {
-    /// The heading as the documents write it (for messages).
+    /// A plan's columns in the documents' order ("Prioriterad utgångspunkt | Område | Mål
+    /// och nytta | Metoder och arbetssätt | Ansvarig | Tidplan | Uppföljning"): what the
+    /// action-plan export and the plan import's template write.
+    pub const PLAN: [Self; 7] = [
+        Self::Priority,
+        Self::Focus,
+        Self::Goal,
+        Self::Description,
+        Self::Responsible,
+        Self::Timeline,
+        Self::Schedule,
+    ];
+
+    /// A follow-up document's columns in its order: the plan's up to "Tidplan", then the
+    /// period's status ("Status 31/8 2021") and "Effekter och resultat" — the follow-up
+    /// report's columns.
+    pub const FOLLOW_UP: [Self; 8] = {
+        let mut columns = [Self::Status; 8];
+        let mut i = 0;
+        while i < 6 {
+            columns[i] = Self::PLAN[i];
+            i += 1;
+        }
+        columns[7] = Self::Effects;
+        columns
+    };
+
+    /// The columns a follow-up import needs filled in ("Metoder och arbetssätt", the
+    /// status, "Effekter och resultat"), in the follow-up template's order; a template of a
+    /// plan's rows adds "ID" and "Version" at the right.
+    pub const FOLLOW_UP_TEMPLATE: [Self; 3] = [Self::Description, Self::Status, Self::Effects];
+
+    /// The heading as the documents write it: what the exports and templates write, and
+    /// what messages name. The status column's is "Status"; a file of a period names it
+    /// ("Status 31/8 2021", `services::exports::status_heading`).
     pub fn heading(self) -> &'static str {
         match self {
             Self::Priority => "Prioriterad utgångspunkt",

@@ -14,7 +14,8 @@ impl Strategy {
         encode(NodeType::Strategy, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "Strategy", self.0.id).await
     }
@@ -107,7 +108,8 @@ impl PriorityArea {
         encode(NodeType::PriorityArea, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "PriorityArea", self.0.id).await
     }
@@ -188,7 +190,8 @@ impl FocusArea {
         encode(NodeType::FocusArea, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "FocusArea", self.0.id).await
     }
@@ -265,7 +268,8 @@ impl Method {
         encode(NodeType::Method, self.0.id)
     }
     /// Where the record comes from (its source document, and whether it is a reading
-    /// rather than as written); null when it was made in the service, not seeded.
+    /// rather than as written); null when it was made in the service (neither seeded nor
+    /// imported from a file).
     async fn provenance(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Provenance>> {
         crate::graphql::provenance::of(ctx, "Method", self.0.id).await
     }
