@@ -31,8 +31,12 @@
 
 pub mod catalogue;
 pub mod cli;
+pub mod follow_up_rows;
+pub mod plan_rows;
+mod plan_write;
 pub mod read;
-pub mod write_rows;
+mod shared;
+mod wanted;
 
 use entity::enums::{FollowUpStatus, Term};
 use entity::{action_plan, activity, district, follow_up};
@@ -429,10 +433,10 @@ pub async fn import_plan(
         // The plan found may be another body's: its own rule.
         authz::plan(actor, super::plans::scope(p), &district.name)?;
     }
-    write_rows::plan_rows(
+    plan_rows::plan_rows(
         db,
         actor,
-        write_rows::PlanContext {
+        plan_rows::PlanContext {
             input,
             district,
             plan,
@@ -466,7 +470,7 @@ pub async fn import_follow_ups(
         None => find_follow_up_plan(db, &district, &sheet, input.year).await?,
     };
     authz::plan(actor, super::plans::scope(&plan), &district.name)?;
-    write_rows::follow_up_rows(db, actor, input, plan, sheet, digest, decode_id).await
+    follow_up_rows::follow_up_rows(db, actor, input, plan, sheet, digest, decode_id).await
 }
 
 /// The plan a follow-up file is about: the district's plan of the file's title, else its
