@@ -60,8 +60,8 @@ impl Event {
     }
 }
 
-/// Write `events` by `actor`, as few statements as the bound-parameter limit allows (an
-/// import of 10,000 rows records 10,000 events). Only the one write path
+/// Write `events` by `actor`, many to a statement ([`super::write::insert_all`]: an import
+/// of 10,000 rows records 10,000 events). Only the one write path
 /// ([`super::write::commit`]) calls this, inside the change's transaction.
 pub async fn record<C>(db: &C, actor: &Actor, events: Vec<Event>) -> AppResult<()>
 where

@@ -75,6 +75,7 @@ pub async fn run(
         .unwrap_or_else(|| "file".into());
     let digest = super::digest(&bytes);
     let doc = super::read_file(&bytes, &super::file_limits(what.max_bytes))?;
+    drop(bytes);
     match what.period {
         None => {
             super::import_plan(
@@ -90,7 +91,7 @@ pub async fn run(
                     file_name,
                     dry_run: what.dry_run,
                 },
-                &doc,
+                doc,
                 &digest,
                 decode_id,
             )
@@ -108,7 +109,7 @@ pub async fn run(
                     file_name,
                     dry_run: what.dry_run,
                 },
-                &doc,
+                doc,
                 &digest,
                 decode_id,
             )

@@ -10,12 +10,12 @@ use chrono::Utc;
 use entity::enums::FollowUpStatus;
 use entity::{action_plan, activity, audit_event, follow_up};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, ExprTrait, QueryFilter};
 
 use super::read::{Column, Sheet, SheetRow};
 use super::shared::{
-    Current, Decision, Mark, Skipped, current_activities, lost_edit, mark, problem, sort_problems,
-    source_document_of,
+    Current, Decision, Mark, Skipped, current_activities, last_actions, lost_edit, mark, problem,
+    sort_problems, source_document_of,
 };
 use super::{
     FollowUpImport, IdDecoder, ImportReport, Problem, ProblemCode, heading, parse_status, same_text,
@@ -47,7 +47,7 @@ pub async fn follow_up_rows(
     actor: &Actor,
     input: FollowUpImport,
     plan: action_plan::Model,
-    sheet: Sheet,
+    mut sheet: Sheet,
     digest: &str,
     decode_id: IdDecoder,
 ) -> AppResult<ImportReport> {
@@ -101,18 +101,13 @@ pub async fn follow_up_rows(
     let mut last: HashMap<i32, String> = HashMap::new();
     let ids: Vec<i32> = existing.values().map(|f| f.id).collect();
     for chunk in ids.chunks(500) {
-        for e in audit_event::Entity::find()
-            .filter(audit_event::Column::NodeType.eq("FollowUp"))
-            .filter(audit_event::Column::NodeId.is_in(chunk.iter().copied()))
-            .order_by_asc(audit_event::Column::Id)
-            .all(db)
-            .await?
-        {
-            if !e.action.ends_with(".submit") {
-                last.insert(e.node_id, e.action);
-            }
-        }
+        let which = audit_event::Column::NodeType
+            .eq("FollowUp")
+            .and(audit_event::Column::NodeId.is_in(chunk.iter().copied()));
+        last.extend(last_actions(db, which).await?);
     }
+    // Each row is let go once read.
+    let data_rows = std::mem::take(&mut sheet.rows);
     let mut lookup = Lookup {
         sheet: &sheet,
         decode_id,
@@ -125,10 +120,10 @@ pub async fn follow_up_rows(
     for c in &current {
         lookup.by_position.entry(c.activity.position).or_insert(c);
     }
-    let mut planned: Vec<Planned> = Vec::new();
-    for (i, row) in sheet.rows.iter().enumerate() {
+    let mut planned: Vec<Planned> = Vec::with_capacity(data_rows.len());
+    for (i, row) in data_rows.into_iter().enumerate() {
         let position = i32::try_from(i + 1).unwrap_or(i32::MAX);
-        report.decide(row.number, lookup.decide(row, position), &mut planned);
+        report.decide(row.number, lookup.decide(&row, position), &mut planned);
     }
     sort_problems(&mut report.problems);
     if input.dry_run || report.blocking() > 0 || planned.is_empty() {

@@ -399,12 +399,13 @@ async fn plan_titled(
 }
 
 /// Import (or preview) an action plan from `doc`, read from the file `import.file_name`
-/// whose bytes hash to `digest` (the source document's identity).
+/// whose bytes hash to `digest` (the source document's identity). The document is let go
+/// once its rows are read.
 pub async fn import_plan(
     db: &DatabaseConnection,
     actor: &Actor,
     input: PlanImport,
-    doc: &Document,
+    doc: Document,
     digest: &str,
     decode_id: IdDecoder,
 ) -> AppResult<ImportReport> {
@@ -414,7 +415,8 @@ pub async fn import_plan(
     };
     // The rule first (for a plan named, its own; else the district's), then the file.
     let district = district_and_rule(db, actor, input.district_id, named.as_ref()).await?;
-    let sheet = read::read_sheet(doc);
+    let sheet = read::read_sheet(&doc);
+    drop(doc);
     let title = input
         .title
         .as_deref()
@@ -449,12 +451,12 @@ pub async fn import_plan(
     .await
 }
 
-/// Import (or preview) a period's follow-ups from `doc`.
+/// Import (or preview) a period's follow-ups from `doc` (let go once its rows are read).
 pub async fn import_follow_ups(
     db: &DatabaseConnection,
     actor: &Actor,
     input: FollowUpImport,
-    doc: &Document,
+    doc: Document,
     digest: &str,
     decode_id: IdDecoder,
 ) -> AppResult<ImportReport> {
@@ -464,7 +466,8 @@ pub async fn import_follow_ups(
         None => None,
     };
     let district = district_and_rule(db, actor, input.district_id, named.as_ref()).await?;
-    let sheet = read::read_sheet(doc);
+    let sheet = read::read_sheet(&doc);
+    drop(doc);
     let plan = match named {
         Some(p) => p,
         None => find_follow_up_plan(db, &district, &sheet, input.year).await?,

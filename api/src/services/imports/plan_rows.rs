@@ -52,7 +52,7 @@ pub async fn plan_rows(
     db: &DatabaseConnection,
     actor: &Actor,
     ctx: PlanContext,
-    sheet: Sheet,
+    mut sheet: Sheet,
 ) -> AppResult<ImportReport> {
     let mut report = ImportReport {
         dry_run: ctx.input.dry_run,
@@ -124,11 +124,14 @@ pub async fn plan_rows(
     for c in &current {
         rows.by_position.entry(c.activity.position).or_insert(c);
     }
-    let mut planned: Vec<Planned> = Vec::new();
-    for (i, row) in sheet.rows.iter().enumerate() {
+    // Each row is let go once read (a national plan's rows are megabytes).
+    let data_rows = std::mem::take(&mut sheet.rows);
+    let any_rows = !data_rows.is_empty();
+    let mut planned: Vec<Planned> = Vec::with_capacity(data_rows.len());
+    for (i, row) in data_rows.into_iter().enumerate() {
         let position = i32::try_from(i + 1).unwrap_or(i32::MAX);
         let decided = match wanted_of(
-            row,
+            &row,
             position,
             &sheet,
             &cat,
@@ -150,7 +153,7 @@ pub async fn plan_rows(
         .iter()
         .filter(|c| !matched.contains(&c.activity.id))
         .count();
-    if left > 0 && !sheet.rows.is_empty() {
+    if left > 0 && any_rows {
         report.problems.push(Problem {
             row: None,
             column: None,

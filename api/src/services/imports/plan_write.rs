@@ -20,7 +20,7 @@ use super::shared::{Mark, mark, source_document_of, unmark};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Change;
 use crate::services::authz::Actor;
-use crate::services::write::{self, MAX_BIND_PARAMETERS, Written};
+use crate::services::write::{self, PARAMETERS_PER_STATEMENT, Written};
 use crate::services::{plans, terms};
 
 /// What a new plan is made with (an existing plan keeps its own).
@@ -290,7 +290,7 @@ async fn write_methods(
     planned: &[Planned],
     ids: &[i32],
 ) -> AppResult<()> {
-    for piece in ids.chunks(MAX_BIND_PARAMETERS) {
+    for piece in ids.chunks(PARAMETERS_PER_STATEMENT) {
         activity_method::Entity::delete_many()
             .filter(activity_method::Column::ActivityId.is_in(piece.iter().copied()))
             .exec(txn)
@@ -328,7 +328,7 @@ async fn write_responsibilities(
         .filter(|(p, _)| p.wanted.responsibilities.is_some())
         .collect();
     let replaced: Vec<i32> = named.iter().map(|(_, id)| *id).collect();
-    for piece in replaced.chunks(MAX_BIND_PARAMETERS) {
+    for piece in replaced.chunks(PARAMETERS_PER_STATEMENT) {
         let old: Vec<i32> = responsibility::Entity::find()
             .select_only()
             .column(responsibility::Column::Id)

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 
 use entity::{activity, activity_method, audit_event, provenance, responsibility, source_document};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Query, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, ExprTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 
 use super::{ImportReport, Problem, ProblemCode, RowAction, RowOutcome};
@@ -181,18 +181,13 @@ pub(super) async fn current_activities(
     {
         resp.entry(r.activity_id).or_default().push(r);
     }
-    let mut last: HashMap<i32, String> = HashMap::new();
-    for e in audit_event::Entity::find()
-        .filter(audit_event::Column::NodeType.eq("Activity"))
-        .filter(audit_event::Column::NodeId.in_subquery(of_plan()))
-        .order_by_asc(audit_event::Column::Id)
-        .all(db)
-        .await?
-    {
-        if !e.action.ends_with(".submit") {
-            last.insert(e.node_id, e.action);
-        }
-    }
+    let mut last = last_actions(
+        db,
+        audit_event::Column::NodeType
+            .eq("Activity")
+            .and(audit_event::Column::NodeId.in_subquery(of_plan())),
+    )
+    .await?;
     Ok(activities
         .into_iter()
         .map(|a| {
@@ -208,6 +203,28 @@ pub(super) async fn current_activities(
                 activity: a,
             }
         })
+        .collect())
+}
+
+/// The action of each node's last audit event other than a submission (which only locks),
+/// of the events `which` selects: node id → action. Only those two columns are read (an
+/// event's before and after are the bulk of the table).
+pub(super) async fn last_actions(
+    db: &DatabaseConnection,
+    which: SimpleExpr,
+) -> AppResult<HashMap<i32, String>> {
+    let events: Vec<(i32, String)> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::NodeId)
+        .column(audit_event::Column::Action)
+        .filter(which)
+        .order_by_asc(audit_event::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(events
+        .into_iter()
+        .filter(|(_, action)| !action.ends_with(".submit"))
         .collect())
 }
 
@@ -282,7 +299,7 @@ pub(super) async fn unmark(
     record_type: &str,
     ids: &[i32],
 ) -> AppResult<()> {
-    for piece in ids.chunks(write::MAX_BIND_PARAMETERS - 1) {
+    for piece in ids.chunks(write::PARAMETERS_PER_STATEMENT - 1) {
         provenance::Entity::delete_many()
             .filter(provenance::Column::RecordType.eq(record_type))
             .filter(provenance::Column::RecordId.is_in(piece.iter().copied()))
