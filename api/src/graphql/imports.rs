@@ -327,7 +327,7 @@ impl ImportsMutation {
                     file_name,
                     dry_run,
                 },
-                &doc,
+                doc,
                 &digest,
                 activity_id,
             )
@@ -411,7 +411,7 @@ impl ImportsMutation {
                     file_name,
                     dry_run,
                 },
-                &doc,
+                doc,
                 &digest,
                 activity_id,
             )

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 use entity::audit_event;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, Set};
 use serde::Serialize;
 
 use super::authz::Actor;
@@ -60,25 +60,28 @@ impl Event {
     }
 }
 
-/// Write `event` by `actor`. Only the one write path ([`super::write::commit`]) calls
-/// this, inside the change's transaction.
-pub async fn record<C>(db: &C, actor: &Actor, event: Event) -> AppResult<audit_event::Model>
+/// Write `events` by `actor`, many to a statement ([`super::write::insert_all`]: an import
+/// of 10,000 rows records 10,000 events). Only the one write path
+/// ([`super::write::commit`]) calls this, inside the change's transaction.
+pub async fn record<C>(db: &C, actor: &Actor, events: Vec<Event>) -> AppResult<()>
 where
     C: ConnectionTrait,
 {
-    let event = audit_event::ActiveModel {
-        at: Set(Utc::now()),
-        actor_sub: Set(actor.sub.clone()),
-        actor_organization_id: Set(actor.org_id),
-        action: Set(event.action),
-        node_type: Set(event.node_type),
-        node_id: Set(event.node_id),
-        district_id: Set(event.district_id),
-        before: Set(event.before),
-        after: Set(event.after),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(event)
+    let at = Utc::now();
+    let rows = events
+        .into_iter()
+        .map(|event| audit_event::ActiveModel {
+            at: Set(at),
+            actor_sub: Set(actor.sub.clone()),
+            actor_organization_id: Set(actor.org_id),
+            action: Set(event.action),
+            node_type: Set(event.node_type),
+            node_id: Set(event.node_id),
+            district_id: Set(event.district_id),
+            before: Set(event.before),
+            after: Set(event.after),
+            ..Default::default()
+        })
+        .collect();
+    super::write::insert_all(db, rows).await
 }

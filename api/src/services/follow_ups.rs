@@ -3,7 +3,7 @@
 //! locks its follow-ups (after that only an admin changes them, and that is audited like
 //! every change).
 
-use chrono::{NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{FollowUpStatus, Term};
 use entity::{action_plan, activity, district, follow_up, responsibility};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -21,6 +21,50 @@ pub fn period_end(year: i32, term: Term) -> Option<NaiveDate> {
         Term::T1 => NaiveDate::from_ymd_opt(year, 4, 30),
         Term::T2 => NaiveDate::from_ymd_opt(year, 8, 31),
         Term::Annual => NaiveDate::from_ymd_opt(year, 12, 31),
+    }
+}
+
+/// What a report writes on a follow-up (by `report`, or by an import): its status and
+/// effects as of a date, who reported them, and when.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reported<'a> {
+    pub status: FollowUpStatus,
+    pub effects: Option<&'a str>,
+    pub as_of: NaiveDate,
+    pub actor: &'a Actor,
+    pub now: DateTime<Utc>,
+}
+
+impl Reported<'_> {
+    /// The columns it sets, the follow-up then at `version`.
+    fn columns(self, version: i32) -> follow_up::ActiveModel {
+        follow_up::ActiveModel {
+            status: Set(self.status),
+            effects: Set(self.effects.map(str::to_owned)),
+            as_of: Set(Some(self.as_of)),
+            reported_by_organization_id: Set(self.actor.org_id),
+            reported_by_sub: Set(Some(self.actor.sub.clone())),
+            version: Set(version),
+            updated_at: Set(self.now),
+            ..Default::default()
+        }
+    }
+
+    /// The changes to a follow-up at `version`.
+    pub fn update(self, version: i32) -> follow_up::ActiveModel {
+        self.columns(version + 1)
+    }
+
+    /// A new follow-up of `activity_id` for the period (`year`, `term`); every column set.
+    pub fn create(self, activity_id: i32, year: i32, term: Term) -> follow_up::ActiveModel {
+        follow_up::ActiveModel {
+            activity_id: Set(activity_id),
+            year: Set(year),
+            term: Set(term),
+            locked: Set(false),
+            created_at: Set(self.now),
+            ..self.columns(1)
+        }
     }
 }
 
@@ -94,7 +138,13 @@ pub async fn report(
         None => period_end(input.year, input.term)
             .ok_or_else(|| AppError::bad_input("input.period", "no such period"))?,
     };
-    let now = Utc::now();
+    let reported = Reported {
+        status: input.status,
+        effects: effects.as_deref(),
+        as_of,
+        actor,
+        now: Utc::now(),
+    };
     let change = |action, id| Change {
         action,
         node_type: "FollowUp",
@@ -111,31 +161,20 @@ pub async fn report(
         None => {
             write::commit(db, actor, |txn, _| {
                 Box::pin(async move {
-                    let created = follow_up::ActiveModel {
-                        activity_id: Set(activity.id),
-                        year: Set(input.year),
-                        term: Set(input.term),
-                        status: Set(input.status),
-                        effects: Set(effects),
-                        as_of: Set(Some(as_of)),
-                        reported_by_organization_id: Set(actor.org_id),
-                        reported_by_sub: Set(Some(actor.sub.clone())),
-                        locked: Set(false),
-                        version: Set(1),
-                        created_at: Set(now),
-                        updated_at: Set(now),
-                        ..Default::default()
-                    }
-                    .insert(txn)
-                    .await
-                    .map_err(|err| match err.sql_err() {
+                    let created = reported
+                        .create(activity.id, input.year, input.term)
+                        .insert(txn)
+                        .await
+                        .map_err(|err| {
+                            match err.sql_err() {
                         // Another report of the same period won the race.
                         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(
                             "the period was reported meanwhile: reload and apply the report again"
                                 .into(),
                         ),
                         _ => err.into(),
-                    })?;
+                    }
+                        })?;
                     Written::created(change("followUp.create", created.id), created)
                 })
             })
@@ -153,16 +192,7 @@ pub async fn report(
                 Box::pin(async move {
                     let after = write::update_if_version::<follow_up::Entity, _>(
                         txn,
-                        follow_up::ActiveModel {
-                            status: Set(input.status),
-                            effects: Set(effects),
-                            as_of: Set(Some(as_of)),
-                            reported_by_organization_id: Set(actor.org_id),
-                            reported_by_sub: Set(Some(actor.sub.clone())),
-                            version: Set(expected + 1),
-                            updated_at: Set(now),
-                            ..Default::default()
-                        },
+                        reported.update(expected),
                         (follow_up::Column::Id, follow_up::Column::Version),
                         (before.id, expected),
                         "follow-up",

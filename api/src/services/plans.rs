@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::enums::Term;
 use entity::{
     action_plan, activity, activity_method, district, focus_area, method, organization,
@@ -120,6 +120,25 @@ fn plan_change(action: &str, id: i32, district: Option<i32>) -> Change<'_> {
     }
 }
 
+/// A new plan's row: `plan` as checked, with the slug decided; version 1, made `now`.
+pub(crate) fn new_row(plan: NewPlan, slug: String, now: DateTime<Utc>) -> action_plan::ActiveModel {
+    action_plan::ActiveModel {
+        district_id: Set(plan.district_id),
+        organization_id: Set(plan.organization_id),
+        situation_picture_id: Set(plan.situation_picture_id),
+        strategy_id: Set(plan.strategy_id),
+        slug: Set(slug),
+        title: Set(plan.title),
+        description: Set(plan.description),
+        start_year: Set(plan.start_year),
+        end_year: Set(plan.end_year),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+}
+
 /// Create an action plan for a district, or a body's own plan.
 pub async fn create_plan(
     db: &DatabaseConnection,
@@ -196,23 +215,14 @@ pub async fn create_plan(
     let now = Utc::now();
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
-            let created = action_plan::ActiveModel {
-                district_id: Set(scope.district),
-                organization_id: Set(Some(owner)),
-                situation_picture_id: Set(input.situation_picture_id),
-                strategy_id: Set(input.strategy_id),
-                slug: Set(slug),
-                title: Set(title),
-                description: Set(description),
-                start_year: Set(input.start_year),
-                end_year: Set(input.end_year),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
+            let plan = NewPlan {
+                district_id: scope.district,
+                organization_id: Some(owner),
+                title,
+                description,
+                ..input
+            };
+            let created = new_row(plan, slug, now).insert(txn).await?;
             Written::created(
                 plan_change("actionPlan.create", created.id, scope.district),
                 created,
@@ -501,7 +511,8 @@ async fn write_links<C: ConnectionTrait>(
     Ok(())
 }
 
-fn apply(am: &mut activity::ActiveModel, fields: &ActivityFields) {
+/// Set on `am` the columns `fields` gives (texts trimmed; an empty one is none).
+pub(crate) fn apply(am: &mut activity::ActiveModel, fields: &ActivityFields) {
     let trim = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)

@@ -76,6 +76,7 @@ pub async fn run(
         .unwrap_or_else(|| "file".into());
     let digest = super::digest(&bytes);
     let doc = super::read_file(&bytes, &super::file_limits(what.max_bytes))?;
+    drop(bytes);
     match what.period {
         None => {
             super::import_plan(
@@ -91,7 +92,7 @@ pub async fn run(
                     file_name,
                     dry_run: what.dry_run,
                 },
-                &doc,
+                doc,
                 &digest,
                 decode_id,
             )
@@ -109,7 +110,7 @@ pub async fn run(
                     file_name,
                     dry_run: what.dry_run,
                 },
-                &doc,
+                doc,
                 &digest,
                 decode_id,
             )

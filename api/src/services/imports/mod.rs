@@ -31,8 +31,12 @@
 
 pub mod catalogue;
 pub mod cli;
+pub mod follow_up_rows;
+pub mod plan_rows;
+mod plan_write;
 pub mod read;
-pub mod write_rows;
+mod shared;
+mod wanted;
 
 use entity::enums::{FollowUpStatus, Term};
 use entity::{action_plan, activity, district, follow_up};
@@ -395,12 +399,13 @@ async fn plan_titled(
 }
 
 /// Import (or preview) an action plan from `doc`, read from the file `import.file_name`
-/// whose bytes hash to `digest` (the source document's identity).
+/// whose bytes hash to `digest` (the source document's identity). The document is let go
+/// once its rows are read.
 pub async fn import_plan(
     db: &DatabaseConnection,
     actor: &Actor,
     input: PlanImport,
-    doc: &Document,
+    doc: Document,
     digest: &str,
     decode_id: IdDecoder,
 ) -> AppResult<ImportReport> {
@@ -410,7 +415,8 @@ pub async fn import_plan(
     };
     // The rule first (for a plan named, its own; else the district's), then the file.
     let district = district_and_rule(db, actor, input.district_id, named.as_ref()).await?;
-    let sheet = read::read_sheet(doc);
+    let sheet = read::read_sheet(&doc);
+    drop(doc);
     let title = input
         .title
         .as_deref()
@@ -429,10 +435,10 @@ pub async fn import_plan(
         // The plan found may be another body's: its own rule.
         authz::plan(actor, super::plans::scope(p), &district.name)?;
     }
-    write_rows::plan_rows(
+    plan_rows::plan_rows(
         db,
         actor,
-        write_rows::PlanContext {
+        plan_rows::PlanContext {
             input,
             district,
             plan,
@@ -445,12 +451,12 @@ pub async fn import_plan(
     .await
 }
 
-/// Import (or preview) a period's follow-ups from `doc`.
+/// Import (or preview) a period's follow-ups from `doc` (let go once its rows are read).
 pub async fn import_follow_ups(
     db: &DatabaseConnection,
     actor: &Actor,
     input: FollowUpImport,
-    doc: &Document,
+    doc: Document,
     digest: &str,
     decode_id: IdDecoder,
 ) -> AppResult<ImportReport> {
@@ -460,13 +466,14 @@ pub async fn import_follow_ups(
         None => None,
     };
     let district = district_and_rule(db, actor, input.district_id, named.as_ref()).await?;
-    let sheet = read::read_sheet(doc);
+    let sheet = read::read_sheet(&doc);
+    drop(doc);
     let plan = match named {
         Some(p) => p,
         None => find_follow_up_plan(db, &district, &sheet, input.year).await?,
     };
     authz::plan(actor, super::plans::scope(&plan), &district.name)?;
-    write_rows::follow_up_rows(db, actor, input, plan, sheet, digest, decode_id).await
+    follow_up_rows::follow_up_rows(db, actor, input, plan, sheet, digest, decode_id).await
 }
 
 /// The plan a follow-up file is about: the district's plan of the file's title, else its
