@@ -243,6 +243,13 @@ pub fn follow_up(
     ))
 }
 
+/// Whether `actor` may change the locked (submitted) follow-ups of the plan of `plan`:
+/// the admins who administer it ([`follow_up`]'s rule for a locked follow-up; the import
+/// checks it per row).
+pub fn changes_locked_follow_ups(actor: &Actor, plan: PlanScope) -> bool {
+    plan.administered_by(actor)
+}
+
 /// Whose an action plan is: the body that owns it and the district it is for (none for a
 /// body's own plan not tied to one district).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

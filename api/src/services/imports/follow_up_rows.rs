@@ -22,7 +22,7 @@ use super::{
 };
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Change;
-use crate::services::authz::Actor;
+use crate::services::authz::{self, Actor};
 use crate::services::follow_ups::{self, Reported};
 use crate::services::write::{self, MAX_LONG_TEXT, Written};
 
@@ -111,7 +111,13 @@ pub async fn follow_up_rows(
     let mut lookup = Lookup {
         sheet: &sheet,
         decode_id,
-        admin: actor.is_admin(),
+        admin: authz::changes_locked_follow_ups(
+            actor,
+            authz::PlanScope {
+                owner: plan.organization_id,
+                district: plan.district_id,
+            },
+        ),
         by_id: current.iter().map(|c| (c.activity.id, c)).collect(),
         by_position: HashMap::new(),
         existing,
@@ -143,7 +149,7 @@ pub async fn follow_up_rows(
 struct Lookup<'a> {
     sheet: &'a Sheet,
     decode_id: IdDecoder,
-    /// Whether the importer is an admin (who may change locked follow-ups).
+    /// Whether the importer administers the plan (and may change locked follow-ups).
     admin: bool,
     by_id: HashMap<i32, &'a Current>,
     /// The first activity at each place.
@@ -252,7 +258,7 @@ impl Lookup<'_> {
             return Ok(Decision::Unchanged(id));
         }
         if f.locked && !self.admin {
-            let why = "the period has been submitted and its follow-ups are locked: only an admin may change them".to_owned();
+            let why = "the period has been submitted and its follow-ups are locked: only an admin of the plan's municipality may change them".to_owned();
             return Err(refuse(Some(id), None, ProblemCode::Locked, why));
         }
         let last = self.last.get(&f.id).map(String::as_str);
