@@ -182,9 +182,10 @@ fn signing_keys_readiness(keys: &crate::auth::KeyStatus) -> Response {
 
 /// Prometheus metrics.
 pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    let keys = state.keys.remote_status();
     let body = state
         .metrics
-        .render(&state.db, state.events.subscriber_count());
+        .render(&state.db, state.events.subscriber_count(), keys.as_ref());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 

@@ -8,6 +8,9 @@
 //! | `samverkan_sql_statements_per_request` | SQL statements per GraphQL request |
 //! | `samverkan_db_pool_connections{state}` | pooled database connections, `idle` and `in_use` |
 //! | `samverkan_live_subscriptions` | subscriptions listening now |
+//! | `samverkan_signing_keys` | keys in the identity provider's key set (only with `SAMVERKAN_OIDC_ISSUER` or `SAMVERKAN_JWT_JWKS_URL`; 0 before the first fetch) |
+//! | `samverkan_signing_keys_age_seconds` | seconds since that set was fetched (`NaN` before the first fetch) |
+//! | `samverkan_signing_keys_stale` | 1 while the set is older than its lifetime because the provider does not answer, else 0 |
 //!
 //! Operation names come from clients: only names of letters, digits and `_` (at most 64
 //! characters) become labels, and at most 200 distinct ones; others count as `other`.
@@ -17,11 +20,12 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Gauge, Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
 };
 use sea_orm::DatabaseConnection;
 
+use crate::auth::KeyStatus;
 use crate::db::StatementCounter;
 
 /// Most distinct operation labels kept.
@@ -36,6 +40,9 @@ pub struct Metrics {
     per_request: Histogram,
     pool: IntGaugeVec,
     subscriptions: IntGauge,
+    /// The identity provider's keys: count, age in seconds, stale (0/1); registered
+    /// only when the service fetches keys (`new(_, true)`).
+    signing_keys: Option<(IntGauge, Gauge, IntGauge)>,
     statements: StatementCounter,
     operations: Mutex<HashSet<String>>,
 }
@@ -47,8 +54,9 @@ impl std::fmt::Debug for Metrics {
 }
 
 impl Metrics {
-    /// Metrics reading the statement count from `statements`.
-    pub fn new(statements: StatementCounter) -> anyhow::Result<Self> {
+    /// Metrics reading the statement count from `statements`; with `remote_keys` (the
+    /// service fetches an identity provider's keys) the signing-key gauges too.
+    pub fn new(statements: StatementCounter, remote_keys: bool) -> anyhow::Result<Self> {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
             Opts::new(
@@ -97,6 +105,26 @@ impl Metrics {
         registry.register(Box::new(per_request.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(subscriptions.clone()))?;
+        let signing_keys = if remote_keys {
+            let count = IntGauge::new(
+                "samverkan_signing_keys",
+                "Keys in the identity provider's key set (0 before the first fetch)",
+            )?;
+            let age = Gauge::new(
+                "samverkan_signing_keys_age_seconds",
+                "Seconds since the identity provider's key set was fetched",
+            )?;
+            let stale = IntGauge::new(
+                "samverkan_signing_keys_stale",
+                "1 while the key set is past its lifetime because the provider does not answer",
+            )?;
+            registry.register(Box::new(count.clone()))?;
+            registry.register(Box::new(age.clone()))?;
+            registry.register(Box::new(stale.clone()))?;
+            Some((count, age, stale))
+        } else {
+            None
+        };
         Ok(Self {
             registry,
             requests,
@@ -105,6 +133,7 @@ impl Metrics {
             per_request,
             pool,
             subscriptions,
+            signing_keys,
             statements,
             operations: Mutex::new(HashSet::new()),
         })
@@ -147,8 +176,13 @@ impl Metrics {
         self.per_request.observe(n as f64);
     }
 
-    /// The metrics in Prometheus' text format.
-    pub fn render(&self, db: &DatabaseConnection, subscriptions: usize) -> String {
+    /// The metrics in Prometheus' text format; `keys`: the identity provider's keys now.
+    pub fn render(
+        &self,
+        db: &DatabaseConnection,
+        subscriptions: usize,
+        keys: Option<&KeyStatus>,
+    ) -> String {
         self.statements_total
             .set(i64::try_from(self.statements.get()).unwrap_or(i64::MAX));
         self.subscriptions
@@ -156,6 +190,11 @@ impl Metrics {
         let (size, idle) = pool_size(db);
         self.pool.with_label_values(&["idle"]).set(idle);
         self.pool.with_label_values(&["in_use"]).set(size - idle);
+        if let (Some((count, age, stale)), Some(keys)) = (&self.signing_keys, keys) {
+            count.set(i64::try_from(keys.keys).unwrap_or(i64::MAX));
+            stale.set(i64::from(keys.stale));
+            age.set(keys.age.map_or(f64::NAN, |a| a.as_secs_f64()));
+        }
         let mut out = Vec::new();
         if let Err(err) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
             tracing::error!(error = %err, "cannot encode metrics");

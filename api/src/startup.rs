@@ -109,7 +109,10 @@ impl Application {
                 settings.rate_limit_per_minute,
                 settings.rate_limit_burst,
             )),
-            metrics: Arc::new(Metrics::new(statements.clone())?),
+            metrics: Arc::new(Metrics::new(
+                statements.clone(),
+                keys.remote_status().is_some(),
+            )?),
             shutdown: shutdown_rx,
             allowlist: match (settings.persisted_queries, &settings.allowed_operations) {
                 (crate::config::PersistedQueries::Allowlist, Some(path)) => {

@@ -144,3 +144,47 @@ async fn a_police_area_serving_two_municipalities_is_administered_by_each_in_its
     let editor = app.token("lpo-farsta", Role::OrgEditor);
     assert_eq!(can(editor).await, true);
 }
+
+#[tokio::test]
+async fn a_strategy_follows_on_from_a_strategy_of_its_own_municipality_only() {
+    let app = spawn_app().await;
+    another_municipality(&app).await;
+    let ids = app
+        .query(
+            r#"{ municipalities { id slug } strategy(slug: "stockholm-2024-2026") { id } }"#,
+            json!({}),
+        )
+        .await;
+    let solna = ids["municipalities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["slug"] == "solna")
+        .unwrap()["id"]
+        .clone();
+    let create = r#"mutation($input: CreateStrategyInput!) { createStrategy(input: $input) {
+        strategy { slug predecessor { slug } } userErrors { field code } } }"#;
+    let input = |predecessor: Value| {
+        json!({ "input": { "municipality": solna, "slug": "solna-2027-2030", "name": "Solnas strategi",
+            "startYear": 2027, "endYear": 2030, "predecessor": predecessor } })
+    };
+    // Solna's admin, and a national admin alike, cannot continue Stockholm's strategy…
+    let solna_admin =
+        app.token_for_municipalities("solna-stad", Role::MunicipalityAdmin, &["solna"]);
+    for token in [solna_admin.clone(), app.admin_token()] {
+        let data = app
+            .run_as(&token, create, input(ids["strategy"]["id"].clone()))
+            .await;
+        assert_eq!(data["createStrategy"]["strategy"], Value::Null, "{data}");
+        assert_eq!(
+            data["createStrategy"]["userErrors"],
+            json!([{ "field": "input.predecessor", "code": "BAD_USER_INPUT" }])
+        );
+    }
+    // …and without a predecessor the same strategy is Solna's.
+    let data = app.run_as(&solna_admin, create, input(Value::Null)).await;
+    assert_eq!(
+        data["createStrategy"],
+        json!({ "strategy": { "slug": "solna-2027-2030", "predecessor": null }, "userErrors": [] })
+    );
+}

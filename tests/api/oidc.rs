@@ -312,10 +312,42 @@ async fn before_any_key_was_fetched_tokens_are_answered_503_and_the_service_is_n
     let (status, text) = readyz(&app).await;
     assert_eq!(status, 503, "{text}");
     assert!(text.contains("no signing keys"), "{text}");
+    let before = signing_key_metrics(&app).await;
+    assert_eq!(before[0], ("samverkan_signing_keys".into(), "0".into()));
+    assert_eq!(before[1].1, "NaN", "{before:?}");
 
     idp.restart(RestartKeys::Same).await;
     assert_accepted(&app, &token).await;
     assert_eq!(readyz(&app).await.0, 200);
+    let after = signing_key_metrics(&app).await;
+    let keys: usize = after[0].1.parse().unwrap_or(0);
+    assert_eq!(keys, idp.kids().await.len(), "{after:?}");
+    let age: f64 = after[1].1.parse().unwrap_or(f64::NAN);
+    assert!((0.0..60.0).contains(&age), "{after:?}");
+    assert_eq!(
+        after[2],
+        ("samverkan_signing_keys_stale".into(), "0".into())
+    );
+}
+
+/// The signing-key gauges of `GET /metrics`: (name, value) of `samverkan_signing_keys`,
+/// `…_age_seconds` and `…_stale`, in that order.
+async fn signing_key_metrics(app: &TestApp) -> Vec<(String, String)> {
+    let text = app.get("/metrics").await.text().await.unwrap_or_default();
+    [
+        "samverkan_signing_keys",
+        "samverkan_signing_keys_age_seconds",
+        "samverkan_signing_keys_stale",
+    ]
+    .iter()
+    .map(|name| {
+        let value = text
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} missing from /metrics:\n{text}"));
+        ((*name).to_string(), value.to_string())
+    })
+    .collect()
 }
 
 #[tokio::test]

@@ -441,6 +441,8 @@ async fn probes_and_metrics_answer() {
         metrics.contains(r#"samverkan_db_pool_connections{state="idle"}"#),
         "{metrics}"
     );
+    // No identity provider here: no signing-key gauges (tests/api/oidc.rs has them).
+    assert!(!metrics.contains("samverkan_signing_keys"), "{metrics}");
 }
 
 #[tokio::test]

@@ -356,8 +356,8 @@ pub async fn create_strategy(
     .await
 }
 
-/// A new strategy's line: its predecessor exists, and each area continues an area of the
-/// predecessor (a priority area a priority area, a focus area a focus area).
+/// A new strategy's line: its predecessor exists and is a strategy of the same
+/// municipality, and each area continues an area of the predecessor (a priority area a priority area, a focus area a focus area).
 async fn check_lineage(db: &DatabaseConnection, input: &NewStrategy) -> AppResult<()> {
     let predecessor = match input.predecessor_id {
         Some(p) => {
@@ -365,6 +365,17 @@ async fn check_lineage(db: &DatabaseConnection, input: &NewStrategy) -> AppResul
         }
         None => None,
     };
+    if let Some(p) = &predecessor
+        && p.municipality_id != input.municipality_id
+    {
+        return Err(AppError::bad_input(
+            "input.predecessor",
+            format!(
+                "a strategy follows on from a strategy of its own municipality; {:?} is another municipality's",
+                p.name
+            ),
+        ));
+    }
     let wants = input.priority_areas.iter().any(|pa| {
         pa.continues_id.is_some() || pa.focus_areas.iter().any(|f| f.continues_id.is_some())
     });

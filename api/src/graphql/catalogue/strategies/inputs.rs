@@ -44,7 +44,8 @@ pub struct CreateStrategyInput {
     pub start_year: i32,
     /// Last year.
     pub end_year: i32,
-    /// The strategy this one follows on from (a Strategy ID).
+    /// The strategy this one follows on from (a Strategy ID of the same municipality;
+    /// another municipality's is a user error on `input.predecessor`).
     pub predecessor: Option<ID>,
     /// Its priority areas, in order.
     #[graphql(default)]
