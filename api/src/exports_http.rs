@@ -40,9 +40,10 @@ use crate::error::AppError;
 use crate::files::{self, Report, Template};
 use crate::gate::Gate;
 use crate::graphql::ids::{self, NodeType};
-use crate::http::{AppState, authenticate, error_response, rate_limited, status_of};
+use crate::http::{AppState, authenticate, error_response, rate_limited, refuse_caller, status_of};
 use crate::services::coverage::{CoverageQuery, Dimension, Measure};
 use crate::services::exports::{self, Owner};
+use crate::transport::MediaType;
 
 /// The first part of every export's path.
 pub const PREFIX: &str = "/exports";
@@ -409,7 +410,7 @@ pub(crate) async fn export(
         Ok(caller) => caller,
         Err(err) => {
             tracing::info!(reason = %err, "unauthenticated export refused");
-            return refuse(err);
+            return refuse_caller(&state, err, MediaType::Json);
         }
     };
     if let Err(wait) = state.limiter.check(&caller.sub) {

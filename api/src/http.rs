@@ -312,7 +312,7 @@ async fn graphql_multipart(
     // with the rate limit, as for every request).
     if let Err(err) = authenticate(&state, &headers).await {
         tracing::info!(reason = %err, "unauthenticated upload refused");
-        return error_response_in(status_of(&err), err, media);
+        return refuse_caller(&state, err, media);
     }
     let limits = transport::UploadLimits {
         max_file_bytes: state.max_upload_bytes,
@@ -361,7 +361,7 @@ async fn execute(
             state
                 .metrics
                 .request("-", "unauthenticated", started.elapsed());
-            return error_response_in(status_of(&err), err, media);
+            return refuse_caller(&state, err, media);
         }
     };
     if let Err(wait) = state.limiter.check(&caller.sub) {
@@ -568,6 +568,23 @@ pub(crate) async fn authenticate(
 ) -> Result<Caller, AppError> {
     let caller = state.keys.verify(bearer(headers)?).await?;
     crate::services::provider_groups::resolve_organization(&state.db, caller).await
+}
+
+/// The answer to a request [`authenticate`] refused with `err`, in `media`: 401 with
+/// `WWW-Authenticate`, or 503 with `Retry-After` (seconds until the next fetch of the
+/// identity provider's keys) while none were ever fetched.
+pub(crate) fn refuse_caller(state: &AppState, err: AppError, media: MediaType) -> Response {
+    let retry = match err {
+        AppError::Unavailable(_) => state.keys.retry_after(),
+        _ => None,
+    };
+    let mut response = error_response_in(status_of(&err), err, media);
+    if let Some(wait) = retry
+        && let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
 }
 
 /// The HTTP status of a refusal with `err`.

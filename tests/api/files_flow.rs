@@ -137,3 +137,129 @@ async fn a_coordinator_imports_brommas_word_plan_reports_t2_and_downloads_the_re
         "{row:?} holds {description:?}"
     );
 }
+
+/// Run `samverkan ARGS…` against the app's database: (exit status, stdout, stderr).
+fn samverkan(app: &crate::helpers::TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_samverkan"))
+        .args(args)
+        .env("DATABASE_URL", &app.database_url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap_or_else(|e| panic!("run samverkan {args:?}: {e}"));
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The same path from the command line, as the README's `samverkan import …` and
+/// `samverkan export …` lines run it: the preview names each row and writes nothing, the
+/// import writes what the preview said (audited under `--as`), the same file again has
+/// nothing to write; a period's follow-ups from a Word table; the board's DOCX report.
+#[tokio::test]
+async fn the_command_line_previews_imports_reimports_and_writes_the_report() {
+    let app = spawn_app_with(|s| s.rate_limit_per_minute = 0).await;
+    let office = format!("{}/tests/fixtures/office", env!("CARGO_MANIFEST_DIR"));
+    let bromma_docx = format!("{office}/bromma-2019-2022.docx");
+    let plan = ["import", "action-plan", "--district", "bromma"];
+
+    let before = app.fingerprint().await;
+    let (ok, preview, err) = samverkan(&app, &[&plan[..], &[&bromma_docx, "--dry-run"]].concat());
+    assert!(ok, "{preview}{err}");
+    let counts = preview
+        .lines()
+        .find_map(|l| l.strip_prefix("a dry run, nothing written; it would write: "))
+        .unwrap_or_else(|| panic!("the counts: {preview}"))
+        .to_owned();
+    let rows = preview
+        .lines()
+        .filter(|l| l.trim_start().starts_with("row "))
+        .count();
+    assert_eq!(rows, 22, "a line per row of Bromma's plan: {preview}");
+    assert_eq!(app.fingerprint().await, before, "a dry run writes nothing");
+
+    let (ok, out, err) = samverkan(
+        &app,
+        &[&plan[..], &[&bromma_docx, "--as", "anna.samordnare"]].concat(),
+    );
+    assert!(ok, "{out}{err}");
+    assert!(out.contains(&format!("written: {counts}")), "{out}");
+    assert_ne!(app.fingerprint().await, before, "{out}");
+    let audit = app
+        .run_as(
+            &app.admin_token(),
+            r#"{ auditEvents(first: 100) { nodes { actor action } } }"#,
+            json!({}),
+        )
+        .await;
+    let by_cli: Vec<&serde_json::Value> = audit["auditEvents"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["actor"] == "anna.samordnare")
+        .collect();
+    assert!(
+        !by_cli.is_empty()
+            && by_cli
+                .iter()
+                .all(|e| e["action"].as_str().unwrap().ends_with(".import")),
+        "{audit}"
+    );
+    let after = app.fingerprint().await;
+    let (ok, out, err) = samverkan(&app, &[&plan[..], &[&bromma_docx]].concat());
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("nothing to write: 0 created, 0 updated, 22 unchanged"),
+        "{out}"
+    );
+    assert_eq!(
+        app.fingerprint().await,
+        after,
+        "a re-import changes nothing"
+    );
+
+    // A period's follow-ups from a Word table; a district with no such plan is refused.
+    let follow_ups = format!("{office}/spanga-tensta-uppfoljning-t2-2021.docx");
+    let command = "import follow-ups --district spanga-tensta --year 2021 --term T2";
+    let mut args: Vec<&str> = command.split_whitespace().collect();
+    args.push(&follow_ups);
+    let (ok, out, err) = samverkan(&app, &args);
+    assert!(ok, "{out}{err}");
+    assert!(
+        out.contains("22 unchanged"),
+        "the seeded follow-ups are the file's: {out}"
+    );
+    let (ok, out, err) = samverkan(
+        &app,
+        &[
+            "import",
+            "action-plan",
+            "--district",
+            "nowhere",
+            &bromma_docx,
+        ],
+    );
+    assert!(!ok, "{out}");
+    assert!(err.contains("no district"), "{err}");
+
+    // The board's report as DOCX.
+    let dir = std::env::temp_dir().join(format!("samverkan-cli-flow-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let report = dir.join("bromma-t2.docx");
+    let command = "export follow-up-report --district bromma --year 2021 --term T2 --format docx";
+    let mut args: Vec<&str> = command.split_whitespace().collect();
+    args.extend(["-o", report.to_str().unwrap()]);
+    let (ok, out, err) = samverkan(&app, &args);
+    assert!(ok, "{out}{err}");
+    let document =
+        files::read(&std::fs::read(&report).unwrap(), &files::Limits::default()).unwrap();
+    assert!(
+        document
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::Paragraph(p) if p.contains("Bromma"))),
+        "the district's name in the report"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -309,6 +309,21 @@ async fn before_any_key_was_fetched_tokens_are_answered_503_and_the_service_is_n
         .await;
     assert_eq!(status, 503, "{body}");
     assert_eq!(error_codes(&body), ["SERVICE_UNAVAILABLE"], "{body}");
+    // It says when to try again: the next fetch, `SAMVERKAN_JWKS_MIN_INTERVAL_SECS` at most.
+    let response = reqwest::Client::new()
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&token)
+        .json(&json!({ "query": "{ districts { totalCount } }" }))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(response.status().as_u16(), 503);
+    let retry: u64 = response.headers()["retry-after"]
+        .to_str()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or(0);
+    assert!((1..=30).contains(&retry), "Retry-After: {retry}");
     let (status, text) = readyz(&app).await;
     assert_eq!(status, 503, "{text}");
     assert!(text.contains("no signing keys"), "{text}");

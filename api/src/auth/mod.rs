@@ -248,6 +248,18 @@ impl JwtKeys {
         }
     }
 
+    /// When a token refused because no key was fetched yet may be sent again (the next
+    /// fetch from the identity provider); `None` without a provider.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match &self.verifying {
+            VerifyingKeys::ByKid {
+                remote: Some(remote),
+                ..
+            } => Some(remote.retry_after()),
+            _ => None,
+        }
+    }
+
     /// The identity provider's keys, when configured: for `/readyz`.
     pub fn remote_status(&self) -> Option<KeyStatus> {
         match &self.verifying {

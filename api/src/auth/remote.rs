@@ -242,6 +242,11 @@ impl RemoteKeys {
         }
     }
 
+    /// When a caller refused for want of keys may try again: the next scheduled fetch.
+    pub fn retry_after(&self) -> Duration {
+        self.next_refresh()
+    }
+
     /// How long until the next scheduled fetch: when the set expires, or after
     /// `min_interval` while there is none or the last fetch failed.
     fn next_refresh(&self) -> Duration {
@@ -298,13 +303,19 @@ impl RemoteKeys {
             }
             Err(err) => {
                 let message = format!("{err:#}");
-                let age = self.snapshot().map(|s| s.fetched_at.elapsed().as_secs());
-                tracing::warn!(
-                    error = %message,
-                    keys_age_secs = ?age,
-                    ?reason,
-                    "cannot fetch the identity provider's signing keys; the last good keys stay in use"
-                );
+                match self.snapshot() {
+                    Some(set) => tracing::warn!(
+                        error = %message,
+                        keys_age_secs = set.fetched_at.elapsed().as_secs(),
+                        ?reason,
+                        "cannot fetch the identity provider's signing keys; the last good keys stay in use"
+                    ),
+                    None => tracing::warn!(
+                        error = %message,
+                        ?reason,
+                        "cannot fetch the identity provider's signing keys, and none were fetched before: tokens are answered 503 until they are"
+                    ),
+                }
                 health.failed_since.get_or_insert_with(SystemTime::now);
                 health.last_error = Some(message);
             }

@@ -138,13 +138,13 @@ fn read(path: &Path) -> AppResult<Vec<u8>> {
 pub fn render(report: &ImportReport) -> String {
     let mut out = String::new();
     let verb = if report.dry_run {
-        "would be"
+        "a dry run, nothing written; it would write"
     } else if report.written {
-        "were"
+        "written"
     } else if report.blocking() > 0 {
-        "would have been (nothing was written)"
+        "nothing written because of the problems below; it would have written"
     } else {
-        "(nothing to write)"
+        "nothing to write"
     };
     match &report.plan {
         Some(p) => {
@@ -156,7 +156,7 @@ pub fn render(report: &ImportReport) -> String {
     }
     let _ = writeln!(
         out,
-        "{} created, {} updated, {} unchanged {verb}",
+        "{verb}: {} created, {} updated, {} unchanged",
         report.created, report.updated, report.unchanged
     );
     for row in &report.rows {

@@ -110,17 +110,24 @@ impl ImportReport {
 /// `Version` column, when it is not the current version; without one, when the record's
 /// content was changed since it was imported or seeded (its last audit event other than
 /// a submission — which only locks — is not an import; seeded records have none).
-/// `None`: it may be written; else the problem.
+/// `what` is "activity" or "follow-up": the message names the file to export again
+/// (the plan, or the follow-up template). `None`: it may be written; else the problem.
 pub(super) fn lost_edit(
     what: &str,
     file_version: Option<i32>,
     current_version: i32,
     last_action: Option<&str>,
 ) -> Option<String> {
+    let export = if what == "follow-up" {
+        "the follow-up template (samverkan export follow-up-template, or the \
+         followUpTemplate field)"
+    } else {
+        "the plan (samverkan export action-plan, or the actionPlanFiles field)"
+    };
     match file_version {
         Some(v) if v != current_version => Some(format!(
             "the row was made from version {v} of the {what}, but it is at version \
-             {current_version} now: export the plan again and edit that file"
+             {current_version} now: export {export} again and edit that file"
         )),
         Some(_) => None,
         None => {
@@ -128,9 +135,10 @@ pub(super) fn lost_edit(
             let untouched = last_action.is_none();
             (!imported && !untouched).then(|| {
                 format!(
-                    "the {what} was changed in the service (version {current_version}) since it \
-                     was imported or seeded: the row would overwrite that change. Export the plan \
-                     and edit that file (its Version column says what it was based on)"
+                    "the {what} was changed in the service (version {current_version}) after \
+                     the file it came from was made: the row would overwrite that change. \
+                     Export {export} and edit that file (its Version column says which \
+                     version a row was based on)"
                 )
             })
         }
