@@ -25,7 +25,8 @@
 #   IMPORT_RUNS         runs per database (default 3)
 #   BENCH_DATABASES     "sqlite postgres" (default), or one of them
 #   BENCH_PG_ADMIN_URL  default postgres://postgres@127.0.0.1:5432/postgres
-#   IMPORT_KEEP         a directory to copy the files, TSV and table to (default: none)
+#   IMPORT_KEEP         a directory to copy the temp dir to: plan files, results.tsv, logs
+#                       (default: none)
 #
 # Only 127.0.0.1 is ever sent requests.
 
@@ -35,7 +36,7 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 for arg in "$@"; do
     case "$arg" in
-        -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,32p' "$0"; exit 0 ;;
         *) echo "unknown argument $arg" >&2; exit 2 ;;
     esac
 done
