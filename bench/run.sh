@@ -58,20 +58,9 @@ export RUST_LOG="${RUST_LOG:-warn}"
 
 log() { echo "[bench] $*" >&2; }
 
-stop_server() {
-    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
-}
-
-drop_pg() {
-    if [ -n "$PG_DB" ]; then
-        psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$PG_DB\" WITH (FORCE)" >/dev/null 2>&1 || true
-        PG_DB=""
-    fi
-}
+# stop_server, drop_pg
+# shellcheck source=bench/lib.sh
+source "$ROOT/bench/lib.sh"
 
 cleanup() {
     stop_server
