@@ -129,7 +129,7 @@ cli() { # DB RUN URL OPERATION FILE DRY(0/1) CREATED UPDATED UNCHANGED
     local secs peak counts problems
     secs="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')"
     peak="$(awk -F: '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$tv")"
-    counts="$(sed -n 's/^\([0-9]*\) created, \([0-9]*\) updated, \([0-9]*\) unchanged.*/\1 \2 \3/p' "$out" | head -n 1)"
+    counts="$(sed -n 's/^[^:]*: \([0-9]*\) created, \([0-9]*\) updated, \([0-9]*\) unchanged$/\1 \2 \3/p' "$out" | head -n 1)"
     problems="$(grep -cE '^(ERROR|note ) ' "$out" || true)"
     read -r c u n <<<"$counts"
     record "$db" "$run" CLI "$op" "$secs" "$peak" "" "" "$c" "$u" "$n" "$problems"
