@@ -47,6 +47,9 @@ const graphql = postgraphile(pool, "public", {
   setofFunctionsContainNulls: false,
   ignoreRBAC: false,
   legacyRelations: "omit",
+  // The service's audit_event has a node_id column, which PostGraphile's global-ID field
+  // (nodeId) would clash with: the global ID is named globalId instead.
+  nodeIdFieldName: "globalId",
   // A filter through a relation (commitments of a district's groups) needs the
   // connection-filter plugin.
   appendPlugins: [ConnectionFilterPlugin],
