@@ -19,6 +19,8 @@
 #   BENCH_PG_DB           an existing PostgreSQL database that is already migrated, seeded
 #                         and generated (`samverkan migrate`, `seed`, `generate`): only its
 #                         national phase and the peer run, and it is kept (for development)
+#   BENCH_LOADGEN         python: bench/lib.py's load generator, also when oha is missing
+#                         (no `cargo install oha`)
 #   BENCH_PEER            1 (default): on PostgreSQL, also measure the service beside
 #                         PostGraphile 4.14 (bench/peer.py; needs node and npm); 0: not
 #   BENCH_PEER_SECONDS    seconds per side and round of the peer comparison (default 5; --quick: 2)
@@ -34,7 +36,7 @@ QUICK=0
 for arg in "$@"; do
     case "$arg" in
         --quick) QUICK=1 ;;
-        -h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
         *) echo "unknown argument $arg" >&2; exit 2 ;;
     esac
 done
@@ -107,7 +109,9 @@ else
 fi
 
 LOADGEN=oha
-if ! command -v oha >/dev/null 2>&1; then
+if [ "${BENCH_LOADGEN:-}" = python ]; then
+    LOADGEN=python
+elif ! command -v oha >/dev/null 2>&1; then
     log "installing oha (cargo install oha --locked)"
     if ! cargo install oha --locked; then
         log "oha could not be installed: falling back to bench/lib.py's Python load generator"
