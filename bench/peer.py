@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import tempfile
@@ -69,6 +70,25 @@ def pick(url):
     large, median = rows[0], rows[len(rows) // 2]
     most = max(rows, key=lambda r: (int(r[4]), -int(r[1])))
     return [dict(zip(fields, r)) for r in (large, median, most)], len(rows)
+
+
+def pg_cpu_seconds(database):
+    """CPU (user + system) of the PostgreSQL backends serving `database` so far: the
+    processes titled "postgres: … USER DATABASE HOST(PORT) …" (the rounds take turns, so
+    a round's growth is its side's; the pools keep their connections)."""
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            title = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+            if not title.startswith("postgres: ") or f" {database} " not in title:
+                continue
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / ab.TICK
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def node_id(kind, n):
@@ -364,18 +384,20 @@ def compare(args, service, peer, sides, large, median, most, n_districts):
     print("[peer] same objects on both sides: updateCommitment (each side reads the other's edit)", file=sys.stderr)
     workloads.append(update)
 
+    database = url.rsplit("/", 1)[1].split("?", 1)[0]
     rows = []
     for wl in workloads:
         for conc in CONCURRENCIES:
-            stats = {s.label: {"lat": [], "cpu": 0.0, "sql": 0.0, "fail": 0, "time": 0.0} for s in sides}
+            stats = {s.label: {"lat": [], "cpu": 0.0, "pg": 0.0, "sql": 0.0, "fail": 0, "time": 0.0} for s in sides}
             for s in sides:  # warm both (caches, prepared statements, JIT)
                 measure(s, wl, 1, conc)
             for r in range(args.rounds):
                 for s in sides if r % 2 == 0 else list(reversed(sides)):
-                    cpu0, sql0 = s.cpu_seconds(), s.statements()
+                    cpu0, sql0, pg0 = s.cpu_seconds(), s.statements(), pg_cpu_seconds(database)
                     lat, fail, spent = measure(s, wl, args.seconds, conc)
                     st = stats[s.label]
                     st["cpu"] += s.cpu_seconds() - cpu0
+                    st["pg"] += pg_cpu_seconds(database) - pg0
                     st["sql"] += s.statements() - sql0
                     st["lat"] += lat
                     st["fail"] += fail
@@ -395,6 +417,7 @@ def compare(args, service, peer, sides, large, median, most, n_districts):
                         "p50": (lib.percentile(lat, 0.5) or 0) * 1000,
                         "p95": (lib.percentile(lat, 0.95) or 0) * 1000,
                         "cpu": st["cpu"] / n * 1000,
+                        "pg": st["pg"] / n * 1000,
                         "sql": st["sql"] / n,
                         "fail": st["fail"],
                     }
@@ -423,28 +446,28 @@ def report(args, rows, rss, large, median, n_districts):
         "district's commitments the district with the most. Every workload was "
         "first checked to return the same objects on both sides.",
         "",
-        "| workload | conc. | side | requests | req/s | p50 ms | p95 ms | server CPU ms/request | SQL/request | failures |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| workload | conc. | side | requests | req/s | p50 ms | p95 ms | server CPU ms/request | PostgreSQL CPU ms/request | SQL/request | failures |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         out.append(
             f"| {r['workload']} | {r['conc']} | {r['side']} | {r['requests']} | {r['rps']:.1f} | {r['p50']:.2f} | "
-            f"{r['p95']:.2f} | {r['cpu']:.2f} | {r['sql']:.1f} | {r['fail']} |"
+            f"{r['p95']:.2f} | {r['cpu']:.2f} | {r.get('pg', 0):.2f} | {r['sql']:.1f} | {r['fail']} |"
         )
     out += [
         "",
         f"Peak RSS (VmHWM) after all workloads: {SERVICE} {rss[SERVICE]:.1f} MB, {PEER} {rss[PEER]:.1f} MB "
         f"({rss[SERVICE] / rss[PEER]:.2f}×).",
         "",
-        f"| workload | conc. | throughput {SERVICE}/{PEER} | p50 {SERVICE}/{PEER} | server CPU {SERVICE}/{PEER} |",
-        "|---|---|---|---|---|",
+        f"| workload | conc. | throughput {SERVICE}/{PEER} | p50 {SERVICE}/{PEER} | server CPU {SERVICE}/{PEER} | PostgreSQL CPU {SERVICE}/{PEER} |",
+        "|---|---|---|---|---|---|",
     ]
     names = list(dict.fromkeys(r["workload"] for r in rows))
     for wl in names:
         for conc in CONCURRENCIES:
             a, b = get(wl, conc, SERVICE), get(wl, conc, PEER)
             out.append(
-                f"| {wl} | {conc} | {ratio(a['rps'], b['rps'])} | {ratio(a['p50'], b['p50'])} | {ratio(a['cpu'], b['cpu'])} |"
+                f"| {wl} | {conc} | {ratio(a['rps'], b['rps'])} | {ratio(a['p50'], b['p50'])} | {ratio(a['cpu'], b['cpu'])} | {ratio(a['pg'], b['pg'])} |"
             )
 
     verdicts = []
@@ -478,8 +501,10 @@ def report(args, rows, rss, large, median, n_districts):
         "for the district filter (a relation filter); its `methods` go through `activityMethodsByActivityId`. "
         "SQL/request: the service's `samverkan_sql_statements_total`, the peer's count of the queries its pool "
         "sends (`bench/peer/server.js`), transaction control (BEGIN, COMMIT) left out on both sides. Server CPU "
-        "is the server process's own (PostgreSQL's backends are not counted on either side); PostGraphile is "
-        "one Node.js process (one thread runs JavaScript), the service uses both cores.",
+        "is the server process's own (user + system, /proc); PostgreSQL CPU that of the database's backends "
+        "(processes titled with the database's name) over the side's rounds. PostGraphile is one Node.js "
+        "process (one thread runs JavaScript), the service uses both cores. The load generator shares the "
+        "two cores: at several hundred requests per second its own CPU bounds both sides alike.",
     ]
     out += ["", "| target (issue 17) | measured | met? |", "|---|---|---|"]
     out += [f"| {t} | {m} | {'met' if ok else '**not met**'} |" for t, m, ok in verdicts]
@@ -499,6 +524,8 @@ def peer_version():
 
 
 def main():
+    # On SIGTERM, leave through the `finally` that stops both servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if len(sys.argv) > 1 and sys.argv[1] == "pick":
         (large, median, _), _ = pick(sys.argv[2])
         print(large["slug"], median["slug"])
