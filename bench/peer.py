@@ -73,10 +73,9 @@ def pick(url):
 
 
 def pg_cpu_seconds(database):
-    """CPU (user + system) of the PostgreSQL backends serving `database` so far: the
-    processes titled "postgres: … USER DATABASE HOST(PORT) …" (the rounds take turns, so
-    a round's growth is its side's; the pools keep their connections)."""
-    total = 0.0
+    """CPU (user + system) of each PostgreSQL backend serving `database` so far, by PID:
+    the processes titled "postgres: … USER DATABASE HOST(PORT) …"."""
+    total = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -85,10 +84,18 @@ def pg_cpu_seconds(database):
             if not title.startswith("postgres: ") or f" {database} " not in title:
                 continue
             fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ab.TICK
+            total[pid] = (int(fields[11]) + int(fields[12])) / ab.TICK
         except (OSError, IndexError, ValueError):
             continue
     return total
+
+
+def pg_cpu_growth(before, database):
+    """The backends' CPU since `before` (pg_cpu_seconds): the rounds take turns, so the
+    growth is the round's side's. A backend that ended in between is left out (its last
+    part uncounted), one that started counts from zero."""
+    now = pg_cpu_seconds(database)
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in now.items())
 
 
 def node_id(kind, n):
@@ -397,7 +404,7 @@ def compare(args, service, peer, sides, large, median, most, n_districts):
                     lat, fail, spent = measure(s, wl, args.seconds, conc)
                     st = stats[s.label]
                     st["cpu"] += s.cpu_seconds() - cpu0
-                    st["pg"] += pg_cpu_seconds(database) - pg0
+                    st["pg"] += pg_cpu_growth(pg0, database)
                     st["sql"] += s.statements() - sql0
                     st["lat"] += lat
                     st["fail"] += fail

@@ -22,7 +22,13 @@ if (!url) {
 
 let statements = 0;
 const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release)\b/i;
-const pool = new Pool({ connectionString: url, max: Number(process.env.PEER_POOL_SIZE || 10) });
+// Idle connections are kept (node-postgres closes them after 10 s by default): the
+// interleaved rounds leave each side idle for a while, and the service's pool keeps its.
+const pool = new Pool({
+  connectionString: url,
+  max: Number(process.env.PEER_POOL_SIZE || 10),
+  idleTimeoutMillis: 0,
+});
 pool.on("connect", (client) => {
   const query = client.query;
   client.query = function countedQuery(...args) {
