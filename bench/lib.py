@@ -28,9 +28,9 @@ import urllib.parse
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def operation(name):
+def operation(name, paths=("tests/operations.graphql", "bench/operations.graphql")):
     """The text of operation `name` (query/mutation/subscription) from the documents."""
-    for path in ("tests/operations.graphql", "bench/operations.graphql"):
+    for path in paths:
         text = open(os.path.join(ROOT, path), encoding="utf-8").read()
         m = re.search(r"^(query|mutation|subscription)\s+" + re.escape(name) + r"\b", text, re.M)
         if not m:
@@ -75,7 +75,9 @@ class Client:
     def __init__(self, url, token):
         u = urllib.parse.urlparse(url)
         self.host, self.port, self.path = u.hostname, u.port, u.path
-        self.headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        self.headers = {"Content-Type": "application/json"}
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
         self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
 
     def post(self, payload):
@@ -265,6 +267,9 @@ def report(results_tsv, machine_file, out_md):
     out += ["## Machine", "", machine.strip(), ""]
     out += ["## Targets", "", TARGETS]
     out += verdicts(rows, idx)
+    peer = os.environ.get("BENCH_PEER_FILE")
+    if peer and os.path.exists(peer) and open(peer, encoding="utf-8").read().strip():
+        out += [open(peer, encoding="utf-8").read().strip(), ""]
     out += ["## Results", ""]
     cols = [
         ("database", "db"),

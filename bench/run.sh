@@ -14,6 +14,17 @@
 #   BENCH_DATABASES       "sqlite postgres" (default), or one of them
 #   BENCH_PG_ADMIN_URL    default postgres://postgres@127.0.0.1:5432/postgres
 #   BENCH_OUT             default docs/benchmarks.md
+#   BENCH_BIN             a prebuilt release binary to measure (no `cargo build`), e.g.
+#                         /work/target-rel/release/samverkan
+#   BENCH_PG_DB           an existing PostgreSQL database that is already migrated, seeded
+#                         and generated (`samverkan migrate`, `seed`, `generate`): only its
+#                         national phase and the peer run, and it is kept (for development)
+#   BENCH_LOADGEN         python: bench/lib.py's load generator, also when oha is missing
+#                         (no `cargo install oha`)
+#   BENCH_PEER            1 (default): on PostgreSQL, also measure the service beside
+#                         PostGraphile 4.14 (bench/peer.py; needs node and npm); 0: not
+#   BENCH_PEER_SECONDS    seconds per side and round of the peer comparison (default 5; --quick: 2)
+#   BENCH_PEER_ROUNDS     interleaved rounds of the peer comparison (default 4; --quick: 2)
 #
 # Only 127.0.0.1 is ever sent requests; every load is bounded in time.
 
@@ -25,28 +36,36 @@ QUICK=0
 for arg in "$@"; do
     case "$arg" in
         --quick) QUICK=1 ;;
-        -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
         *) echo "unknown argument $arg" >&2; exit 2 ;;
     esac
 done
 if [ "$QUICK" = 1 ]; then
     N="${BENCH_MUNICIPALITIES:-10}"
     SECONDS_PER="${BENCH_SECONDS:-3}"
+    PEER_SECONDS="${BENCH_PEER_SECONDS:-2}"
+    PEER_ROUNDS="${BENCH_PEER_ROUNDS:-2}"
 else
     N="${BENCH_MUNICIPALITIES:-290}"
     SECONDS_PER="${BENCH_SECONDS:-10}"
+    PEER_SECONDS="${BENCH_PEER_SECONDS:-5}"
+    PEER_ROUNDS="${BENCH_PEER_ROUNDS:-4}"
 fi
+PEER="${BENCH_PEER:-1}"
+REUSE_DB="${BENCH_PG_DB:-}"
 CONC="${BENCH_CONCURRENCY:-16}"
 DATABASES="${BENCH_DATABASES:-sqlite postgres}"
 PG_ADMIN_URL="${BENCH_PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 OUT="${BENCH_OUT:-docs/benchmarks.md}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-BIN="$TARGET_DIR/release/samverkan"
+BIN="${BENCH_BIN:-$TARGET_DIR/release/samverkan}"
 LIB="python3 $ROOT/bench/lib.py"
 
 WORK="$(mktemp -d -t samverkan-bench.XXXXXX)"
 RESULTS="$WORK/results.tsv"
 NOTES="$WORK/notes.md"
+PEER_MD="$WORK/peer.md"
+: >"$PEER_MD"
 SERVER_PID=""
 PG_DB=""
 METRICS_MISSING=0
@@ -70,11 +89,18 @@ cleanup() {
 trap cleanup EXIT
 
 # --- build and tools ---------------------------------------------------------------------
-log "building the release binary"
-cargo build --release --locked
+if [ -n "${BENCH_BIN:-}" ]; then
+    log "measuring the prebuilt $BIN"
+    [ -x "$BIN" ] || { log "$BIN is not an executable"; exit 2; }
+else
+    log "building the release binary"
+    cargo build --release --locked
+fi
 
 LOADGEN=oha
-if ! command -v oha >/dev/null 2>&1; then
+if [ "${BENCH_LOADGEN:-}" = python ]; then
+    LOADGEN=python
+elif ! command -v oha >/dev/null 2>&1; then
     log "installing oha (cargo install oha --locked)"
     if ! cargo install oha --locked; then
         log "oha could not be installed: falling back to bench/lib.py's Python load generator"
@@ -222,11 +248,40 @@ phase() {
     stop_server
 }
 
+# peer_phase URL DATA_SET: the service beside PostGraphile 4.14 on this PostgreSQL database
+# (bench/peer.py), with the raw SQL of the largest district's dashboard as its yardstick.
+PEER_READY=""
+peer_phase() {
+    local url="$1" label="$2" large median raw
+    [ "$PEER" = 1 ] || return 0
+    if [ -z "$PEER_READY" ]; then
+        if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+            log "node/npm missing: the PostGraphile peer is not measured"
+            echo "- The PostGraphile peer was not measured: node and npm are not installed." >>"$NOTES"
+            PEER=0
+            return 0
+        fi
+        log "installing PostGraphile (npm ci --prefix bench/peer)"
+        npm ci --prefix "$ROOT/bench/peer" --no-audit --no-fund >&2
+        PEER_READY=1
+    fi
+    read -r large median < <(python3 "$ROOT/bench/peer.py" pick "$url")
+    RAW_HOW=""
+    raw_sql postgres "$url" "$large" >"$WORK/raw-ms"
+    raw="$(cat "$WORK/raw-ms")"
+    log "peer comparison on $label: districts $large (largest) and $median (median); raw SQL $raw ms"
+    python3 "$ROOT/bench/peer.py" run --bin "$BIN" --database-url "$url" --seconds "$PEER_SECONDS" \
+        --rounds "$PEER_ROUNDS" --raw-ms "$raw" --raw-how "$RAW_HOW" --data-set "$label" \
+        --out "$WORK/peer-one.md" >/dev/null
+    { cat "$WORK/peer-one.md"; echo; } >>"$PEER_MD"
+}
+
 bench_db() { # DB URL
     local db="$1" url="$2" t0 t1
     DATABASE_URL="$url" "$BIN" migrate
     DATABASE_URL="$url" "$BIN" seed
     phase "$db" "$url" "Stockholm (13 districts)" skarpnack
+    [ "$db" = postgres ] && peer_phase "$url" "Stockholm (13 districts)"
     log "$db: generating $N municipalities"
     t0=$(date +%s)
     DATABASE_URL="$url" "$BIN" generate --municipalities "$N" --seed 1 2>&1 | tee "$WORK/generate-$db.log" >&2
@@ -242,6 +297,17 @@ bench_db() { # DB URL
         echo '  ```'
     } >>"$NOTES"
     phase "$db" "$url" "national (N=$N: $((districts + 13)) districts, $((followups + 22)) follow-ups)" gen-0001-01
+    [ "$db" = postgres ] && peer_phase "$url" "national (N=$N)"
+    return 0
+}
+
+reuse_db() { # URL of a database that is migrated, seeded and generated already
+    local url="$1" districts followups
+    districts="$(psql -X -qAt "$url" -c 'SELECT count(*) FROM district')"
+    followups="$(psql -X -qAt "$url" -c 'SELECT count(*) FROM follow_up')"
+    echo "- postgres: the existing database \`$REUSE_DB\` (BENCH_PG_DB), measured as it was." >>"$NOTES"
+    phase postgres "$url" "national ($districts districts, $followups follow-ups)" gen-0001-01
+    peer_phase "$url" "national ($districts districts)"
 }
 
 for db in $DATABASES; do
@@ -253,6 +319,10 @@ for db in $DATABASES; do
             if ! psql "$PG_ADMIN_URL" -qc 'SELECT 1' >/dev/null 2>&1; then
                 log "PostgreSQL at $PG_ADMIN_URL is not reachable: skipped"
                 echo "- PostgreSQL was not reachable: not measured." >>"$NOTES"
+                continue
+            fi
+            if [ -n "$REUSE_DB" ]; then
+                reuse_db "${PG_ADMIN_URL%/*}/$REUSE_DB"
                 continue
             fi
             PG_DB="samverkan_bench_$$"
@@ -287,6 +357,6 @@ MACHINE="$WORK/machine.md"
     cat "$NOTES"
 } >"$WORK/notes-all.md"
 mkdir -p "$(dirname "$OUT")"
-BENCH_NOTES_FILE="$WORK/notes-all.md" $LIB report "$RESULTS" "$MACHINE" "$OUT"
+BENCH_PEER_FILE="$PEER_MD" BENCH_NOTES_FILE="$WORK/notes-all.md" $LIB report "$RESULTS" "$MACHINE" "$OUT"
 cp "$RESULTS" "${OUT%.md}.tsv"
 log "wrote $OUT"
