@@ -29,11 +29,23 @@ pub enum Relation {
         to = "super::organization::Column::Id"
     )]
     Organization,
+    #[sea_orm(
+        belongs_to = "super::collaboration_group::Entity",
+        from = "Column::GroupId",
+        to = "super::collaboration_group::Column::Id"
+    )]
+    Group,
 }
 
 impl Related<super::organization::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Organization.def()
+    }
+}
+
+impl Related<super::collaboration_group::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Group.def()
     }
 }
 

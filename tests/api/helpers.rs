@@ -468,9 +468,13 @@ pub fn error_codes(body: &Value) -> Vec<String> {
 /// The users' operations, copied verbatim from the product brief.
 pub const OPERATIONS: &str = include_str!("../operations.graphql");
 
-/// The text of one named operation from a document of several.
+/// The text of one named operation of the users' operations.
 pub fn operation(name: &str) -> String {
-    let document = OPERATIONS;
+    operation_in(OPERATIONS, name)
+}
+
+/// The text of one named operation from a document of several.
+pub fn operation_in(document: &str, name: &str) -> String {
     let start = document
         .find(&format!(" {name}"))
         .and_then(|i| document[..i].rfind(['\n']).map(|n| n + 1))

@@ -117,28 +117,23 @@ fn change(action: &str, id: i32, district: i32) -> Change<'_> {
     }
 }
 
-/// The commitment, its owner and its group, checked against the actor and the version.
+/// The commitment, its owner and its group (one statement), checked against the actor
+/// and the version.
 async fn editable(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
     expected: i32,
 ) -> AppResult<(commitment::Model, collaboration_group::Model)> {
-    let current = write::find::<commitment::Entity, _>(db, id, "input.id", "commitment").await?;
-    let owner = write::find::<organization::Entity, _>(
-        db,
-        current.organization_id,
-        "input.id",
-        "organization",
-    )
-    .await?;
-    let group = write::find::<collaboration_group::Entity, _>(
-        db,
-        current.group_id,
-        "input.id",
-        "collaboration group",
-    )
-    .await?;
+    let missing = |what: &str| AppError::not_found("input.id", format!("no {what} with this ID"));
+    let (current, owner, group) = commitment::Entity::find_by_id(id)
+        .find_also_related(organization::Entity)
+        .find_also_related(collaboration_group::Entity)
+        .one(db)
+        .await?
+        .ok_or_else(|| missing("commitment"))?;
+    let owner = owner.ok_or_else(|| missing("organization"))?;
+    let group = group.ok_or_else(|| missing("collaboration group"))?;
     authz::commitment(actor, owner.id, &owner.name, group.district_id)?;
     write::check_version(expected, current.version)?;
     Ok((current, group))

@@ -259,10 +259,11 @@ where
 }
 
 /// Apply `changes` to row `id` (columns: its id and version) inside `txn` if the row is
-/// still at version `expected`, and return the row after. When another edit got there
-/// first nothing is written: `CONFLICT` naming the current version, read in the same
-/// transaction (which then sees the other edit's commit), or `NOT_FOUND` when the row
-/// was removed meanwhile.
+/// still at version `expected`, and return the row after — one statement,
+/// `UPDATE … WHERE id = ? AND version = ? RETURNING *` (SQLite since 3.35 and PostgreSQL;
+/// built here as [`insert_returning`] is). When another edit got there first nothing is
+/// written: `CONFLICT` naming the current version, read in the same transaction (which
+/// then sees the other edit's commit), or `NOT_FOUND` when the row was removed meanwhile.
 pub async fn update_if_version<E, A>(
     txn: &DatabaseTransaction,
     changes: A,
@@ -273,28 +274,18 @@ pub async fn update_if_version<E, A>(
 where
     E: EntityTrait,
     A: ActiveModelTrait<Entity = E>,
-    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<i32>,
 {
-    let updated = E::update_many()
+    let mut update = E::update_many()
         .set(changes)
         .filter(id_column.eq(id))
         .filter(version_column.eq(expected))
-        .exec(txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        let current: Option<i32> = E::find()
-            .select_only()
-            .column(version_column)
-            .filter(id_column.eq(id))
-            .into_tuple()
-            .one(txn)
-            .await?;
-        return Err(match current {
-            Some(version) => conflict(expected, version),
-            None => AppError::not_found("input.id", format!("the {what} has been removed")),
-        });
+        .into_query();
+    update.returning_all();
+    let rows = boxed(async move { txn.query_all(&update).await }).await?;
+    if let Some(row) = rows.first() {
+        return Ok(E::Model::from_query_result(row, "")?);
     }
-    find::<E, _>(txn, id, "input.id", what).await
+    Err(missed::<E>(txn, (id_column, version_column), (id, expected), what).await?)
 }
 
 /// Remove row `id` inside `txn` if it is still at version `expected`; else nothing is
@@ -317,6 +308,18 @@ where
     if deleted.rows_affected == 1 {
         return Ok(());
     }
+    Err(missed::<E>(txn, (id_column, version_column), (id, expected), what).await?)
+}
+
+/// Why a versioned write of row `id` touched nothing: `CONFLICT` naming the current
+/// version, read in `txn` (which then sees the other edit's commit), or `NOT_FOUND` when
+/// the row was removed meanwhile.
+async fn missed<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    (id_column, version_column): (E::Column, E::Column),
+    (id, expected): (i32, i32),
+    what: &str,
+) -> AppResult<AppError> {
     let current: Option<i32> = E::find()
         .select_only()
         .column(version_column)
@@ -324,7 +327,7 @@ where
         .into_tuple()
         .one(txn)
         .await?;
-    Err(match current {
+    Ok(match current {
         Some(version) => conflict(expected, version),
         None => AppError::not_found("input.id", format!("the {what} has been removed")),
     })

@@ -23,7 +23,9 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::*;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+};
 
 use super::engine::{LoadError, Reader};
 
@@ -258,7 +260,9 @@ has_many!(/// The commitments made in a group.
 has_many!(/// The commitments of an organization, in every group.
     CommitmentsOfOrganization => commitment by OrganizationId, |m| Some(m.organization_id));
 
-/// An organization by slug (the `org` claim of a token).
+/// An organization by slug (the `org` claim of a token). It comes with the districts it
+/// serves (one statement, a join), which prime [`DistrictsOfOrganization`]: resolving a
+/// request's actor needs both.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct OrganizationSlug(pub String);
 
@@ -271,12 +275,35 @@ impl Loader<OrganizationSlug> for Reader {
         keys: &[OrganizationSlug],
     ) -> Result<HashMap<OrganizationSlug, Self::Value>, Self::Error> {
         let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
-        let rows = self
-            .rows(organization::Entity::find().filter(organization::Column::Slug.is_in(slugs)))
-            .await?;
-        Ok(rows
+        let rows = organization::Entity::find()
+            .filter(organization::Column::Slug.is_in(slugs))
+            .join(
+                JoinType::LeftJoin,
+                organization_district::Relation::Organization.def().rev(),
+            )
+            .join(
+                JoinType::LeftJoin,
+                organization_district::Relation::District.def(),
+            )
+            .select_also(district::Entity)
+            .order_by_asc(district::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut out: HashMap<OrganizationSlug, (Self::Value, Vec<district::Model>)> =
+            HashMap::new();
+        for (org, served) in rows {
+            let entry = out
+                .entry(OrganizationSlug(org.slug.clone()))
+                .or_insert_with(|| (org, Vec::new()));
+            entry.1.extend(served);
+        }
+        Ok(out
             .into_iter()
-            .map(|m| (OrganizationSlug(m.slug.clone()), m))
+            .map(|(key, (org, served))| {
+                self.primer.prime(DistrictsOfOrganization(org.id), served);
+                (key, org)
+            })
             .collect())
     }
 }
