@@ -13,6 +13,8 @@
 #   BENCH_CONCURRENCY     concurrent connections of the load scenarios (default 16)
 #   BENCH_DATABASES       "sqlite postgres" (default), or one of them
 #   BENCH_PG_ADMIN_URL    default postgres://postgres@127.0.0.1:5432/postgres
+#   BENCH_PG_OPTIONS      connection options of the benchmark database's URL, for both
+#                         servers (default sslmode=disable: no TLS on loopback)
 #   BENCH_OUT             default docs/benchmarks.md
 #   BENCH_BIN             a prebuilt release binary to measure (no `cargo build`), e.g.
 #                         /work/target-rel/release/samverkan
@@ -56,6 +58,9 @@ REUSE_DB="${BENCH_PG_DB:-}"
 CONC="${BENCH_CONCURRENCY:-16}"
 DATABASES="${BENCH_DATABASES:-sqlite postgres}"
 PG_ADMIN_URL="${BENCH_PG_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+# Both servers connect without TLS on loopback: sqlx prefers TLS when the server offers it
+# (the machine's PostgreSQL has ssl = on), node-postgres does not ask for it.
+PG_OPTIONS="${BENCH_PG_OPTIONS:-sslmode=disable}"
 OUT="${BENCH_OUT:-docs/benchmarks.md}"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 BIN="${BENCH_BIN:-$TARGET_DIR/release/samverkan}"
@@ -322,12 +327,12 @@ for db in $DATABASES; do
                 continue
             fi
             if [ -n "$REUSE_DB" ]; then
-                reuse_db "${PG_ADMIN_URL%/*}/$REUSE_DB"
+                reuse_db "${PG_ADMIN_URL%/*}/$REUSE_DB?$PG_OPTIONS"
                 continue
             fi
             PG_DB="samverkan_bench_$$"
             psql "$PG_ADMIN_URL" -qc "CREATE DATABASE \"$PG_DB\"" >/dev/null
-            bench_db postgres "${PG_ADMIN_URL%/*}/$PG_DB"
+            bench_db postgres "${PG_ADMIN_URL%/*}/$PG_DB?$PG_OPTIONS"
             drop_pg
             ;;
         *) log "unknown database $db"; exit 2 ;;
