@@ -31,6 +31,21 @@ SECRET = "bench-secret-bench-secret-bench-secret-0123"
 TICK = os.sysconf("SC_CLK_TCK")
 
 
+def wait_for_port(proc, log, pattern, seconds, what):
+    """The port a started server names in its log (`pattern`'s first group), read from
+    `log` until it appears, the process ends or `seconds` pass (then exit with the log)."""
+    for _ in range(int(seconds * 10)):
+        log.seek(0)
+        m = re.search(pattern, log.read())
+        if m:
+            return int(m.group(1))
+        if proc.poll() is not None:
+            break
+        time.sleep(0.1)
+    log.seek(0)
+    sys.exit(f"{what} did not start:\n{log.read()}")
+
+
 class Server:
     def __init__(self, label, binary, url, workdir):
         self.label, self.binary = label, binary
@@ -46,19 +61,9 @@ class Server:
         self.env = env
         self.log = open(os.path.join(workdir, f"{label}.log"), "w+")
         self.proc = subprocess.Popen([binary, "serve"], env=env, stdout=self.log, stderr=self.log)
-        self.port = None
-        for _ in range(600):
-            self.log.seek(0)
-            m = re.search(r"Samverkan is up: \w+ at http://127\.0\.0\.1:(\d+)/graphql", self.log.read())
-            if m:
-                self.port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not self.port:
-            self.log.seek(0)
-            sys.exit(f"{label} did not start:\n{self.log.read()}")
+        self.port = wait_for_port(
+            self.proc, self.log, r"Samverkan is up: \w+ at http://127\.0\.0\.1:(\d+)/graphql", 60, label
+        )
         self.url = f"http://127.0.0.1:{self.port}/graphql"
         self.token = subprocess.run(
             [binary, "token", "--sub", "bench", "--org", "socialforvaltningen", "--role", "ADMIN", "--ttl", "1d"],

@@ -134,19 +134,9 @@ class Peer:
         self.proc = subprocess.Popen(
             ["node", os.path.join(HERE, "peer", "server.js")], env=env, stdout=self.log, stderr=self.log
         )
-        self.port = None
-        for _ in range(1200):
-            self.log.seek(0)
-            m = re.search(r"PostGraphile is up at http://127\.0\.0\.1:(\d+)/graphql", self.log.read())
-            if m:
-                self.port = int(m.group(1))
-                break
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.1)
-        if not self.port:
-            self.log.seek(0)
-            sys.exit(f"PostGraphile did not start:\n{self.log.read()}")
+        self.port = ab.wait_for_port(
+            self.proc, self.log, r"PostGraphile is up at http://127\.0\.0\.1:(\d+)/graphql", 120, "PostGraphile"
+        )
         self.url = f"http://127.0.0.1:{self.port}/graphql"
 
     cpu_seconds = ab.Server.cpu_seconds
