@@ -10,7 +10,8 @@
 installed by `npm ci --prefix bench/peer`) on the same database, checks that each
 workload's operation returns the same objects on both sides (exits 1 when not), then
 runs every workload in interleaved rounds (service, peer, peer, service, …) at
-concurrency 1 and 8 with bench/lib.py's load generator (keep-alive threads) and writes a
+concurrency 1 and 8 — reads with oha when installed (else, and for the update,
+bench/lib.py's keep-alive threads) — and writes a
 Markdown table: req/s, p50/p95, server CPU per request (user + system of the server
 process from /proc), SQL statements per request (the service's
 samverkan_sql_statements_total; the peer's pool counter), peak RSS (VmHWM), the ratios,
@@ -24,6 +25,7 @@ import datetime
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -38,6 +40,9 @@ import lib  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER_OPS = (os.path.join(HERE, "peer", "operations.graphql"),)
 CONCURRENCIES = (1, 8)
+# The load generator of the reads: oha (a compiled one) when it is installed, unless
+# BENCH_LOADGEN=python; the update workload always uses Python threads.
+OHA = shutil.which("oha") is not None and os.environ.get("BENCH_LOADGEN") != "python"
 WRITERS = max(CONCURRENCIES)
 SERVICE, PEER = "Samverkan", "PostGraphile"
 
@@ -291,6 +296,42 @@ class Update:
 
 
 def measure(side, wl, seconds, conc):
+    """Requests of `wl` to `side` for `seconds` from `conc` connections: (latencies in
+    seconds, failures, seconds spent). Reads go through oha when it is there (one fixed
+    body, one worker thread), the update through Python threads (each request names
+    the version the previous answer gave)."""
+    if OHA and not wl.write:
+        return measure_oha(side, wl, seconds, conc)
+    return measure_threads(side, wl, seconds, conc)
+
+
+def measure_oha(side, wl, seconds, conc):
+    """oha's run of a read: every request's duration and status from its CSV output. A
+    response that is not 200 is a failure; the bodies were checked before (same_objects)."""
+    with tempfile.NamedTemporaryFile(suffix=".json") as f:
+        f.write(wl.payload(side.label, 0))
+        f.flush()
+        cmd = ["oha", "--no-tui", "--output-format", "csv", "--worker-threads", "1", "-w"]
+        cmd += ["-z", f"{seconds:g}s", "-c", str(conc), "-m", "POST", "-T", "application/json", "-D", f.name]
+        if side.token:
+            cmd += ["-H", f"Authorization: Bearer {side.token}"]
+        started = time.monotonic()
+        out = subprocess.run(cmd + [side.url], check=True, capture_output=True, text=True).stdout
+        spent = time.monotonic() - started
+    latencies, failures, end = [], 0, 0.0
+    for line in out.splitlines()[1:]:
+        cols = line.split(",")
+        if len(cols) < 7:
+            continue
+        start, duration = float(cols[0]), float(cols[4])
+        latencies.append(duration)
+        failures += 0 if cols[6] == "200" else 1
+        end = max(end, start + duration)
+    # oha's own clock: from its first request to the last answer (its start-up left out).
+    return latencies, failures, end or spent
+
+
+def measure_threads(side, wl, seconds, conc):
     deadline = time.monotonic() + seconds
     latencies, failures, lock = [], [0], threading.Lock()
 
@@ -437,8 +478,8 @@ def report(args, rows, rss, large, median, n_districts):
         "",
         f"`bench/peer.py`: the service and PostGraphile {peer_version()} (`bench/peer/server.js`) on the same "
         f"PostgreSQL database, {args.rounds} interleaved rounds of {args.seconds:g} s per side "
-        "(service, peer, peer, service, …) after 1 s of warm-up each, bench/lib.py's load generator "
-        f"(Python keep-alive threads) for both. Districts picked by SQL among {n_districts}: the largest by "
+        f"(service, peer, peer, service, …) after 1 s of warm-up each, the same load generator for both: {loadgen()}. "
+        f"Districts picked by SQL among {n_districts}: the largest by "
         f"activities + follow-ups, `{large['slug']}`, and the median one, `{median['slug']}`; for the list of one "
         "district's commitments the district with the most. Every workload was "
         "first checked to return the same objects on both sides.",
@@ -501,12 +542,21 @@ def report(args, rows, rss, large, median, n_districts):
         "is the server process's own (user + system, /proc); PostgreSQL CPU that of the database's backends "
         "(processes titled with the database's name) over the side's rounds. PostGraphile is one Node.js "
         "process (one thread runs JavaScript), the service uses both cores. The load generator shares the "
-        "two cores: at several hundred requests per second its own CPU bounds both sides alike.",
+        "two cores with both servers and PostgreSQL.",
     ]
     out += ["", "| target (issue 17) | measured | met? |", "|---|---|---|"]
     out += [f"| {t} | {m} | {'met' if ok else '**not met**'} |" for t, m, ok in verdicts]
     out.append("")
     return "\n".join(out)
+
+
+def loadgen():
+    """What sent the requests, for the report."""
+    threads = "bench/lib.py's Python keep-alive threads"
+    if not OHA:
+        return threads
+    version = subprocess.run(["oha", "--version"], capture_output=True, text=True).stdout.strip()
+    return f"{version} (one worker thread, keep-alive; its CSV of every request) for the reads, {threads} for the update (each edit names the version the previous answer gave)"
 
 
 def ratio(a, b):

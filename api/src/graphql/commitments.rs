@@ -213,7 +213,7 @@ impl CommitmentsMutation {
                     NodeType::Organization,
                     "input.organization",
                 )?;
-                commitments::create(
+                let (commitment, group) = commitments::create(
                     &st.db,
                     actor,
                     commitments::NewCommitment {
@@ -222,7 +222,9 @@ impl CommitmentsMutation {
                         text: input.text,
                     },
                 )
-                .await
+                .await?;
+                keep(ctx, CollaborationGroupId(group.id), group);
+                Ok(commitment)
             },
         )
         .await?;
@@ -250,7 +252,11 @@ impl CommitmentsMutation {
             announce(EventKind::Commitment, "commitment.update"),
             known.map(CommitmentId),
             async {
-                commitments::update(&st.db, actor, id?, input.expected_version, &input.text).await
+                let (commitment, group) =
+                    commitments::update(&st.db, actor, id?, input.expected_version, &input.text)
+                        .await?;
+                keep(ctx, CollaborationGroupId(group.id), group);
+                Ok(commitment)
             },
         )
         .await?;
@@ -274,7 +280,10 @@ impl CommitmentsMutation {
             (),
             async {
                 let id = decode_as(&input.id, NodeType::Commitment, "input.id")?;
-                commitments::delete(&st.db, actor, id, input.expected_version).await
+                let (before, group) =
+                    commitments::delete(&st.db, actor, id, input.expected_version).await?;
+                keep(ctx, CollaborationGroupId(group.id), group);
+                Ok(before)
             },
         )
         .await?;

@@ -11,7 +11,7 @@ pub(crate) use super::engine::pagination::{
     Page, PageArgs, page_args, page_query, page_vec, wants_total,
 };
 pub(crate) use super::engine::plain::PlainList;
-pub(crate) use super::engine::{load, load_many, load_required};
+pub(crate) use super::engine::{keep, load, load_many, load_required};
 pub(crate) use super::follow_ups::*;
 pub(crate) use super::group_follow_ups::*;
 pub(crate) use super::groups::*;

@@ -7,6 +7,11 @@
 //! `userErrors` (or a GraphQL error), publishes the events once the change committed,
 //! and on a `CONFLICT` reloads the current node — so the resolver only builds its
 //! payload from the `(node, userErrors)` it gets back.
+//!
+//! The request cache is emptied when the write's turn comes, before the service runs;
+//! rows the service hands back besides its node (a commitment's group, read with the
+//! rule and not changed by the write) are kept there by the work (`engine::keep`), so
+//! the event's place and the payload's `viewerCanUpdate` cost no statement.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
 use futures_util::future::BoxFuture;
@@ -229,11 +234,12 @@ where
 {
     let st = state(ctx)?;
     let _turn = st.write_gate.enter().await;
-    let result = work.await;
-    // What the request read before the write may have changed.
+    // What the request read before the write may change: forget it. What the work keeps
+    // (`engine::keep`: the rows it wrote, or read with the rule and left alone) stays.
     if let Ok(loader) = ctx.data::<super::batch::RequestLoader>() {
         loader.clear();
     }
+    let result = work.await;
     match result {
         Ok(value) => Ok(Outcome {
             value: Some(value),

@@ -58,12 +58,13 @@ pub struct NewCommitment {
     pub text: String,
 }
 
-/// Make a commitment for an organization that takes part in the group.
+/// Make a commitment for an organization that takes part in the group. Hands back the
+/// commitment and its group (read with the rule; the write leaves it alone).
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     input: NewCommitment,
-) -> AppResult<commitment::Model> {
+) -> AppResult<(commitment::Model, collaboration_group::Model)> {
     let group = active_group(db, input.group_id, "input.group").await?;
     let org = acting_org(db, actor, input.organization_id, "input.organization").await?;
     authz::commitment(actor, org.id, &org.name, group.district_id)?;
@@ -84,10 +85,11 @@ pub async fn create(
         ));
     }
     let now = Utc::now();
+    let (group_id, district) = (group.id, group.district_id);
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
             let created = commitment::ActiveModel {
-                group_id: Set(group.id),
+                group_id: Set(group_id),
                 organization_id: Set(org.id),
                 text: Set(text),
                 version: Set(1),
@@ -99,13 +101,11 @@ pub async fn create(
             }
             .insert(txn)
             .await?;
-            Written::created(
-                change("commitment.create", created.id, group.district_id),
-                created,
-            )
+            Written::created(change("commitment.create", created.id, district), created)
         })
     })
     .await
+    .map(|created| (created, group))
 }
 
 fn change(action: &str, id: i32, district: i32) -> Change<'_> {
@@ -139,15 +139,17 @@ async fn editable(
     Ok((current, group))
 }
 
-/// Change a commitment's text, based on version `expected`.
+/// Change a commitment's text, based on version `expected`. Hands back the commitment
+/// as written and its group (read with the rule; the write leaves it alone).
 pub async fn update(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
     expected: i32,
     text: &str,
-) -> AppResult<commitment::Model> {
+) -> AppResult<(commitment::Model, collaboration_group::Model)> {
     let (before, group) = editable(db, actor, id, expected).await?;
+    let district = group.district_id;
     let text = write::required_text("input.text", text, MAX_LONG_TEXT)?;
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
@@ -165,24 +167,23 @@ pub async fn update(
                 "commitment",
             )
             .await?;
-            Written::updated(
-                change("commitment.update", id, group.district_id),
-                &before,
-                after,
-            )
+            Written::updated(change("commitment.update", id, district), &before, after)
         })
     })
     .await
+    .map(|after| (after, group))
 }
 
-/// Remove a commitment, based on version `expected`.
+/// Remove a commitment, based on version `expected`. Hands back the commitment as it
+/// was and its group (read with the rule; the removal leaves it alone).
 pub async fn delete(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
     expected: i32,
-) -> AppResult<commitment::Model> {
+) -> AppResult<(commitment::Model, collaboration_group::Model)> {
     let (before, group) = editable(db, actor, id, expected).await?;
+    let district = group.district_id;
     write::commit(db, actor, |txn, _| {
         Box::pin(async move {
             write::delete_if_version::<commitment::Entity>(
@@ -192,10 +193,11 @@ pub async fn delete(
                 "commitment",
             )
             .await?;
-            Written::removed(change("commitment.delete", id, group.district_id), before)
+            Written::removed(change("commitment.delete", id, district), before)
         })
     })
     .await
+    .map(|before| (before, group))
 }
 
 /// A new participation in a group.

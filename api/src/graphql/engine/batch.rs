@@ -202,7 +202,16 @@ impl RequestLoader {
         }
     }
 
-    /// Forget every cached value (after a write).
+    /// Remember `value` as the answer for `key` (when this loader caches).
+    pub fn prime<K, V>(&self, key: K, value: V)
+    where
+        K: Send + Hash + Eq + 'static,
+        V: Send + 'static,
+    {
+        self.shared.prime(key, value);
+    }
+
+    /// Forget every cached value (before a write).
     pub fn clear(&self) {
         self.shared.lock().cache.clear();
     }

@@ -82,6 +82,20 @@ where
     }
 }
 
+/// Keep `value` as the answer for `key` for the rest of the request: a row a write just
+/// wrote, or read in the same step and left unchanged, so that the payload and the live
+/// event read it without another statement. Mutations call it inside their work, after
+/// the request cache was emptied for the write (`graphql::write`).
+pub(crate) fn keep<K>(ctx: &Context<'_>, key: K, value: <Reader as Loader<K>>::Value)
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Reader: Loader<K, Error = LoadError>,
+{
+    if let Ok(loader) = ctx.data::<RequestLoader>() {
+        loader.prime(key, value);
+    }
+}
+
 /// Load a has-many relation (empty when the parent has no children).
 pub(crate) async fn load_many<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<V>>
 where

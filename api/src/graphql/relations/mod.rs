@@ -9,8 +9,9 @@
 //!
 //! Rows that are nearly always shown with the row they belong to come *with* it, by a
 //! join, and prime the cache of their own key: a seat, commitment or responsibility
-//! brings its organization, an activity its priority and focus area, a district its
-//! municipality. The `organization { name }` under them then costs no statement.
+//! brings its organization (a commitment named by its ID also its group), an
+//! activity its priority and focus area, a district its municipality. The
+//! `organization { name }` under them then costs no statement.
 //!
 //! Three shapes of relation:
 //! - *by id* (`DistrictId(7)` → the district),
@@ -78,6 +79,39 @@ impl Reader {
             .collect())
     }
 
+    /// The rows of `select` with the organizations and the collaboration groups they
+    /// point at (one statement, two joins), which prime [`OrganizationId`] and
+    /// [`CollaborationGroupId`]: a commitment named by its ID is nearly always shown
+    /// with whose it is and in which group.
+    async fn with_organizations_and_groups<E>(
+        &self,
+        select: Select<E>,
+    ) -> Result<Vec<E::Model>, LoadError>
+    where
+        E: EntityTrait
+            + sea_orm::Related<organization::Entity>
+            + sea_orm::Related<collaboration_group::Entity>,
+    {
+        let rows = select
+            .find_also_related(organization::Entity)
+            .find_also_related(collaboration_group::Entity)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, org, group)| {
+                if let Some(org) = org {
+                    self.primer.prime(OrganizationId(org.id), org);
+                }
+                if let Some(group) = group {
+                    self.primer.prime(CollaborationGroupId(group.id), group);
+                }
+                row
+            })
+            .collect())
+    }
+
     /// The districts of `select` with their municipalities (one statement), which prime
     /// [`MunicipalityId`].
     async fn with_municipality(
@@ -115,6 +149,9 @@ macro_rules! fetch {
     };
     ($loader:ident, $select:ident, municipality) => {
         $loader.with_municipality($select).await?
+    };
+    ($loader:ident, $select:ident, organization_and_group) => {
+        $loader.with_organizations_and_groups($select).await?
     };
 }
 
@@ -204,18 +241,18 @@ by_id!(/// An activity by id (with its areas).
     ActivityId => activity, with areas);
 by_id!(/// A district by id (with its municipality).
     DistrictId => district, with municipality);
-by_id!(/// A responsibility by id.
-    ResponsibilityId => responsibility);
+by_id!(/// A responsibility by id (with its organization).
+    ResponsibilityId => responsibility, with organization);
 by_id!(/// A follow-up by id.
     FollowUpId => follow_up);
 by_id!(/// A collaboration area by id.
     CollaborationAreaId => collaboration_area);
 by_id!(/// A collaboration group by id.
     CollaborationGroupId => collaboration_group);
-by_id!(/// A participation by id.
-    ParticipationId => participation);
-by_id!(/// A commitment by id.
-    CommitmentId => commitment);
+by_id!(/// A participation by id (with its organization).
+    ParticipationId => participation, with organization);
+by_id!(/// A commitment by id (with its organization and group).
+    CommitmentId => commitment, with organization_and_group);
 
 has_many!(/// The districts of a municipality.
     DistrictsOfMunicipality => district by MunicipalityId, |m| Some(m.municipality_id));
