@@ -107,8 +107,10 @@ pub async fn connect(
     // sqlx pings a connection on every checkout by default: a round trip per statement
     // (nine per dashboard), and on SQLite a wake-up of the connection's thread. Test
     // only a connection idle long enough for a server restart, a proxy or a firewall
-    // to have dropped it (a broken one is also closed when it is given back, by the
-    // ping sqlx runs then). An SQLite file does not drop connections.
+    // to have dropped it. A connection given back is pinged only when its use was
+    // interrupted (an error before the answer, a cancelled statement, a dropped
+    // transaction), and closed if that ping fails: vendor/sqlx-core and
+    // vendor/sqlx-postgres (PATCHES.md). An SQLite file does not drop connections.
     if url.starts_with("sqlite:") {
         options.test_before_acquire(false);
     } else {

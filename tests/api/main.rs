@@ -22,6 +22,7 @@ mod matrix;
 mod migrations;
 mod outage;
 mod plain_lists;
+mod pool;
 mod read;
 mod reports;
 mod schema;

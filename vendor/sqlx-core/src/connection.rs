@@ -165,6 +165,15 @@ pub trait Connection: Send {
     #[doc(hidden)]
     fn should_flush(&self) -> bool;
 
+    /// PATCH (Samverkan): whether the connection is known to be at rest (every request
+    /// answered, nothing buffered, no transaction open), so that the pool may give it back
+    /// without testing it by a ping first. `false` (always ping, as published) unless a
+    /// driver knows better; the PostgreSQL driver of vendor/sqlx-postgres does.
+    #[doc(hidden)]
+    fn is_at_rest(&self) -> bool {
+        false
+    }
+
     /// Establish a new database connection.
     ///
     /// A value of [`Options`][Self::Options] is parsed from the provided connection string. This parsing

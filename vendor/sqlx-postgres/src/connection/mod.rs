@@ -243,6 +243,18 @@ impl Connection for PgConnection {
     fn should_flush(&self) -> bool {
         !self.inner.stream.write_buffer().is_empty()
     }
+
+    // PATCH (Samverkan): a connection is at rest when every message it sent has been
+    // answered up to its ReadyForQuery, nothing waits in its write buffer and no
+    // transaction is open. Anything else (a statement cancelled mid-stream, a dropped
+    // transaction's queued ROLLBACK, an I/O error before the answer) leaves it not at
+    // rest, and the pool tests it with a ping on release as before.
+    #[doc(hidden)]
+    fn is_at_rest(&self) -> bool {
+        self.inner.pending_ready_for_query_count == 0
+            && self.inner.stream.write_buffer().is_empty()
+            && matches!(self.inner.transaction_status, TransactionStatus::Idle)
+    }
 }
 
 // Implement `AsMut<Self>` so that `PgConnection` can be wrapped in
