@@ -209,12 +209,7 @@ async fn import(what: ImportCommand) -> anyhow::Result<()> {
         ..job
     };
     api::db::prepare(&settings.database_url, false).await?;
-    let db = api::db::connect(
-        &settings.database_url,
-        2,
-        api::db::StatementCounter::default(),
-    )
-    .await?;
+    let db = api::db::connect(&settings, 2, api::db::StatementCounter::default()).await?;
     let outcome = run(&db, job, api::graphql::imports::activity_id).await;
     db.close().await?;
     match outcome {
@@ -413,12 +408,7 @@ async fn export(what: ExportCommand) -> anyhow::Result<()> {
             ("template.xlsx".to_owned(), output, settings)
         }
     };
-    let db = api::db::connect(
-        &settings.database_url,
-        2,
-        api::db::StatementCounter::default(),
-    )
-    .await?;
+    let db = api::db::connect(&settings, 2, api::db::StatementCounter::default()).await?;
     let result = api::exports_http::export_file(&db, &file, &params).await;
     db.close().await?;
     let (bytes, name) = result.map_err(|e| anyhow::anyhow!("{}", e.public_message()))?;
@@ -459,12 +449,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Seed(settings)) => {
             api::db::prepare(&settings.database_url, false).await?;
-            let db = api::db::connect(
-                &settings.database_url,
-                2,
-                api::db::StatementCounter::default(),
-            )
-            .await?;
+            let db = api::db::connect(&settings, 2, api::db::StatementCounter::default()).await?;
             let report = api::seed::load(&db).await?;
             eprintln!("{report}");
             Ok(())
@@ -476,12 +461,7 @@ async fn main() -> anyhow::Result<()> {
             settings,
         }) => {
             api::db::prepare(&settings.database_url, false).await?;
-            let db = api::db::connect(
-                &settings.database_url,
-                2,
-                api::db::StatementCounter::default(),
-            )
-            .await?;
+            let db = api::db::connect(&settings, 2, api::db::StatementCounter::default()).await?;
             let seeded = api::seed::load(&db).await?;
             if seeded.total() > 0 {
                 eprintln!("demo data: {seeded}");

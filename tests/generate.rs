@@ -14,9 +14,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Quer
 
 async fn prepared(url: &str) -> DatabaseConnection {
     api::db::prepare(url, false).await.expect("migrate");
-    let db = api::db::connect(url, 2, api::db::StatementCounter::default())
-        .await
-        .expect("connect");
+    let db = api::db::connect(
+        &helpers::test_settings(url),
+        2,
+        api::db::StatementCounter::default(),
+    )
+    .await
+    .expect("connect");
     api::seed::load(&db).await.expect("demo data");
     db
 }

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use crate::config::Settings;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
@@ -84,12 +85,16 @@ pub(crate) fn count_statement(counter: &StatementCounter) {
 /// Key of the advisory lock that serialises migrations between replicas ("SAMVERK").
 const MIGRATION_LOCK_KEY: i64 = 0x53_41_4d_56_45_52_4b;
 
-/// Open a connection pool to `url` that counts its statements in `counter`.
+/// Open a connection pool of at most `max_connections` to the database of `settings`
+/// that counts its statements in `counter`. On PostgreSQL every connection starts with
+/// the planner settings of `settings` (`random_page_cost`).
 pub async fn connect(
-    url: &str,
+    settings: &Settings,
     max_connections: u32,
     counter: StatementCounter,
 ) -> Result<DatabaseConnection, DbErr> {
+    let url = settings.database_url.as_str();
+    let random_page_cost = settings.db_random_page_cost;
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .max_connections(max_connections)
@@ -99,6 +104,11 @@ pub async fn connect(
         .sqlx_logging(false)
         // SQLite: wait for a busy writer instead of failing at once, let readers go on
         // while one connection writes, and enforce foreign keys on every connection.
+        // PostgreSQL: plan with the service's random_page_cost (Settings: the batch
+        // loaders' joins to a parent look the few parents up by key).
+        .map_sqlx_postgres_opts(move |opts| {
+            opts.options([("random_page_cost", random_page_cost.to_string())])
+        })
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .busy_timeout(Duration::from_secs(10))

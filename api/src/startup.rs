@@ -72,12 +72,7 @@ impl Application {
         keys.start().await;
         db::prepare(&settings.database_url, settings.seed_on_start).await?;
         let statements = StatementCounter::default();
-        let db = db::connect(
-            &settings.database_url,
-            settings.db_pool_size(),
-            statements.clone(),
-        )
-        .await?;
+        let db = db::connect(settings, settings.db_pool_size(), statements.clone()).await?;
         let events = EventBus::start(db.clone(), &settings.database_url).await?;
         let listener = TcpListener::bind(settings.addr).await?;
         let port = listener.local_addr()?.port();

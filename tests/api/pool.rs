@@ -13,7 +13,7 @@ use sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, TransactionTrait,
 };
 
-use crate::helpers::fresh_database;
+use crate::helpers::{fresh_database, test_settings};
 
 async fn scalar(db: &DatabaseConnection, sql: &str) -> Result<i64, sea_orm::DbErr> {
     let row = db
@@ -31,7 +31,7 @@ async fn probe_rows(db: &DatabaseConnection) -> i64 {
 #[tokio::test]
 async fn an_interrupted_connection_is_made_usable_or_replaced() {
     let fresh = fresh_database().await;
-    let db = connect(&fresh.url, 1, StatementCounter::default())
+    let db = connect(&test_settings(&fresh.url), 1, StatementCounter::default())
         .await
         .unwrap();
     db.execute_unprepared("CREATE TABLE pool_probe (n BIGINT)")
@@ -59,6 +59,19 @@ async fn an_interrupted_connection_is_made_usable_or_replaced() {
     if db.get_database_backend() != DbBackend::Postgres {
         return;
     }
+
+    // Every connection plans with the service's random_page_cost (default 1.1).
+    let cost = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT current_setting('random_page_cost')",
+        ))
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get_by_index::<String>(0)
+        .unwrap();
+    assert_eq!(cost, "1.1");
 
     // A statement cancelled while the database still works on it: its answer is drained
     // before the connection serves again.
