@@ -1,14 +1,20 @@
 //! Live updates: change events, fanned out to every replica.
 //!
 //! A mutation that changed something publishes an [`Event`] (what changed, where, by
-//! whom) after its transaction committed. On PostgreSQL the event is sent with
-//! `pg_notify` and every replica — this one included — receives it on its `LISTEN`
-//! connection, so a change made through replica A reaches a subscriber on replica B with
-//! no extra infrastructure. On SQLite (one process) events go through an in-process
-//! channel. Subscribers receive the event and read the node as it is now.
+//! whom) when its transaction commits. On PostgreSQL the event is sent with `pg_notify`
+//! — inside the change's transaction, in the statement that writes its audit event
+//! ([`with_notifications`]), so the database delivers it at the commit and never for a
+//! change rolled back — and every replica, this one included, receives it on its
+//! `LISTEN` connection: a change made through replica A reaches a subscriber on replica B
+//! with no extra infrastructure. On SQLite (one process) events go through an
+//! in-process channel once the transaction has committed ([`deliver_after_commit`], to
+//! the bus the request's write runs with, [`EventBus::scope`]). Events that need a read
+//! after the commit (the obligations a delivery may count for) are published after it
+//! ([`EventBus::publish`]). Subscribers receive the event and read the node as it is now.
 
 use std::time::Duration;
 
+use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder};
 use sea_orm::sqlx::postgres::PgListener;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use serde::{Deserialize, Serialize};
@@ -103,6 +109,12 @@ impl EventBus {
         }
     }
 
+    /// Run `write` (a mutation's service call) with this bus as the one its committed
+    /// changes are delivered to on SQLite ([`deliver_after_commit`]).
+    pub async fn scope<F: Future>(&self, write: F) -> F::Output {
+        LOCAL.scope(self.clone(), write).await
+    }
+
     /// How many subscriptions of this process are listening now.
     pub fn subscriber_count(&self) -> usize {
         self.tx.receiver_count()
@@ -112,6 +124,56 @@ impl EventBus {
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.tx.subscribe()
     }
+}
+
+tokio::task_local! {
+    /// The bus of the write running in this task ([`EventBus::scope`]).
+    static LOCAL: EventBus;
+}
+
+/// Deliver the live events of a transaction that has just committed, on SQLite (on
+/// PostgreSQL the database delivered them; [`crate::services::audit::record`] hands back
+/// none there): to the bus of the write running in this task, if it runs with one (a
+/// write from the command line has no subscribers to tell).
+pub fn deliver_after_commit(events: Vec<Event>) {
+    if events.is_empty() {
+        return;
+    }
+    let _ = LOCAL.try_with(|bus| {
+        for event in events {
+            // No receivers is fine.
+            let _ = bus.tx.send(event);
+        }
+    });
+}
+
+/// `insert` (the audit trail's, in a change's transaction) carrying the `pg_notify` of
+/// every one of `events` on [`CHANNEL`]: one statement, whose notifications PostgreSQL
+/// delivers when the transaction commits, in their order. PostgreSQL only.
+pub fn with_notifications(
+    insert: &InsertStatement,
+    events: &[Event],
+) -> Result<Statement, serde_json::Error> {
+    let payloads = events
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()?;
+    let (sql, values) = insert.build(PostgresQueryBuilder);
+    let mut values = values.0;
+    let channel = values.len() + 1;
+    values.push(CHANNEL.into());
+    values.push(serde_json::to_string(&payloads)?.into());
+    // A data-modifying `WITH` runs to completion whether or not the query reads it.
+    let sql = format!(
+        "WITH audit AS ({sql}) SELECT count(pg_notify(${channel}, payload)) \
+         FROM json_array_elements_text(${}::json) AS payload",
+        channel + 1
+    );
+    Ok(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        values,
+    ))
 }
 
 /// Forward notifications to local subscribers until the process ends.

@@ -101,6 +101,21 @@ async fn police_sspf_commitment(app: &TestApp) -> (Value, Value) {
     (data["district"]["id"].clone(), commitment)
 }
 
+/// The police's SSPF commitment, and a viewer's socket subscribed (and registered) to
+/// the commitment changes of its district.
+async fn watching_police_sspf_commitment(app: &TestApp) -> (Value, Socket) {
+    let (district, commitment) = police_sspf_commitment(app).await;
+    let socket = subscribe(
+        app.port,
+        &app.viewer_token(),
+        &operation("CommitmentChanged"),
+        json!({ "district": district }),
+    )
+    .await;
+    wait_for_subscribers(app, 1).await;
+    (commitment, socket)
+}
+
 async fn update(app: &TestApp, id: &Value, version: i64, text: &str) {
     let token = app.token("lpo-farsta", Role::OrgEditor);
     let (_, body) = app
@@ -121,15 +136,7 @@ async fn update(app: &TestApp, id: &Value, version: i64, text: &str) {
 #[tokio::test]
 async fn a_liaison_sees_a_commitment_change_as_it_happens() {
     let app = spawn_app().await;
-    let (district, commitment) = police_sspf_commitment(&app).await;
-    let mut socket = subscribe(
-        app.port,
-        &app.viewer_token(),
-        &operation("CommitmentChanged"),
-        json!({ "district": district }),
-    )
-    .await;
-    wait_for_subscribers(&app, 1).await;
+    let (commitment, mut socket) = watching_police_sspf_commitment(&app).await;
     update(&app, &commitment, 1, "Direkt till prenumeranten.").await;
     let event = next_event(&mut socket).await;
     assert_eq!(
@@ -143,6 +150,48 @@ async fn a_liaison_sees_a_commitment_change_as_it_happens() {
             },
             "actor": "test-user"
         })
+    );
+}
+
+/// A change is heard when, and only when, it commits: a refused edit (a stale version,
+/// then another organization's) sends nothing, and the next real edit is the first thing
+/// the subscriber hears. On PostgreSQL the notification rides on the audit trail's
+/// insert, inside the change's transaction; on SQLite it goes to the bus after the commit.
+#[tokio::test]
+async fn only_a_committed_change_is_heard() {
+    let app = spawn_app().await;
+    let (commitment, mut socket) = watching_police_sspf_commitment(&app).await;
+    let stale = json!({ "id": commitment, "expectedVersion": 7, "text": "Inaktuell." });
+    let (_, body) = app
+        .graphql_op(
+            Some(&app.token("lpo-farsta", Role::OrgEditor)),
+            &operation("UpdateCommitment"),
+            Some("UpdateCommitment"),
+            stale,
+        )
+        .await;
+    assert_eq!(
+        body["data"]["updateCommitment"]["userErrors"][0]["code"], "CONFLICT",
+        "{body}"
+    );
+    let foreign = json!({ "id": commitment, "expectedVersion": 1, "text": "Annans." });
+    let (_, body) = app
+        .graphql_op(
+            Some(&app.token("skarpnack-sdf", Role::OrgEditor)),
+            &operation("UpdateCommitment"),
+            Some("UpdateCommitment"),
+            foreign,
+        )
+        .await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{body}"
+    );
+    update(&app, &commitment, 1, "Det enda som hörs.").await;
+    let event = next_event(&mut socket).await;
+    assert_eq!(
+        event["commitmentChanged"]["commitment"]["text"], "Det enda som hörs.",
+        "{event}"
     );
 }
 

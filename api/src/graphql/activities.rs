@@ -482,7 +482,7 @@ impl ActivitiesMutation {
         #[graphql(desc = "The new row.")] input: CreateActivityInput,
     ) -> async_graphql::Result<ActivityPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let plan = decode_as(&input.action_plan, NodeType::ActionPlan, "input.actionPlan")?;
             let fields = plans::ActivityFields {
                 priority_area_id: Some(opt_id(
@@ -528,7 +528,7 @@ impl ActivitiesMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Activity, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(ctx, quiet, known.map(ActivityId), async {
+        let (node, user_errors) = mutate(ctx, known.map(ActivityId), async {
             let fields = plans::ActivityFields {
                 priority_area_id: patch_id(
                     input.priority_area,
@@ -568,7 +568,7 @@ impl ActivitiesMutation {
         #[graphql(desc = "Which row, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::Activity, "input.id")?;
             plans::delete_activity(&st.db, actor, id, input.expected_version).await
         })

@@ -202,31 +202,26 @@ impl CommitmentsMutation {
         #[graphql(desc = "What to promise, where.")] input: CreateCommitmentInput,
     ) -> async_graphql::Result<CommitmentPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Commitment, "commitment.create"),
-            (),
-            async {
-                let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
-                let org = opt_id(
-                    input.organization.as_ref(),
-                    NodeType::Organization,
-                    "input.organization",
-                )?;
-                let (commitment, group) = commitments::create(
-                    &st.db,
-                    actor,
-                    commitments::NewCommitment {
-                        group_id: group,
-                        organization_id: org,
-                        text: input.text,
-                    },
-                )
-                .await?;
-                keep(ctx, CollaborationGroupId(group.id), group);
-                Ok(commitment)
-            },
-        )
+        let (node, user_errors) = mutate(ctx, (), async {
+            let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
+            let org = opt_id(
+                input.organization.as_ref(),
+                NodeType::Organization,
+                "input.organization",
+            )?;
+            let (commitment, group) = commitments::create(
+                &st.db,
+                actor,
+                commitments::NewCommitment {
+                    group_id: group,
+                    organization_id: org,
+                    text: input.text,
+                },
+            )
+            .await?;
+            keep(ctx, CollaborationGroupId(group.id), group);
+            Ok(commitment)
+        })
         .await?;
         Ok(CommitmentPayload {
             commitment: node.map(Commitment),
@@ -247,18 +242,13 @@ impl CommitmentsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Commitment, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Commitment, "commitment.update"),
-            known.map(CommitmentId),
-            async {
-                let (commitment, group) =
-                    commitments::update(&st.db, actor, id?, input.expected_version, &input.text)
-                        .await?;
-                keep(ctx, CollaborationGroupId(group.id), group);
-                Ok(commitment)
-            },
-        )
+        let (node, user_errors) = mutate(ctx, known.map(CommitmentId), async {
+            let (commitment, group) =
+                commitments::update(&st.db, actor, id?, input.expected_version, &input.text)
+                    .await?;
+            keep(ctx, CollaborationGroupId(group.id), group);
+            Ok(commitment)
+        })
         .await?;
         Ok(CommitmentPayload {
             commitment: node.map(Commitment),
@@ -274,18 +264,13 @@ impl CommitmentsMutation {
         #[graphql(desc = "Which commitment, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Commitment, "commitment.delete"),
-            (),
-            async {
-                let id = decode_as(&input.id, NodeType::Commitment, "input.id")?;
-                let (before, group) =
-                    commitments::delete(&st.db, actor, id, input.expected_version).await?;
-                keep(ctx, CollaborationGroupId(group.id), group);
-                Ok(before)
-            },
-        )
+        let (node, user_errors) = mutate(ctx, (), async {
+            let id = decode_as(&input.id, NodeType::Commitment, "input.id")?;
+            let (before, group) =
+                commitments::delete(&st.db, actor, id, input.expected_version).await?;
+            keep(ctx, CollaborationGroupId(group.id), group);
+            Ok(before)
+        })
         .await?;
         Ok(DeletePayload {
             deleted_id: node.map(|c| encode(NodeType::Commitment, c.id)),

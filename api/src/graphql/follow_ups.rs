@@ -266,14 +266,6 @@ impl FollowUpsMutation {
         let (year, term) = (input.period.year, input.period.term.into());
         let (node, user_errors) = mutate(
             ctx,
-            |f| {
-                let action = if f.version == 1 {
-                    "followUp.create"
-                } else {
-                    "followUp.update"
-                };
-                announce(EventKind::FollowUp, action)(f)
-            },
             known.map(|activity| ReportedPeriod {
                 activity,
                 year,
@@ -312,25 +304,17 @@ impl FollowUpsMutation {
         #[graphql(desc = "Which district, which period.")] input: SubmitFollowUpsInput,
     ) -> async_graphql::Result<SubmitFollowUpsPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            |fs| {
-                let submitted = announce(EventKind::FollowUp, "followUp.submit");
-                fs.iter().filter_map(submitted).collect::<Vec<_>>()
-            },
-            (),
-            async {
-                let district = decode_as(&input.district, NodeType::District, "input.district")?;
-                follow_ups::submit(
-                    &st.db,
-                    actor,
-                    district,
-                    input.period.year,
-                    input.period.term.into(),
-                )
-                .await
-            },
-        )
+        let (node, user_errors) = mutate(ctx, (), async {
+            let district = decode_as(&input.district, NodeType::District, "input.district")?;
+            follow_ups::submit(
+                &st.db,
+                actor,
+                district,
+                input.period.year,
+                input.period.term.into(),
+            )
+            .await
+        })
         .await?;
         if node.as_ref().is_some_and(|fs| !fs.is_empty()) {
             announce_submission(ctx, &input).await;
@@ -353,12 +337,8 @@ async fn announce_submission(ctx: &Context<'_>, input: &SubmitFollowUpsInput) {
         return;
     };
     let (year, term) = (input.period.year, input.period.term.into());
-    match obligations::concerned_by_submission(&st.db, district, year, term).await {
-        Ok(rows) => announce_all(ctx, EventKind::Obligation, "followUp.submit", &rows).await,
-        Err(err) => {
-            tracing::warn!(error = %err, "cannot find the obligations a submission concerns");
-        }
-    }
+    let concerned = obligations::concerned_by_submission(&st.db, district, year, term).await;
+    announce_obligations(ctx, "followUp.submit", concerned).await;
 }
 
 /// One activity's follow-up for one period: what a report reloads after a `CONFLICT`.

@@ -188,14 +188,6 @@ impl GroupFollowUpsMutation {
         let (year, term) = (input.period.year, input.period.term.into());
         let (node, user_errors) = mutate(
             ctx,
-            |f: &group_follow_up::Model| {
-                let action = if f.version == 1 {
-                    "groupFollowUp.create"
-                } else {
-                    "groupFollowUp.update"
-                };
-                announce(EventKind::Group, action)(f)
-            },
             known.map(|group_id| GroupFollowUpOfPeriod {
                 group_id,
                 year,
@@ -234,25 +226,17 @@ impl GroupFollowUpsMutation {
         #[graphql(desc = "Which district, which period.")] input: SubmitGroupFollowUpsInput,
     ) -> async_graphql::Result<SubmitGroupFollowUpsPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            |fs: &Vec<group_follow_up::Model>| {
-                let submitted = announce(EventKind::Group, "groupFollowUp.submit");
-                fs.iter().filter_map(submitted).collect::<Vec<_>>()
-            },
-            (),
-            async {
-                let district = decode_as(&input.district, NodeType::District, "input.district")?;
-                group_follow_ups::submit(
-                    &st.db,
-                    actor,
-                    district,
-                    input.period.year,
-                    input.period.term.into(),
-                )
-                .await
-            },
-        )
+        let (node, user_errors) = mutate(ctx, (), async {
+            let district = decode_as(&input.district, NodeType::District, "input.district")?;
+            group_follow_ups::submit(
+                &st.db,
+                actor,
+                district,
+                input.period.year,
+                input.period.term.into(),
+            )
+            .await
+        })
         .await?;
         Ok(SubmitGroupFollowUpsPayload {
             group_follow_ups: node

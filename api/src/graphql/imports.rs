@@ -313,7 +313,7 @@ impl ImportsMutation {
         }
         let (file_name, digest, doc) = read_upload(ctx, &input.file).await?;
         let dry_run = input.dry_run;
-        let (report, user_errors) = mutate(ctx, quiet, (), async {
+        let (report, user_errors) = mutate(ctx, (), async {
             service::import_plan(
                 &st.db,
                 actor,
@@ -399,7 +399,7 @@ impl ImportsMutation {
             };
         }
         let (file_name, digest, doc) = read_upload(ctx, &input.file).await?;
-        let (report, user_errors) = mutate(ctx, quiet, (), async {
+        let (report, user_errors) = mutate(ctx, (), async {
             service::import_follow_ups(
                 &st.db,
                 actor,
@@ -428,7 +428,12 @@ impl ImportsMutation {
             ctx,
             EventKind::FollowUp,
             "followUp.import",
-            &report.follow_ups,
+            report.plan.as_ref().and_then(|p| p.district_id),
+            report
+                .follow_ups
+                .iter()
+                .map(|f| (f.id, f.place()))
+                .collect(),
         )
         .await;
         let mut user_errors = user_errors;

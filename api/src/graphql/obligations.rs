@@ -293,8 +293,7 @@ impl ObligationsMutation {
         #[graphql(desc = "The new obligation.")] input: CreateObligationInput,
     ) -> async_graphql::Result<ObligationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let notices = announce::<obligation::Model>(EventKind::Obligation, "obligation.create");
-        let (node, user_errors) = mutate(ctx, notices, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let fields = service::ObligationFields {
                 strategy_id: Some(decode_as(
                     &input.strategy,
@@ -332,8 +331,7 @@ impl ObligationsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Obligation, "input.id");
         let known = id.as_ref().ok().copied();
-        let notices = announce::<obligation::Model>(EventKind::Obligation, "obligation.update");
-        let (node, user_errors) = mutate(ctx, notices, known.map(ObligationId), async {
+        let (node, user_errors) = mutate(ctx, known.map(ObligationId), async {
             let fields = service::ObligationFields {
                 strategy_id: None,
                 organization_id: opt_id(
@@ -364,8 +362,7 @@ impl ObligationsMutation {
         #[graphql(desc = "Which obligation, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let notices = announce::<obligation::Model>(EventKind::Obligation, "obligation.delete");
-        let (node, user_errors) = mutate(ctx, notices, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::Obligation, "input.id")?;
             service::delete_obligation(&st.db, actor, id, input.expected_version).await
         })

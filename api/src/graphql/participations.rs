@@ -142,31 +142,26 @@ impl ParticipationsMutation {
         #[graphql(desc = "Which group, which organization, which contact.")] input: JoinGroupInput,
     ) -> async_graphql::Result<ParticipationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Group, "participation.create"),
-            (),
-            async {
-                let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
-                let org = opt_id(
-                    input.organization.as_ref(),
-                    NodeType::Organization,
-                    "input.organization",
-                )?;
-                commitments::join(
-                    &st.db,
-                    actor,
-                    commitments::NewParticipation {
-                        group_id: group,
-                        organization_id: org,
-                        contact_role: input.contact_role,
-                        other_participants: input.other_participants,
-                        is_convener: input.is_convener,
-                    },
-                )
-                .await
-            },
-        )
+        let (node, user_errors) = mutate(ctx, (), async {
+            let group = decode_as(&input.group, NodeType::CollaborationGroup, "input.group")?;
+            let org = opt_id(
+                input.organization.as_ref(),
+                NodeType::Organization,
+                "input.organization",
+            )?;
+            commitments::join(
+                &st.db,
+                actor,
+                commitments::NewParticipation {
+                    group_id: group,
+                    organization_id: org,
+                    contact_role: input.contact_role,
+                    other_participants: input.other_participants,
+                    is_convener: input.is_convener,
+                },
+            )
+            .await
+        })
         .await?;
         Ok(ParticipationPayload {
             participation: node.map(Participation),
@@ -190,21 +185,10 @@ impl ParticipationsMutation {
             other_participants: patch(input.other_participants),
             is_convener: input.is_convener,
         };
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Group, "participation.update"),
-            known.map(ParticipationId),
-            async {
-                commitments::update_participation(
-                    &st.db,
-                    actor,
-                    id?,
-                    input.expected_version,
-                    changes,
-                )
+        let (node, user_errors) = mutate(ctx, known.map(ParticipationId), async {
+            commitments::update_participation(&st.db, actor, id?, input.expected_version, changes)
                 .await
-            },
-        )
+        })
         .await?;
         Ok(ParticipationPayload {
             participation: node.map(Participation),
@@ -221,15 +205,10 @@ impl ParticipationsMutation {
         #[graphql(desc = "Which seat, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Group, "participation.delete"),
-            (),
-            async {
-                let id = decode_as(&input.id, NodeType::Participation, "input.id")?;
-                commitments::leave(&st.db, actor, id, input.expected_version).await
-            },
-        )
+        let (node, user_errors) = mutate(ctx, (), async {
+            let id = decode_as(&input.id, NodeType::Participation, "input.id")?;
+            commitments::leave(&st.db, actor, id, input.expected_version).await
+        })
         .await?;
         Ok(DeletePayload {
             deleted_id: node.map(|p| encode(NodeType::Participation, p.id)),

@@ -243,7 +243,7 @@ impl PlansMutation {
         #[graphql(desc = "The new plan.")] input: CreateActionPlanInput,
     ) -> async_graphql::Result<ActionPlanPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             plans::create_plan(
                 &st.db,
                 actor,
@@ -299,7 +299,7 @@ impl PlansMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::ActionPlan, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(ctx, quiet, known.map(ActionPlanId), async {
+        let (node, user_errors) = mutate(ctx, known.map(ActionPlanId), async {
             let changes = plans::PlanChanges {
                 title: input.title,
                 description: patch(input.description),
@@ -338,8 +338,6 @@ async fn announce_plan(ctx: &Context<'_>, action: &'static str, plan: &action_pl
         entity::enums::ObligationKind::ActionPlan,
         entity::enums::ObligationKind::FollowUp,
     ];
-    match obligations::concerned(&st.db, owner, plan.strategy_id, &kinds).await {
-        Ok(rows) => announce_all(ctx, EventKind::Obligation, action, &rows).await,
-        Err(err) => tracing::warn!(error = %err, "cannot find the obligations a plan concerns"),
-    }
+    let concerned = obligations::concerned(&st.db, owner, plan.strategy_id, &kinds).await;
+    announce_obligations(ctx, action, concerned).await;
 }

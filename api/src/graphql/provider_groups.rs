@@ -144,7 +144,7 @@ impl ProviderGroupsMutation {
         #[graphql(desc = "The group and its organization.")] input: MapProviderGroupInput,
     ) -> async_graphql::Result<ProviderGroupPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let org = decode_as(
                 &input.organization,
                 NodeType::Organization,
@@ -168,7 +168,7 @@ impl ProviderGroupsMutation {
         input: UpdateProviderGroupInput,
     ) -> async_graphql::Result<ProviderGroupPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::ProviderGroup, "input.id")?;
             let org = decode_as(
                 &input.organization,
@@ -192,7 +192,7 @@ impl ProviderGroupsMutation {
         #[graphql(desc = "Which mapping, its version.")] input: DeleteProviderGroupInput,
     ) -> async_graphql::Result<ProviderGroupPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::ProviderGroup, "input.id")?;
             service::delete_group(&st.db, actor, id, input.expected_version).await
         })

@@ -1,22 +1,23 @@
 //! The GraphQL half of the one write path.
 //!
 //! Every mutation resolver decodes its IDs and calls [`mutate`] with the service call
-//! (which goes through `services::write::commit`: rule, versioned write, audit, commit
-//! in one transaction), the live events of the change, and the key to reload the named
-//! node by. `mutate` runs the call under the write gate, sorts a failure into
-//! `userErrors` (or a GraphQL error), publishes the events once the change committed,
-//! and on a `CONFLICT` reloads the current node — so the resolver only builds its
-//! payload from the `(node, userErrors)` it gets back.
+//! (which goes through `services::write::commit`: rule, versioned write, audit and the
+//! live events of the change, commit, in one transaction) and the key to reload the
+//! named node by. `mutate` runs the call under the write gate (with the server's event
+//! bus, to which SQLite's committed events go), sorts a failure into `userErrors` (or a
+//! GraphQL error), and on a `CONFLICT` reloads the current node — so the resolver only
+//! builds its payload from the `(node, userErrors)` it gets back.
 //!
 //! The request cache is emptied when the write's turn comes, before the service runs;
 //! rows the service hands back besides its node (a commitment's group, read with the
 //! rule and not changed by the write) are kept there by the work (`engine::keep`), so
-//! the event's place and the payload's `viewerCanUpdate` cost no statement.
+//! the payload's `viewerCanUpdate` costs no statement.
 
 use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
 use futures_util::future::BoxFuture;
 
 use super::engine::Reader;
+pub(crate) use crate::services::write::{Place, Placed};
 
 use crate::graphql::prelude::*;
 
@@ -59,125 +60,22 @@ impl<T> Outcome<T> {
     }
 }
 
-/// One mutation, the one way: run `work` (the service call) under the write gate; when
-/// it changed something, publish the events `notices` names for its value; when it was
-/// refused for a stale version, reload the current node by `reload`. Hands back the node
-/// for the payload and the user errors.
-pub(crate) async fn mutate<T, N>(
+/// One mutation, the one way: run `work` (the service call, which sends the live events
+/// of its change with its transaction: `services::write::Written::announce`) under the
+/// write gate; when it was refused for a stale version, reload the current node by
+/// `reload`. Hands back the node for the payload and the user errors.
+pub(crate) async fn mutate<T>(
     ctx: &Context<'_>,
-    notices: impl FnOnce(&T) -> N,
     reload: impl Reload<T>,
     work: impl Future<Output = AppResult<T>>,
-) -> async_graphql::Result<(Option<T>, Vec<UserError>)>
-where
-    N: IntoIterator<Item = Notice>,
-{
+) -> async_graphql::Result<(Option<T>, Vec<UserError>)> {
     let out = run(ctx, work).await?;
-    if let Some(value) = &out.value {
-        for n in notices(value) {
-            publish(ctx, n.kind, n.action, n.node_id, n.place).await;
-        }
-    }
     let node = match out.value {
         Some(value) => Some(value),
         None if out.conflicted() => reload.reload(ctx).await?,
         None => None,
     };
     Ok((node, out.errors))
-}
-
-/// What live subscribers hear of one change.
-pub(crate) struct Notice {
-    kind: EventKind,
-    action: &'static str,
-    node_id: i32,
-    place: Place,
-}
-
-/// A node whose changes are published: its row id and where it lies.
-pub(crate) trait Placed {
-    /// The row id.
-    fn node_id(&self) -> i32;
-    /// Where it lies, to route its events.
-    fn place(&self) -> Place;
-}
-
-impl Placed for entity::commitment::Model {
-    fn node_id(&self) -> i32 {
-        self.id
-    }
-    fn place(&self) -> Place {
-        Place::Group {
-            group_id: self.group_id,
-            organization_id: Some(self.organization_id),
-        }
-    }
-}
-
-impl Placed for entity::participation::Model {
-    fn node_id(&self) -> i32 {
-        self.id
-    }
-    fn place(&self) -> Place {
-        Place::Group {
-            group_id: self.group_id,
-            organization_id: Some(self.organization_id),
-        }
-    }
-}
-
-impl Placed for entity::collaboration_group::Model {
-    fn node_id(&self) -> i32 {
-        self.id
-    }
-    fn place(&self) -> Place {
-        Place::Group {
-            group_id: self.id,
-            organization_id: None,
-        }
-    }
-}
-
-impl Placed for entity::follow_up::Model {
-    fn node_id(&self) -> i32 {
-        self.id
-    }
-    fn place(&self) -> Place {
-        Place::Activity(self.activity_id)
-    }
-}
-
-// Issue 14, item 5: a group's follow-up is heard where its group is (`groupChanged`).
-impl Placed for entity::group_follow_up::Model {
-    fn node_id(&self) -> i32 {
-        self.id
-    }
-    fn place(&self) -> Place {
-        Place::Group {
-            group_id: self.collaboration_group_id,
-            organization_id: None,
-        }
-    }
-}
-
-/// For [`mutate`]: publish `action` of `kind` about the node written.
-pub(crate) fn announce<T: Placed>(
-    kind: EventKind,
-    action: &'static str,
-) -> impl Fn(&T) -> Option<Notice> + Copy {
-    move |node| {
-        Some(Notice {
-            kind,
-            action,
-            node_id: node.node_id(),
-            place: node.place(),
-        })
-    }
-}
-
-/// For [`mutate`]: a change with no live event (the catalogue, plans, activities, areas).
-pub(crate) fn quiet<T>(_: &T) -> Option<Notice> {
-    None
 }
 
 /// How [`mutate`] reads the current node again after a `CONFLICT`: `()` when the input
@@ -239,7 +137,12 @@ where
     if let Ok(loader) = ctx.data::<super::batch::RequestLoader>() {
         loader.clear();
     }
-    let result = work.await;
+    // On SQLite a committed change's live events go to this server's bus
+    // (`events::deliver_after_commit`); on PostgreSQL the database delivers them.
+    let result = match ctx.data::<EventBus>() {
+        Ok(bus) => bus.scope(work).await,
+        Err(_) => work.await,
+    };
     match result {
         Ok(value) => Ok(Outcome {
             value: Some(value),
@@ -268,94 +171,51 @@ where
     }
 }
 
-/// Tell live subscribers about a change (after it committed). Never fails the mutation.
-async fn publish(ctx: &Context<'_>, kind: EventKind, action: &str, node_id: i32, place: Place) {
-    let (Ok(st), Ok(bus)) = (state(ctx), ctx.data::<EventBus>()) else {
-        return;
-    };
-    let located = match place {
-        Place::Group {
-            group_id,
-            organization_id,
-        } => load(ctx, CollaborationGroupId(group_id))
-            .await
-            .ok()
-            .flatten()
-            .map(|g| (Some(g.district_id), Some(group_id), organization_id)),
-        Place::Activity(activity_id) => match load(ctx, ActivityId(activity_id)).await {
-            Ok(Some(a)) => load(ctx, ActionPlanId(a.action_plan_id))
-                .await
-                .ok()
-                .flatten()
-                .map(|p| (p.district_id, None, None)),
-            _ => None,
-        },
-        Place::Obligation {
-            organization_id, ..
-        } => Some((None, None, Some(organization_id))),
-    };
-    let strategy_id = match place {
-        Place::Obligation { strategy_id, .. } => Some(strategy_id),
-        _ => None,
-    };
-    let Some((district_id, group_id, organization_id)) = located else {
-        tracing::warn!(action, node_id, "cannot place an event; not published");
-        return;
-    };
-    bus.publish(Event {
-        kind,
-        action: action.to_owned(),
-        node_id,
-        district_id,
-        group_id,
-        organization_id,
-        strategy_id,
-        actor: st.caller.sub.clone(),
-    })
-    .await;
-}
-
-/// Where a changed node lies, to route its event.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Place {
-    /// In a group (commitments, seats, the group itself).
-    Group {
-        group_id: i32,
-        organization_id: Option<i32>,
-    },
-    /// Under an activity (follow-ups).
-    Activity(i32),
-    /// An obligation: the strategy that sets it and the body that owes it.
-    Obligation {
-        strategy_id: i32,
-        organization_id: i32,
-    },
-}
-
-// --- The city's cycle (issue 14) ---------------------------------------------------------
-
-impl Placed for entity::obligation::Model {
-    fn node_id(&self) -> i32 {
-        self.id
-    }
-    fn place(&self) -> Place {
-        Place::Obligation {
-            strategy_id: self.strategy_id,
-            organization_id: self.organization_id,
-        }
-    }
-}
-
 /// Tell live subscribers that `action` (e.g. `situationPicture.update`) may have changed
-/// each of `nodes` (after the change committed; never fails the mutation).
-pub(crate) async fn announce_all<T: Placed>(
+/// each of `nodes` — `(row id, where it lies)`, in `district` — after the change
+/// committed, when what they are is known only by a read after it (the obligations a
+/// delivery may count for). Never fails the mutation. Changes known inside the write are
+/// announced with it instead (`services::write::Written::announce`).
+pub(crate) async fn announce_all(
     ctx: &Context<'_>,
     kind: EventKind,
     action: &'static str,
-    nodes: &[T],
+    district_id: Option<i32>,
+    nodes: Vec<(i32, Place)>,
 ) {
-    for node in nodes {
-        publish(ctx, kind, action, node.node_id(), node.place()).await;
+    let (Ok(st), Ok(bus)) = (state(ctx), ctx.data::<EventBus>()) else {
+        return;
+    };
+    for (node_id, place) in nodes {
+        bus.publish(Event {
+            kind,
+            action: action.to_owned(),
+            node_id,
+            district_id,
+            group_id: place.group_id,
+            organization_id: place.organization_id,
+            strategy_id: place.strategy_id,
+            actor: st.caller.sub.clone(),
+        })
+        .await;
+    }
+}
+
+/// After a delivery committed: tell the subscribers of the obligations it may count for
+/// (`concerned`, read after the commit), or log why they could not be read.
+pub(crate) async fn announce_obligations(
+    ctx: &Context<'_>,
+    action: &'static str,
+    concerned: AppResult<Vec<entity::obligation::Model>>,
+) {
+    match concerned {
+        Ok(rows) => {
+            let nodes = rows.iter().map(|o| (o.id, o.place())).collect();
+            announce_all(ctx, EventKind::Obligation, action, None, nodes).await;
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, action, "cannot find the obligations a delivery concerns");
+        }
     }
 }
 

@@ -1,14 +1,22 @@
 //! The audit trail: every successful change writes one [`audit_event`] row in the same
 //! transaction as the change — who (`sub` and organization), what (action and node),
 //! where (district), and the node before and after, as JSON.
+//!
+//! A change that live subscribers hear of ([`Event::announce`]) sends its live event with
+//! its audit event: on PostgreSQL the audit trail's (last) insert carries the
+//! `pg_notify`s in the same statement (`events::with_notifications`), so the database
+//! delivers them when the transaction commits; on SQLite [`record`] hands them back to be
+//! delivered in-process once the transaction has committed.
 
 use chrono::Utc;
 use entity::audit_event;
-use sea_orm::{ConnectionTrait, Set};
+use sea_orm::{ConnectionTrait, DbBackend, Set};
 use serde::Serialize;
 
 use super::authz::Actor;
+use super::write::Place;
 use crate::error::AppResult;
+use crate::events::{self, EventKind};
 
 /// What changed, for the audit trail.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +40,8 @@ pub struct Event {
     district_id: Option<i32>,
     before: Option<String>,
     after: Option<String>,
+    /// The live event to send with it, if subscribers hear of the change.
+    live: Option<(EventKind, Place)>,
 }
 
 impl Event {
@@ -56,18 +66,45 @@ impl Event {
             district_id: change.district_id,
             before,
             after,
+            live: None,
+        })
+    }
+
+    /// Send a live event of `kind` with this audit event (same action, node and
+    /// district), to the subscribers of `place`.
+    pub fn announce(&mut self, kind: EventKind, place: Place) {
+        self.live = Some((kind, place));
+    }
+
+    /// The live event announced with this audit event, if any, by `actor`.
+    fn live_event(&self, actor: &Actor) -> Option<events::Event> {
+        let (kind, place) = self.live?;
+        Some(events::Event {
+            kind,
+            action: self.action.clone(),
+            node_id: self.node_id,
+            district_id: self.district_id,
+            group_id: place.group_id,
+            organization_id: place.organization_id,
+            strategy_id: place.strategy_id,
+            actor: actor.sub.clone(),
         })
     }
 }
 
 /// Write `events` by `actor`, many to a statement ([`super::write::insert_all`]: an import
-/// of 10,000 rows records 10,000 events). Only the one write path
-/// ([`super::write::commit`]) calls this, inside the change's transaction.
-pub async fn record<C>(db: &C, actor: &Actor, events: Vec<Event>) -> AppResult<()>
+/// of 10,000 rows records 10,000 events), with the live events they announce. Only the
+/// one write path ([`super::write::commit`]) calls this, inside the change's transaction.
+///
+/// On PostgreSQL the live events are sent by the last insert's statement (delivered by
+/// the database at commit), and nothing is handed back; on SQLite they are handed back,
+/// for [`events::deliver_after_commit`].
+pub async fn record<C>(db: &C, actor: &Actor, events: Vec<Event>) -> AppResult<Vec<events::Event>>
 where
     C: ConnectionTrait,
 {
     let at = Utc::now();
+    let live: Vec<events::Event> = events.iter().filter_map(|e| e.live_event(actor)).collect();
     let rows = events
         .into_iter()
         .map(|event| audit_event::ActiveModel {
@@ -83,5 +120,13 @@ where
             ..Default::default()
         })
         .collect();
-    super::write::insert_all(db, rows).await
+    if live.is_empty() || db.get_database_backend() != DbBackend::Postgres {
+        super::write::insert_all(db, rows).await?;
+        return Ok(live);
+    }
+    super::write::insert_all_then(db, rows, |insert| {
+        events::with_notifications(insert, &live).map_err(|e| anyhow::Error::from(e).into())
+    })
+    .await?;
+    Ok(Vec::new())
 }

@@ -14,6 +14,7 @@ use super::audit::Change;
 use super::authz::{self, Actor};
 use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT, Written};
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 
 /// The organization a change acts for: the one named, or the actor's own.
 async fn acting_org(
@@ -101,7 +102,10 @@ pub async fn create(
             }
             .insert(txn)
             .await?;
-            Written::created(change("commitment.create", created.id, district), created)
+            Ok(
+                Written::created(change("commitment.create", created.id, district), created)?
+                    .announced(EventKind::Commitment),
+            )
         })
     })
     .await
@@ -167,7 +171,10 @@ pub async fn update(
                 "commitment",
             )
             .await?;
-            Written::updated(change("commitment.update", id, district), &before, after)
+            Ok(
+                Written::updated(change("commitment.update", id, district), &before, after)?
+                    .announced(EventKind::Commitment),
+            )
         })
     })
     .await
@@ -193,7 +200,10 @@ pub async fn delete(
                 "commitment",
             )
             .await?;
-            Written::removed(change("commitment.delete", id, district), before)
+            Ok(
+                Written::removed(change("commitment.delete", id, district), before)?
+                    .announced(EventKind::Commitment),
+            )
         })
     })
     .await
@@ -270,10 +280,11 @@ pub async fn join(
             }
             .insert(txn)
             .await?;
-            Written::created(
+            Ok(Written::created(
                 participation_change("participation.create", created.id, group.district_id),
                 created,
-            )
+            )?
+            .announced(EventKind::Group))
         })
     })
     .await
@@ -358,11 +369,12 @@ pub async fn update_participation(
                 "participation",
             )
             .await?;
-            Written::updated(
+            Ok(Written::updated(
                 participation_change("participation.update", id, group.district_id),
                 &before,
                 after,
-            )
+            )?
+            .announced(EventKind::Group))
         })
     })
     .await
@@ -397,10 +409,11 @@ pub async fn leave(
                 "participation",
             )
             .await?;
-            Written::removed(
+            Ok(Written::removed(
                 participation_change("participation.delete", id, group.district_id),
                 before,
-            )
+            )?
+            .announced(EventKind::Group))
         })
     })
     .await

@@ -11,8 +11,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 
 use super::audit::Change;
 use super::authz::{self, Actor};
-use super::write::{self, MAX_LONG_TEXT, Written};
+use super::write::{self, MAX_LONG_TEXT, Placed, Written};
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 
 /// The last day a term's status describes: 30 April (T1), 31 August (T2), 31 December
 /// (the annual report).
@@ -175,7 +176,10 @@ pub async fn report(
                         _ => err.into(),
                     }
                         })?;
-                    Written::created(change("followUp.create", created.id), created)
+                    Ok(
+                        Written::created(change("followUp.create", created.id), created)?
+                            .announced(EventKind::FollowUp),
+                    )
                 })
             })
             .await
@@ -198,7 +202,10 @@ pub async fn report(
                         "follow-up",
                     )
                     .await?;
-                    Written::updated(change("followUp.update", before.id), &before, after)
+                    Ok(
+                        Written::updated(change("followUp.update", before.id), &before, after)?
+                            .announced(EventKind::FollowUp),
+                    )
                 })
             })
             .await
@@ -261,7 +268,9 @@ pub async fn submit(
                     node_id: after.id,
                     district_id: Some(district.id),
                 };
-                written = written.audit(change, Some(&before), Some(&after))?;
+                written = written
+                    .audit(change, Some(&before), Some(&after))?
+                    .announce(EventKind::FollowUp, after.place());
                 locked.push(after);
             }
             Ok(written.with(locked))

@@ -13,8 +13,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, Qu
 use super::audit::Change;
 use super::authz::{self, Actor};
 use super::follow_ups::period_end;
-use super::write::{self, MAX_LONG_TEXT, Written};
+use super::write::{self, MAX_LONG_TEXT, Placed, Written};
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 
 /// A report of one group's status for one period.
 #[derive(Debug, Clone)]
@@ -126,10 +127,11 @@ pub async fn report(
                         ),
                         _ => err.into(),
                     })?;
-                    Written::created(
+                    Ok(Written::created(
                         change("groupFollowUp.create", created.id, district_id),
                         created,
-                    )
+                    )?
+                    .announced(EventKind::Group))
                 })
             })
             .await
@@ -164,11 +166,12 @@ pub async fn report(
                         "group follow-up",
                     )
                     .await?;
-                    Written::updated(
+                    Ok(Written::updated(
                         change("groupFollowUp.update", before.id, district_id),
                         &before,
                         after,
-                    )
+                    )?
+                    .announced(EventKind::Group))
                 })
             })
             .await
@@ -218,11 +221,13 @@ pub async fn submit(
                 }
                 .update(txn)
                 .await?;
-                written = written.audit(
-                    change("groupFollowUp.submit", after.id, district.id),
-                    Some(&before),
-                    Some(&after),
-                )?;
+                written = written
+                    .audit(
+                        change("groupFollowUp.submit", after.id, district.id),
+                        Some(&before),
+                        Some(&after),
+                    )?
+                    .announce(EventKind::Group, after.place());
                 locked.push(after);
             }
             Ok(written.with(locked))

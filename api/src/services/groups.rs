@@ -16,6 +16,7 @@ use super::authz::{self, Actor};
 use super::plans::Patch;
 use super::write::{self, MAX_LONG_TEXT, MAX_SHORT_TEXT, Written};
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 
 async fn coordinated_district(
     db: &DatabaseConnection,
@@ -504,7 +505,7 @@ pub async fn create_group(
                     kinds: &kinds,
                 }),
             )?;
-            Ok(written.with(created))
+            Ok(written.with(created).announced(EventKind::Group))
         })
     })
     .await
@@ -580,7 +581,7 @@ pub async fn update_group(
                     kinds: &kinds_now,
                 }),
             )?;
-            Ok(written.with(after))
+            Ok(written.with(after).announced(EventKind::Group))
         })
     })
     .await

@@ -53,6 +53,7 @@ use super::plans::Patch;
 use super::tracking;
 use super::write::{self, MAX_LONG_TEXT, Written};
 use crate::error::{AppError, AppResult};
+use crate::events::EventKind;
 
 /// Where an obligation stands on a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -391,7 +392,10 @@ pub async fn create_obligation(
             }
             .insert(txn)
             .await?;
-            Written::created(change("obligation.create", created.id), created)
+            Ok(
+                Written::created(change("obligation.create", created.id), created)?
+                    .announced(EventKind::Obligation),
+            )
         })
     })
     .await
@@ -445,7 +449,10 @@ pub async fn update_obligation(
                 "obligation",
             )
             .await?;
-            Written::updated(change("obligation.update", id), &before, after)
+            Ok(
+                Written::updated(change("obligation.update", id), &before, after)?
+                    .announced(EventKind::Obligation),
+            )
         })
     })
     .await
@@ -472,7 +479,8 @@ pub async fn delete_obligation(
                 "obligation",
             )
             .await?;
-            Written::removed(change("obligation.delete", id), before)
+            Ok(Written::removed(change("obligation.delete", id), before)?
+                .announced(EventKind::Obligation))
         })
     })
     .await

@@ -5,8 +5,12 @@
 //! write — versioned rows go through [`update_if_version`] / [`delete_if_version`], so a
 //! stale version is a `CONFLICT` and nothing is written — records the audit events the
 //! write describes in its [`Written`] (the node before and after), and commits. Either
-//! all of it lands or none of it. Publishing the change to live subscribers is the
-//! GraphQL half (`graphql::write`), after the commit.
+//! all of it lands or none of it. A change that live subscribers hear of says so in its
+//! `Written` ([`Written::announce`]: the kind of event and where the node lies); its
+//! event travels with the audit event — on PostgreSQL a `pg_notify` in the same statement
+//! as the audit trail's insert, delivered by the database when (and only when) the
+//! transaction commits; on SQLite through the process's bus once it has committed
+//! (`events::deliver_after_commit`).
 //!
 //! Besides: text validation, lookups that answer `NOT_FOUND` for a named input field,
 //! and version checks.
@@ -17,13 +21,17 @@ use futures_util::future::BoxFuture;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     EntityTrait, FromQueryResult, Iterable, PaginatorTrait, PrimaryKeyTrait, QueryFilter,
-    QuerySelect, QueryTrait, TransactionTrait,
+    QuerySelect, QueryTrait, Statement, TransactionTrait, sea_query::InsertStatement,
 };
 use serde::Serialize;
 
 use super::audit::{self, Change};
 use super::authz::Actor;
 use crate::error::{AppError, AppResult};
+use crate::events::{self, EventKind};
+use entity::{
+    collaboration_group, commitment, follow_up, group_follow_up, obligation, participation,
+};
 
 /// What a write leaves behind: the value the service hands back, and the audit events of
 /// the change (one per node changed).
@@ -55,6 +63,98 @@ impl<T> Written<T> {
     {
         self.events.push(audit::Event::new(change, before, after)?);
         Ok(self)
+    }
+
+    /// Tell live subscribers of `kind` about the change last audited (its action, node and
+    /// district), lying at `place`. The event is sent with the audit trail, inside the
+    /// write's transaction: it is heard if and only if the change commits.
+    pub fn announce(mut self, kind: EventKind, place: Place) -> Self {
+        if let Some(last) = self.events.last_mut() {
+            last.announce(kind, place);
+        }
+        self
+    }
+}
+
+impl<T: Placed> Written<T> {
+    /// [`Written::announce`] the change last audited, lying where the value lies.
+    pub fn announced(self, kind: EventKind) -> Self {
+        let place = self.value.place();
+        self.announce(kind, place)
+    }
+}
+
+/// Where a changed node lies besides its district (which its audit event names): to
+/// route its live event to the subscribers of a group, an organization or a strategy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Place {
+    /// The collaboration group (commitments, seats, group follow-ups, the group itself).
+    pub group_id: Option<i32>,
+    /// The organization that owns it (commitments, seats, obligations).
+    pub organization_id: Option<i32>,
+    /// The strategy it falls under (obligations).
+    pub strategy_id: Option<i32>,
+}
+
+/// A node whose changes live subscribers hear of.
+pub trait Placed {
+    /// Where it lies.
+    fn place(&self) -> Place;
+}
+
+impl Placed for commitment::Model {
+    fn place(&self) -> Place {
+        Place {
+            group_id: Some(self.group_id),
+            organization_id: Some(self.organization_id),
+            strategy_id: None,
+        }
+    }
+}
+
+impl Placed for participation::Model {
+    fn place(&self) -> Place {
+        Place {
+            group_id: Some(self.group_id),
+            organization_id: Some(self.organization_id),
+            strategy_id: None,
+        }
+    }
+}
+
+impl Placed for collaboration_group::Model {
+    fn place(&self) -> Place {
+        Place {
+            group_id: Some(self.id),
+            ..Place::default()
+        }
+    }
+}
+
+/// A follow-up is heard in its plan's district (its audit event's).
+impl Placed for follow_up::Model {
+    fn place(&self) -> Place {
+        Place::default()
+    }
+}
+
+/// Issue 14, item 5: a group's follow-up is heard where its group is (`groupChanged`).
+impl Placed for group_follow_up::Model {
+    fn place(&self) -> Place {
+        Place {
+            group_id: Some(self.collaboration_group_id),
+            ..Place::default()
+        }
+    }
+}
+
+impl Placed for obligation::Model {
+    fn place(&self) -> Place {
+        Place {
+            organization_id: Some(self.organization_id),
+            strategy_id: Some(self.strategy_id),
+            ..Place::default()
+        }
     }
 }
 
@@ -96,8 +196,9 @@ impl Written<()> {
 pub type Scope<'t, 'a> = PhantomData<&'t &'a ()>;
 
 /// The one write path: begin a transaction, run `write` in it, record the audit events
-/// it describes (by `actor`), commit, and hand back its value. When `write` fails
-/// nothing is recorded and the transaction rolls back. Check the rules before calling.
+/// it describes (by `actor`) with the live events it announces, commit, and hand back its
+/// value. When `write` fails nothing is recorded, nothing is heard and the transaction
+/// rolls back. Check the rules before calling.
 pub async fn commit<'a, T, W>(db: &DatabaseConnection, actor: &Actor, write: W) -> AppResult<T>
 where
     W: for<'t> FnOnce(
@@ -107,8 +208,9 @@ where
 {
     let txn = db.begin().await?;
     let Written { value, events } = write(&txn, PhantomData).await?;
-    audit::record(&txn, actor, events).await?;
+    let unsent = audit::record(&txn, actor, events).await?;
     txn.commit().await?;
+    events::deliver_after_commit(unsent);
     Ok(value)
 }
 
@@ -144,6 +246,34 @@ where
 {
     for piece in pieces::<A::Entity, _>(rows) {
         boxed(A::Entity::insert_many(piece).exec_without_returning(db)).await?;
+    }
+    Ok(())
+}
+
+/// [`insert_all`], the last statement replaced by what `last` makes of it (the audit
+/// trail's insert carrying the live events' notifications, `events::with_notifications`).
+pub async fn insert_all_then<A, C>(
+    db: &C,
+    rows: Vec<A>,
+    last: impl FnOnce(&InsertStatement) -> AppResult<Statement>,
+) -> AppResult<()>
+where
+    A: ActiveModelTrait + Send,
+    C: ConnectionTrait,
+{
+    let mut pieces = pieces::<A::Entity, _>(rows).peekable();
+    let mut last = Some(last);
+    while let Some(piece) = pieces.next() {
+        match (pieces.peek(), last.take()) {
+            (None, Some(last)) => {
+                let statement = last(&A::Entity::insert_many(piece).into_query())?;
+                boxed(db.execute_raw(statement)).await?;
+            }
+            (_, keep) => {
+                last = keep;
+                boxed(A::Entity::insert_many(piece).exec_without_returning(db)).await?;
+            }
+        }
     }
     Ok(())
 }

@@ -317,7 +317,7 @@ impl OrganizationsMutation {
         #[graphql(desc = "The new organization.")] input: CreateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let district_ids = input
                 .districts
                 .iter()
@@ -355,7 +355,7 @@ impl OrganizationsMutation {
         #[graphql(desc = "Which organization, what changes.")] input: UpdateOrganizationInput,
     ) -> async_graphql::Result<OrganizationPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::Organization, "input.id")?;
             let district_ids = input
                 .districts

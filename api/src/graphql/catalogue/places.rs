@@ -299,7 +299,7 @@ impl PlacesMutation {
         #[graphql(desc = "The new district.")] input: CreateDistrictInput,
     ) -> async_graphql::Result<DistrictPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let m = decode_as(
                 &input.municipality,
                 NodeType::Municipality,

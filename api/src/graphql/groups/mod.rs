@@ -73,7 +73,7 @@ impl GroupsMutation {
         #[graphql(desc = "The new area.")] input: CreateCollaborationAreaInput,
     ) -> async_graphql::Result<CollaborationAreaPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             groups::create_area(
                 &st.db,
                 actor,
@@ -102,46 +102,39 @@ impl GroupsMutation {
         #[graphql(desc = "The new group.")] input: CreateCollaborationGroupInput,
     ) -> async_graphql::Result<CollaborationGroupPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Group, "collaborationGroup.create"),
-            (),
-            async {
-                let district = decode_as(&input.district, NodeType::District, "input.district")?;
-                let fields = groups::GroupFields {
-                    area_id: Some(opt_id(
-                        input.area.as_ref(),
-                        NodeType::CollaborationArea,
-                        "input.area",
-                    )?),
-                    name: Some(input.name),
-                    kind: input.kind.map(Into::into),
-                    subtitle: Some(input.subtitle),
-                    purpose: Some(input.purpose),
-                    situation: Some(input.situation),
-                    term: Some(input.term),
-                    term_ends_on: Some(input.term_ends_on.map(Into::into)),
-                    meeting_cadence: Some(input.meeting_cadence),
-                    convener: Some(input.convener),
-                    financing: Some(input.financing),
-                    communication: Some(input.communication),
-                    follow_up_cadence: Some(input.follow_up_cadence),
-                    other_participants: Some(input.other_participants),
-                    kinds: input.kinds.map(|k| k.into_iter().map(Into::into).collect()),
-                    valid_from: Some(input.valid_from.map(Into::into)),
-                    valid_until: Some(input.valid_until.map(Into::into)),
-                    source_plan_id: Some(opt_id(
-                        input.source_plan.as_ref(),
-                        NodeType::ActionPlan,
-                        "input.sourcePlan",
-                    )?),
-                    follow_up_terms: Some(
-                        input.follow_up_terms.into_iter().map(Into::into).collect(),
-                    ),
-                };
-                groups::create_group(&st.db, actor, district, input.slug, fields).await
-            },
-        )
+        let (node, user_errors) = mutate(ctx, (), async {
+            let district = decode_as(&input.district, NodeType::District, "input.district")?;
+            let fields = groups::GroupFields {
+                area_id: Some(opt_id(
+                    input.area.as_ref(),
+                    NodeType::CollaborationArea,
+                    "input.area",
+                )?),
+                name: Some(input.name),
+                kind: input.kind.map(Into::into),
+                subtitle: Some(input.subtitle),
+                purpose: Some(input.purpose),
+                situation: Some(input.situation),
+                term: Some(input.term),
+                term_ends_on: Some(input.term_ends_on.map(Into::into)),
+                meeting_cadence: Some(input.meeting_cadence),
+                convener: Some(input.convener),
+                financing: Some(input.financing),
+                communication: Some(input.communication),
+                follow_up_cadence: Some(input.follow_up_cadence),
+                other_participants: Some(input.other_participants),
+                kinds: input.kinds.map(|k| k.into_iter().map(Into::into).collect()),
+                valid_from: Some(input.valid_from.map(Into::into)),
+                valid_until: Some(input.valid_until.map(Into::into)),
+                source_plan_id: Some(opt_id(
+                    input.source_plan.as_ref(),
+                    NodeType::ActionPlan,
+                    "input.sourcePlan",
+                )?),
+                follow_up_terms: Some(input.follow_up_terms.into_iter().map(Into::into).collect()),
+            };
+            groups::create_group(&st.db, actor, district, input.slug, fields).await
+        })
         .await?;
         Ok(CollaborationGroupPayload {
             collaboration_group: node.map(CollaborationGroup),
@@ -161,42 +154,36 @@ impl GroupsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::CollaborationGroup, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Group, "collaborationGroup.update"),
-            known.map(CollaborationGroupId),
-            async {
-                let fields = groups::GroupFields {
-                    area_id: patch_id(input.area, NodeType::CollaborationArea, "input.area")?,
-                    name: input.name,
-                    kind: input.kind.map(Into::into),
-                    subtitle: patch(input.subtitle),
-                    purpose: patch(input.purpose),
-                    situation: patch(input.situation),
-                    term: patch(input.term),
-                    term_ends_on: patch(input.term_ends_on.map_value(Into::into)),
-                    meeting_cadence: patch(input.meeting_cadence),
-                    convener: patch(input.convener),
-                    financing: patch(input.financing),
-                    communication: patch(input.communication),
-                    follow_up_cadence: patch(input.follow_up_cadence),
-                    other_participants: patch(input.other_participants),
-                    kinds: input.kinds.map(|k| k.into_iter().map(Into::into).collect()),
-                    valid_from: patch(input.valid_from.map_value(Into::into)),
-                    valid_until: patch(input.valid_until.map_value(Into::into)),
-                    source_plan_id: patch_id(
-                        input.source_plan,
-                        NodeType::ActionPlan,
-                        "input.sourcePlan",
-                    )?,
-                    follow_up_terms: input
-                        .follow_up_terms
-                        .map(|t| t.into_iter().map(Into::into).collect()),
-                };
-                groups::update_group(&st.db, actor, id?, input.expected_version, fields, false)
-                    .await
-            },
-        )
+        let (node, user_errors) = mutate(ctx, known.map(CollaborationGroupId), async {
+            let fields = groups::GroupFields {
+                area_id: patch_id(input.area, NodeType::CollaborationArea, "input.area")?,
+                name: input.name,
+                kind: input.kind.map(Into::into),
+                subtitle: patch(input.subtitle),
+                purpose: patch(input.purpose),
+                situation: patch(input.situation),
+                term: patch(input.term),
+                term_ends_on: patch(input.term_ends_on.map_value(Into::into)),
+                meeting_cadence: patch(input.meeting_cadence),
+                convener: patch(input.convener),
+                financing: patch(input.financing),
+                communication: patch(input.communication),
+                follow_up_cadence: patch(input.follow_up_cadence),
+                other_participants: patch(input.other_participants),
+                kinds: input.kinds.map(|k| k.into_iter().map(Into::into).collect()),
+                valid_from: patch(input.valid_from.map_value(Into::into)),
+                valid_until: patch(input.valid_until.map_value(Into::into)),
+                source_plan_id: patch_id(
+                    input.source_plan,
+                    NodeType::ActionPlan,
+                    "input.sourcePlan",
+                )?,
+                follow_up_terms: input
+                    .follow_up_terms
+                    .map(|t| t.into_iter().map(Into::into).collect()),
+            };
+            groups::update_group(&st.db, actor, id?, input.expected_version, fields, false).await
+        })
         .await?;
         Ok(CollaborationGroupPayload {
             collaboration_group: node.map(CollaborationGroup),
@@ -213,23 +200,18 @@ impl GroupsMutation {
         #[graphql(desc = "Which group, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<CollaborationGroupPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(
-            ctx,
-            announce(EventKind::Group, "collaborationGroup.archive"),
-            (),
-            async {
-                let id = decode_as(&input.id, NodeType::CollaborationGroup, "input.id")?;
-                groups::update_group(
-                    &st.db,
-                    actor,
-                    id,
-                    input.expected_version,
-                    groups::GroupFields::default(),
-                    true,
-                )
-                .await
-            },
-        )
+        let (node, user_errors) = mutate(ctx, (), async {
+            let id = decode_as(&input.id, NodeType::CollaborationGroup, "input.id")?;
+            groups::update_group(
+                &st.db,
+                actor,
+                id,
+                input.expected_version,
+                groups::GroupFields::default(),
+                true,
+            )
+            .await
+        })
         .await?;
         Ok(CollaborationGroupPayload {
             collaboration_group: node.map(CollaborationGroup),

@@ -97,11 +97,9 @@ async fn announce_picture(
         entity::enums::ObligationKind::SituationPicture,
         entity::enums::ObligationKind::CauseAnalysis,
     ];
-    match obligations::concerned(&st.db, picture.organization_id, picture.strategy_id, &kinds).await
-    {
-        Ok(rows) => announce_all(ctx, EventKind::Obligation, action, &rows).await,
-        Err(err) => tracing::warn!(error = %err, "cannot find the obligations a delivery concerns"),
-    }
+    let concerned =
+        obligations::concerned(&st.db, picture.organization_id, picture.strategy_id, &kinds).await;
+    announce_obligations(ctx, action, concerned).await;
 }
 
 /// Reloads the cause analysis of a picture after a `CONFLICT`.
@@ -138,7 +136,7 @@ impl SituationsMutation {
         #[graphql(desc = "The new picture.")] input: CreateSituationPictureInput,
     ) -> async_graphql::Result<SituationPicturePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let picture = situations::NewPicture {
                 organization_id: decode_as(
                     &input.organization,
@@ -183,7 +181,7 @@ impl SituationsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::SituationPicture, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(ctx, quiet, known.map(SituationPictureId), async {
+        let (node, user_errors) = mutate(ctx, known.map(SituationPictureId), async {
             let changes = situations::PictureChanges {
                 strategy_id: patch_id(input.strategy, NodeType::Strategy, "input.strategy")?,
                 title: input.title,
@@ -217,7 +215,7 @@ impl SituationsMutation {
         #[graphql(desc = "Which picture, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::SituationPicture, "input.id")?;
             situations::delete_picture(&st.db, actor, id, input.expected_version).await
         })
@@ -247,7 +245,7 @@ impl SituationsMutation {
             "input.situationPicture",
         );
         let known = picture.as_ref().ok().copied();
-        let (node, user_errors) = mutate(ctx, quiet, known.map(AnalysisOfPicture), async {
+        let (node, user_errors) = mutate(ctx, known.map(AnalysisOfPicture), async {
             let mut causes = Vec::new();
             for (i, c) in input.causes.into_iter().enumerate() {
                 let finding_ids = c
@@ -302,7 +300,7 @@ impl SituationsMutation {
         #[graphql(desc = "Which analysis, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::CauseAnalysis, "input.id")?;
             situations::delete_analysis(&st.db, actor, id, input.expected_version).await
         })

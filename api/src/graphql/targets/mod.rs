@@ -176,13 +176,8 @@ impl TargetsMutation {
             source: Some(input.source),
             description: Some(input.description),
         };
-        let (node, user_errors) = mutate(
-            ctx,
-            quiet,
-            (),
-            service::create_indicator(&st.db, actor, fields),
-        )
-        .await?;
+        let (node, user_errors) =
+            mutate(ctx, (), service::create_indicator(&st.db, actor, fields)).await?;
         Ok(IndicatorPayload {
             indicator: node.map(Indicator),
             user_errors,
@@ -200,7 +195,7 @@ impl TargetsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Indicator, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(ctx, quiet, known.map(IndicatorId), async {
+        let (node, user_errors) = mutate(ctx, known.map(IndicatorId), async {
             let fields = service::IndicatorFields {
                 slug: None,
                 name: input.name,
@@ -226,7 +221,7 @@ impl TargetsMutation {
         #[graphql(desc = "Which indicator, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::Indicator, "input.id")?;
             service::delete_indicator(&st.db, actor, id, input.expected_version).await
         })
@@ -248,7 +243,7 @@ impl TargetsMutation {
         input: RecordMeasurementInput,
     ) -> async_graphql::Result<MeasurementPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let m = service::NewMeasurement {
                 indicator_id: decode_as(&input.indicator, NodeType::Indicator, "input.indicator")?,
                 district_id: opt_id(
@@ -281,7 +276,7 @@ impl TargetsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Measurement, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(ctx, quiet, known.map(MeasurementId), async {
+        let (node, user_errors) = mutate(ctx, known.map(MeasurementId), async {
             let changes = service::MeasurementChanges {
                 district_id: patch_id(input.district, NodeType::District, "input.district")?,
                 year: input.year,
@@ -306,7 +301,7 @@ impl TargetsMutation {
         #[graphql(desc = "Which measurement, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::Measurement, "input.id")?;
             service::delete_measurement(&st.db, actor, id, input.expected_version).await
         })
@@ -326,7 +321,7 @@ impl TargetsMutation {
         #[graphql(desc = "The new target.")] input: CreateTargetInput,
     ) -> async_graphql::Result<TargetPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let t = service::NewTarget {
                 indicator_id: decode_as(&input.indicator, NodeType::Indicator, "input.indicator")?,
                 action_plan_id: opt_id(
@@ -370,7 +365,7 @@ impl TargetsMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let id = decode_as(&input.id, NodeType::Target, "input.id");
         let known = id.as_ref().ok().copied();
-        let (node, user_errors) = mutate(ctx, quiet, known.map(TargetId), async {
+        let (node, user_errors) = mutate(ctx, known.map(TargetId), async {
             let changes = service::TargetChanges {
                 indicator_id: opt_id(
                     input.indicator.as_ref(),
@@ -401,7 +396,7 @@ impl TargetsMutation {
         #[graphql(desc = "Which target, from which version.")] input: DeleteInput,
     ) -> async_graphql::Result<DeletePayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::Target, "input.id")?;
             service::delete_target(&st.db, actor, id, input.expected_version).await
         })

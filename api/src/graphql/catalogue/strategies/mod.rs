@@ -88,7 +88,7 @@ impl StrategiesMutation {
         #[graphql(desc = "The new strategy.")] input: CreateStrategyInput,
     ) -> async_graphql::Result<StrategyPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let m = decode_as(
                 &input.municipality,
                 NodeType::Municipality,
@@ -157,7 +157,6 @@ impl StrategiesMutation {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
         let (node, user_errors) = mutate(
             ctx,
-            quiet,
             (),
             admin::create_method(
                 &st.db,
@@ -185,7 +184,7 @@ impl StrategiesMutation {
         #[graphql(desc = "Which method, what changes.")] input: UpdateMethodInput,
     ) -> async_graphql::Result<MethodPayload> {
         let (st, actor) = (state(ctx)?, actor(ctx).await?);
-        let (node, user_errors) = mutate(ctx, quiet, (), async {
+        let (node, user_errors) = mutate(ctx, (), async {
             let id = decode_as(&input.id, NodeType::Method, "input.id")?;
             admin::update_method(
                 &st.db,
