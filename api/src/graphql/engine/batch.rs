@@ -6,9 +6,13 @@
 //! future is polled by a [`Driven`] wrapper, and every key that resolvers ask for while
 //! the execution is polled joins the pending batch of its key type. When the execution
 //! can go no further (it returns `Pending`), all pending batches start at once, one SQL
-//! statement per key type; when they answer, the execution is polled again and the next
-//! wave of keys is collected. Batches are therefore exactly the levels of the query,
-//! the same on every run, and no time is spent waiting for a clock.
+//! statement per key type; when they have all answered, the execution is polled again
+//! and the next wave of keys is collected. (Polling it as soon as the first batch answers
+//! would let that branch ask for the next level's keys while its siblings' batches still
+//! run, in a batch of their own: the count would then depend on which statement the
+//! database answered first: under load, a page of 5 obligations once cost one statement
+//! more than a page of 57.) Batches are therefore exactly the levels of the query, the same on
+//! every run, and no time is spent waiting for a clock.
 //!
 //! The loader of an HTTP request also *caches* what it loaded (an organization met at
 //! three levels of a dashboard is read once), and loads may *prime* the cache with rows
@@ -360,6 +364,14 @@ impl<F: Future> Future for Driven<F> {
         this.woken.set_outer(cx.waker());
         let inner_waker = Waker::from(this.woken.clone());
         loop {
+            // A wave's batches all answer before the execution takes its next step: a
+            // branch whose batch answered first would otherwise ask for the next level's
+            // keys while its siblings' batches still run, and those keys would go in a
+            // batch of their own — more statements, depending on which answered first.
+            while let Poll::Ready(Some(())) = this.running.poll_next_unpin(cx) {}
+            if !this.running.is_empty() {
+                return Poll::Pending;
+            }
             {
                 let mut st = this.shared.lock();
                 st.driven = true;
@@ -386,14 +398,11 @@ impl<F: Future> Future for Driven<F> {
             for batch in this.shared.take_starters() {
                 this.running.push(batch);
             }
-            let mut answered = false;
-            while let Poll::Ready(Some(())) = this.running.poll_next_unpin(cx) {
-                answered = true;
-            }
-            if !answered {
+            if this.running.is_empty() {
+                // It waits for something else (the write turn, a gate): its wake polls again.
                 return Poll::Pending;
             }
-            // Some waiters have their rows: let the execution take its next step.
+            // Once the batches have answered, the execution takes its next step.
         }
     }
 }
