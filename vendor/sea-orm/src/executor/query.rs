@@ -64,7 +64,9 @@ pub trait TryGetable: Sized {
         if pre.is_empty() {
             Self::try_get_by(res, col)
         } else {
-            Self::try_get_by(res, format!("{pre}{col}").as_str())
+            // PATCH (Samverkan): the same name without the formatting machinery (every
+            // column of a joined row).
+            Self::try_get_by(res, [pre, col].concat().as_str())
         }
     }
 
@@ -1036,7 +1038,25 @@ impl TryGetable for String {
 
 #[allow(dead_code)]
 fn err_null_idx_col<I: ColIdx>(idx: I) -> TryGetError {
-    TryGetError::Null(format!("{idx:?}"))
+    // PATCH (Samverkan): the column, named as `{idx:?}` names it, without the formatting
+    // machinery: every NULL read into an `Option` makes (and drops) this error, and
+    // `Debug` escaping the name char by char cost ~4 % of a large read's CPU.
+    TryGetError::Null(match (idx.as_str(), idx.as_usize()) {
+        // What `Debug` writes unescaped: printable ASCII but `"` and `\`.
+        (Some(name), _)
+            if name
+                .bytes()
+                .all(|b| (b.is_ascii_graphic() || b == b' ') && b != b'"' && b != b'\\') =>
+        {
+            let mut quoted = String::with_capacity(name.len() + 2);
+            quoted.push('"');
+            quoted.push_str(name);
+            quoted.push('"');
+            quoted
+        }
+        (None, Some(index)) => index.to_string(),
+        _ => format!("{idx:?}"),
+    })
 }
 
 #[cfg(feature = "postgres-array")]
