@@ -1,7 +1,7 @@
 //! Scalars of the API beyond GraphQL's own.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::{NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate, Utc};
 
 /// A calendar date without a time or zone, as ISO 8601 writes it: `YYYY-MM-DD`
 /// (e.g. `2021-08-31`, the as-of date of a T2 follow-up). Anything else — another
@@ -34,8 +34,34 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        Value::String(iso_day(self.0))
     }
+}
+
+/// `date` as `%Y-%m-%d` writes it, without parsing the pattern for every date (a large
+/// dashboard writes hundreds): digits by hand for the years 0–9999, else `%Y-%m-%d`.
+fn iso_day(date: NaiveDate) -> String {
+    let year = date.year();
+    if !(0..=9999).contains(&year) {
+        return date.format("%Y-%m-%d").to_string();
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let year = year.unsigned_abs();
+    let (month, day) = (date.month(), date.day());
+    [
+        digit(year / 1000),
+        digit(year / 100),
+        digit(year / 10),
+        digit(year),
+        '-',
+        digit(month / 10),
+        digit(month),
+        '-',
+        digit(day / 10),
+        digit(day),
+    ]
+    .into_iter()
+    .collect()
 }
 
 impl From<NaiveDate> for Date {
@@ -85,6 +111,19 @@ impl From<chrono::DateTime<Utc>> for DateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_as_the_iso_pattern_writes_them() {
+        let mut day = NaiveDate::from_ymd_opt(-3, 12, 25).unwrap();
+        let last = NaiveDate::from_ymd_opt(10_002, 1, 1).unwrap();
+        while day <= last {
+            assert_eq!(iso_day(day), day.format("%Y-%m-%d").to_string(), "{day:?}");
+            day += chrono::Duration::days(13);
+        }
+        let first = NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+        assert_eq!(iso_day(first), "0000-01-01");
+        assert_eq!(Date(first).to_value(), Value::String("0000-01-01".into()));
+    }
 
     #[test]
     fn dates_are_iso_8601_days_that_exist() {
