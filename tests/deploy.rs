@@ -774,6 +774,22 @@ fn dockerfile_is_multi_stage_locked_and_non_root() {
         }
     }
     assert!(copied("src") && copied("data"), "src/ or data/ not copied");
+    // The crates patched in `[patch.crates-io]` are built from vendor/.
+    let patched: Vec<&str> = cargo_toml
+        .split("[patch.crates-io]")
+        .nth(1)
+        .expect("[patch.crates-io]")
+        .lines()
+        .take_while(|l| !l.starts_with('['))
+        .filter_map(|l| l.split("path = \"").nth(1)?.split('"').next())
+        .collect();
+    assert!(!patched.is_empty());
+    for path in patched {
+        assert!(
+            path.starts_with("vendor/") && copied("vendor"),
+            "the Dockerfile does not copy {path}"
+        );
+    }
 
     // Listens on every interface, on the port it exposes; runs `samverkan serve`.
     let addr = lines
