@@ -6,12 +6,15 @@
 //! future is polled by a [`Driven`] wrapper, and every key that resolvers ask for while
 //! the execution is polled joins the pending batch of its key type. When the execution
 //! can go no further (it returns `Pending`), all pending batches start at once, one SQL
-//! statement per key type; when they have all answered, the execution is polled again
-//! and the next wave of keys is collected. (Polling it as soon as the first batch answers
-//! would let that branch ask for the next level's keys while its siblings' batches still
-//! run, in a batch of their own: the count would then depend on which statement the
-//! database answered first: under load, a page of 5 obligations once cost one statement
-//! more than a page of 57.) Batches are therefore exactly the levels of the query, the same on
+//! statement per key type — a *wave*; the next wave starts when every batch of this one
+//! has answered. The execution is still polled whenever it is woken (a branch whose rows
+//! came goes on, and so do the execution's own statements, a count or a page, which hold
+//! connections the batches may wait for); the keys it asks for meanwhile wait for the
+//! wave's end. (Starting them at once would put them in a batch of their own, and the
+//! count of statements would depend on which statement the database answered first:
+//! under load, a page of 5 obligations once cost one statement more than a page of 57.
+//! Not polling the execution until the wave's end starved its own statements of
+//! connections.) Batches are therefore exactly the levels of the query, the same on
 //! every run, and no time is spent waiting for a clock.
 //!
 //! The loader of an HTTP request also *caches* what it loaded (an organization met at
@@ -364,14 +367,8 @@ impl<F: Future> Future for Driven<F> {
         this.woken.set_outer(cx.waker());
         let inner_waker = Waker::from(this.woken.clone());
         loop {
-            // A wave's batches all answer before the execution takes its next step: a
-            // branch whose batch answered first would otherwise ask for the next level's
-            // keys while its siblings' batches still run, and those keys would go in a
-            // batch of their own — more statements, depending on which answered first.
+            // Batches that answered leave the wave.
             while let Poll::Ready(Some(())) = this.running.poll_next_unpin(cx) {}
-            if !this.running.is_empty() {
-                return Poll::Pending;
-            }
             {
                 let mut st = this.shared.lock();
                 st.driven = true;
@@ -380,6 +377,8 @@ impl<F: Future> Future for Driven<F> {
                     st.driver = Some(cx.waker().clone());
                 }
             }
+            // The execution is polled whenever it was woken — its own statements (a
+            // count, a page) must go on, since they hold connections the batches wait for.
             this.woken.woken.store(false, Ordering::SeqCst);
             let polled = this
                 .inner
@@ -394,15 +393,28 @@ impl<F: Future> Future for Driven<F> {
             if this.woken.woken.load(Ordering::SeqCst) {
                 return Poll::Pending;
             }
+            // A wave's batches all answer before the next wave starts: a branch whose
+            // batch answered first asks for the next level's keys while its siblings'
+            // batches still run, and those keys wait for the siblings' — else they would
+            // go in a batch of their own, more statements depending on which answered
+            // first.
+            if !this.running.is_empty() {
+                return Poll::Pending;
+            }
             // The execution waits: start every batch it asked for, all at once.
             for batch in this.shared.take_starters() {
                 this.running.push(batch);
             }
-            if this.running.is_empty() {
-                // It waits for something else (the write turn, a gate): its wake polls again.
+            let mut answered = false;
+            while let Poll::Ready(Some(())) = this.running.poll_next_unpin(cx) {
+                answered = true;
+            }
+            if !answered || !this.running.is_empty() {
+                // Waiting for the batches (their answers wake the execution's waiters,
+                // and so this driver), or for something else (the write turn, a gate).
                 return Poll::Pending;
             }
-            // Once the batches have answered, the execution takes its next step.
+            // Every batch answered at once: the execution takes its next step.
         }
     }
 }
