@@ -10,13 +10,14 @@
 //! in-process channel once the transaction has committed ([`deliver_after_commit`], to
 //! the bus the request's write runs with, [`EventBus::scope`]). Events that need a read
 //! after the commit (the obligations a delivery may count for) are published after it
-//! ([`EventBus::publish`]). Subscribers receive the event and read the node as it is now.
+//! ([`EventBus::publish_all`], one statement for them all). Subscribers receive the event
+//! and read the node as it is now.
 
 use std::time::Duration;
 
 use sea_orm::sea_query::{InsertStatement, PostgresQueryBuilder};
 use sea_orm::sqlx::postgres::PgListener;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
@@ -84,28 +85,35 @@ impl EventBus {
         Ok(Self { tx, db, postgres })
     }
 
-    /// Publish a change (after its transaction committed). A failure to publish is
-    /// logged, never turned into a failed mutation: the change itself has happened.
-    pub async fn publish(&self, event: Event) {
-        if !self.postgres {
-            // No receivers is fine.
-            let _ = self.tx.send(event);
+    /// Publish changes (after their transaction committed): on PostgreSQL in one
+    /// statement however many. A failure to publish is logged, never turned into a
+    /// failed mutation: the changes themselves have happened.
+    pub async fn publish_all(&self, events: Vec<Event>) {
+        if events.is_empty() {
             return;
         }
-        let payload = match serde_json::to_string(&event) {
-            Ok(p) => p,
+        if !self.postgres {
+            self.send_here(events);
+            return;
+        }
+        let (sql, values) = match notifications(&events, 0) {
+            Ok(n) => n,
             Err(err) => {
-                tracing::error!(error = %err, "cannot encode event");
+                tracing::error!(error = %err, "cannot encode events");
                 return;
             }
         };
-        let stmt = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), payload.into()],
-        );
+        let stmt = Statement::from_sql_and_values(DbBackend::Postgres, sql, values);
         if let Err(err) = self.db.execute_raw(stmt).await {
-            tracing::error!(error = %err, "cannot publish event");
+            tracing::error!(error = %err, "cannot publish events");
+        }
+    }
+
+    /// Hand `events` to this process's subscribers.
+    fn send_here(&self, events: Vec<Event>) {
+        for event in events {
+            // No receivers is fine.
+            let _ = self.tx.send(event);
         }
     }
 
@@ -136,15 +144,31 @@ tokio::task_local! {
 /// none there): to the bus of the write running in this task, if it runs with one (a
 /// write from the command line has no subscribers to tell).
 pub fn deliver_after_commit(events: Vec<Event>) {
-    if events.is_empty() {
-        return;
+    if !events.is_empty() {
+        let _ = LOCAL.try_with(|bus| bus.send_here(events));
     }
-    let _ = LOCAL.try_with(|bus| {
-        for event in events {
-            // No receivers is fine.
-            let _ = bus.tx.send(event);
-        }
-    });
+}
+
+/// The `SELECT` that sends every one of `events` with `pg_notify` on [`CHANNEL`], in
+/// their order, and its two values — numbered after the `bound` values of the statement
+/// it goes with.
+fn notifications(
+    events: &[Event],
+    bound: usize,
+) -> Result<(String, [Value; 2]), serde_json::Error> {
+    let payloads = events
+        .iter()
+        .map(serde_json::to_string)
+        .collect::<Result<Vec<_>, _>>()?;
+    let sql = format!(
+        "SELECT count(pg_notify(${}, payload)) FROM json_array_elements_text(${}::json) AS payload",
+        bound + 1,
+        bound + 2
+    );
+    Ok((
+        sql,
+        [CHANNEL.into(), serde_json::to_string(&payloads)?.into()],
+    ))
 }
 
 /// `insert` (the audit trail's, in a change's transaction) carrying the `pg_notify` of
@@ -154,24 +178,14 @@ pub fn with_notifications(
     insert: &InsertStatement,
     events: &[Event],
 ) -> Result<Statement, serde_json::Error> {
-    let payloads = events
-        .iter()
-        .map(serde_json::to_string)
-        .collect::<Result<Vec<_>, _>>()?;
     let (sql, values) = insert.build(PostgresQueryBuilder);
     let mut values = values.0;
-    let channel = values.len() + 1;
-    values.push(CHANNEL.into());
-    values.push(serde_json::to_string(&payloads)?.into());
+    let (select, notified) = notifications(events, values.len())?;
+    values.extend(notified);
     // A data-modifying `WITH` runs to completion whether or not the query reads it.
-    let sql = format!(
-        "WITH audit AS ({sql}) SELECT count(pg_notify(${channel}, payload)) \
-         FROM json_array_elements_text(${}::json) AS payload",
-        channel + 1
-    );
     Ok(Statement::from_sql_and_values(
         DbBackend::Postgres,
-        sql,
+        format!("WITH audit AS ({sql}) {select}"),
         values,
     ))
 }

@@ -186,8 +186,9 @@ pub(crate) async fn announce_all(
     let (Ok(st), Ok(bus)) = (state(ctx), ctx.data::<EventBus>()) else {
         return;
     };
-    for (node_id, place) in nodes {
-        bus.publish(Event {
+    let events = nodes
+        .into_iter()
+        .map(|(node_id, place)| Event {
             kind,
             action: action.to_owned(),
             node_id,
@@ -197,8 +198,8 @@ pub(crate) async fn announce_all(
             strategy_id: place.strategy_id,
             actor: st.caller.sub.clone(),
         })
-        .await;
-    }
+        .collect();
+    bus.publish_all(events).await;
 }
 
 /// After a delivery committed: tell the subscribers of the obligations it may count for

@@ -261,20 +261,15 @@ where
     A: ActiveModelTrait + Send,
     C: ConnectionTrait,
 {
-    let mut pieces = pieces::<A::Entity, _>(rows).peekable();
-    let mut last = Some(last);
-    while let Some(piece) = pieces.next() {
-        match (pieces.peek(), last.take()) {
-            (None, Some(last)) => {
-                let statement = last(&A::Entity::insert_many(piece).into_query())?;
-                boxed(db.execute_raw(statement)).await?;
-            }
-            (_, keep) => {
-                last = keep;
-                boxed(A::Entity::insert_many(piece).exec_without_returning(db)).await?;
-            }
-        }
+    let mut pieces: Vec<_> = pieces::<A::Entity, _>(rows).collect();
+    let Some(tail) = pieces.pop() else {
+        return Ok(());
+    };
+    for piece in pieces {
+        boxed(A::Entity::insert_many(piece).exec_without_returning(db)).await?;
     }
+    let statement = last(&A::Entity::insert_many(tail).into_query())?;
+    boxed(db.execute_raw(statement)).await?;
     Ok(())
 }
 
