@@ -21,7 +21,11 @@
 //! three levels of a dashboard is read once), and loads may *prime* the cache with rows
 //! they fetched by a join (participations come with their organizations). The cache
 //! lives for one request and is emptied after every mutation; a WebSocket connection's
-//! loader does not cache, so every event is resolved from fresh rows.
+//! loader does not cache, so every event is resolved from fresh rows. The cache is
+//! consulted twice: when a key is asked for, and again when its wave starts — a key asked
+//! for while a sibling batch that answers it still ran (an action plan's owner, asked for
+//! before the wave's organizations came) is answered then from the cache, not loaded
+//! again, so the count of statements never depends on which batch answered first.
 //!
 //! "Can go no further" is judged by the execution itself, not by the first `Pending`:
 //! a list of more than 30 items is resolved by a `FuturesUnordered` (through `join_all`),
@@ -301,20 +305,52 @@ where
         .pending
         .remove(&TypeId::of::<K>())
         .and_then(|b| b.downcast::<Pending<K, V<K>>>().ok());
-    let shared = shared.clone();
-    Box::pin(async move {
-        let Some(pending) = taken else { return };
-        let keys: Vec<K> = pending.keys.into_iter().collect();
-        let result = loader.load(&keys).await.map(Arc::new);
-        if let Ok(map) = &result
-            && shared.cache
-            && let Some(cache) = shared.lock().cache_of::<K, V<K>>()
-        {
-            for (k, v) in map.iter() {
-                cache.insert(k.clone(), v.clone());
+    let Some(pending) = taken else {
+        return Box::pin(async {});
+    };
+    let Pending {
+        keys: asked,
+        waiters,
+    } = *pending;
+    // Keys that a batch of the last wave answered (or primed) after they were asked for
+    // are answered from the cache: whether a key waits in a batch must not depend on which
+    // batch of a wave the database answered first.
+    let mut cached = HashMap::new();
+    let mut keys = Vec::with_capacity(asked.len());
+    {
+        let mut st = shared.lock();
+        let cache = if shared.cache {
+            st.cache_of::<K, V<K>>()
+        } else {
+            None
+        };
+        for key in asked {
+            match cache.as_ref().and_then(|c| c.get(&key)) {
+                Some(v) => {
+                    cached.insert(key, v.clone());
+                }
+                None => keys.push(key),
             }
         }
-        for waiter in pending.waiters {
+    }
+    let shared = shared.clone();
+    Box::pin(async move {
+        let result = if keys.is_empty() {
+            Ok(Arc::new(cached))
+        } else {
+            loader.load(&keys).await.map(|mut map| {
+                if shared.cache
+                    && let Some(cache) = shared.lock().cache_of::<K, V<K>>()
+                {
+                    for (k, v) in map.iter() {
+                        cache.insert(k.clone(), v.clone());
+                    }
+                }
+                map.extend(cached);
+                Arc::new(map)
+            })
+        };
+        for waiter in waiters {
             let _ = waiter.send(result.clone());
         }
     })
@@ -422,6 +458,64 @@ impl<F: Future> Future for Driven<F> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    /// A key type whose batch answers only when told to (and counts its batches).
+    #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+    struct Slow(i32);
+    /// A key type whose batch answers at once.
+    #[derive(Clone, PartialEq, Eq, Hash, Debug)]
+    struct Quick(i32);
+
+    static SLOW_BATCHES: AtomicUsize = AtomicUsize::new(0);
+    static SLOW_GO: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+    impl Loader<Slow> for Reader {
+        type Value = i32;
+        type Error = LoadError;
+        async fn load(&self, keys: &[Slow]) -> Result<HashMap<Slow, i32>, LoadError> {
+            // The first batch waits to be told; any later one (the fault this test
+            // finds) answers at once, so that the test fails rather than hangs.
+            if SLOW_BATCHES.fetch_add(1, Ordering::SeqCst) == 0 {
+                SLOW_GO.notified().await;
+            }
+            Ok(keys.iter().map(|k| (k.clone(), k.0 * 10)).collect())
+        }
+    }
+
+    impl Loader<Quick> for Reader {
+        type Value = i32;
+        type Error = LoadError;
+        async fn load(&self, keys: &[Quick]) -> Result<HashMap<Quick, i32>, LoadError> {
+            Ok(keys.iter().map(|k| (k.clone(), k.0)).collect())
+        }
+    }
+
+    /// A branch whose batch answered first asks for a key that a sibling batch of the
+    /// same wave is still loading: it gets the sibling's answer from the cache when the
+    /// next wave starts, not a batch of its own.
+    #[tokio::test]
+    async fn a_key_asked_for_while_its_batch_runs_costs_no_second_batch() {
+        let loader = RequestLoader::new(DatabaseConnection::default(), true);
+        let (a, b) = (loader.clone(), loader.clone());
+        let first = async move { a.load_one(Slow(1)).await };
+        let second = async move {
+            let quick = b.load_one(Quick(1)).await?;
+            // The Slow batch is still running (it waits for SLOW_GO): ask for its key,
+            // and only then let it answer.
+            let slow = b.load_one(Slow(1));
+            let mut slow = std::pin::pin!(slow);
+            assert!(futures_util::poll!(slow.as_mut()).is_pending());
+            SLOW_GO.notify_one();
+            Ok::<_, LoadError>((quick, slow.await?))
+        };
+        let (first, second) = loader
+            .drive(async { futures_util::future::join(first, second).await })
+            .await;
+        assert_eq!(first.unwrap(), Some(10));
+        assert_eq!(second.unwrap(), (Some(1), Some(10)));
+        assert_eq!(SLOW_BATCHES.load(Ordering::SeqCst), 1);
+    }
 
     #[test]
     fn primed_values_are_kept_only_when_caching() {
