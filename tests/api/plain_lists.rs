@@ -84,6 +84,35 @@ const COVERAGE_GAP: PlanType = PlanType {
     node: false,
 };
 
+/// A page's commitments, with relations whose rows come by the request's loader: the
+/// organization, and the group with its district (a relation of a relation).
+const COMMITMENT: PlanType = PlanType {
+    name: "Commitment",
+    fields: &[
+        Shape::Leaf("__typename"),
+        Shape::Leaf("id"),
+        Shape::Leaf("text"),
+        Shape::Leaf("version"),
+        Shape::Leaf("createdAt"),
+        Shape::Leaf("updatedBy"),
+        Shape::Object(
+            "organization",
+            &["id", "slug", "name", "kind", "__typename"],
+        ),
+        Shape::Object(
+            "group",
+            &[
+                "id",
+                "name",
+                "kind",
+                "district { id name __typename }",
+                "archivedAt",
+            ],
+        ),
+    ],
+    node: true,
+};
+
 /// What forces the ordinary execution: a directive (its value is the type's name).
 const ZZ: &str = " zz: __typename @skip(if: false) ";
 
@@ -96,6 +125,9 @@ const ZZ_TYPES: &[&str] = &[
     "CoverageGap",
     "CoverageCell",
     "District",
+    "Commitment",
+    "Organization",
+    "CollaborationGroup",
 ];
 
 /// `text` without the `zz` members.
@@ -316,8 +348,20 @@ fn coverage_document(case: &Case, zz: &str) -> String {
     )
 }
 
+/// A page of commitments.
+fn commitments_document(case: &Case, zz: &str) -> String {
+    let (body, fragments) = selections(case, &[&COMMITMENT], &["nodes"], zz);
+    format!(
+        "query({VARIABLES}) {{
+           commitments(first: 100) {{ totalCount {body}
+             vt: __typename @include(if: $t) vf: __typename @include(if: $f)
+             vdt: __typename @include(if: $dt) vdf: __typename @include(if: $df) }}
+         }} {fragments}"
+    )
+}
+
 /// Run 64 cases of `types` through `document`: plain and ordinary answers must be the
-/// same bytes.
+/// same bytes, read with the same number of SQL statements.
 async fn compare(
     app: &crate::helpers::TestApp,
     types: &'static [&'static PlanType],
@@ -336,13 +380,21 @@ async fn compare(
             .current();
         let plain_doc = document(&case, "");
         let ordinary_doc = document(&case, ZZ);
+        let before = app.statements.get();
         let (status, plain) = app.graphql_text(&plain_doc, variables.clone()).await;
+        let plain_statements = app.statements.get() - before;
         assert_eq!(status, 200, "case {n}: {plain_doc}\n{plain}");
         assert!(
             !plain.contains("\"errors\""),
             "case {n}: {plain_doc}\n{plain}"
         );
+        let before = app.statements.get();
         let (_, ordinary) = app.graphql_text(&ordinary_doc, variables.clone()).await;
+        assert_eq!(
+            plain_statements,
+            app.statements.get() - before,
+            "case {n}: statements of the plain and the ordinary path\n{plain_doc}"
+        );
         assert!(
             ordinary.contains("\"zz\":"),
             "case {n}: the ordinary path did not run\n{ordinary_doc}\n{ordinary}"
@@ -399,4 +451,21 @@ async fn coverage_lists_answer_byte_for_byte_as_the_ordinary_execution() {
     })
     .await;
     compare(&app, &[&COVERAGE_ROW, &COVERAGE_GAP], coverage_document).await;
+}
+
+#[tokio::test]
+async fn commitment_pages_with_relations_answer_byte_for_byte_as_the_ordinary_execution() {
+    let app = spawn_app_with(|s| {
+        s.max_aliases = 10_000;
+        s.rate_limit_per_minute = 0;
+    })
+    .await;
+    // Commitments of several organizations and groups (16 in the demo data).
+    let count = app
+        .query("{ commitments(first: 1) { totalCount } }", json!({}))
+        .await["commitments"]["totalCount"]
+        .as_u64()
+        .unwrap_or(0);
+    assert!(count >= 10, "the demo data holds {count} commitments");
+    compare(&app, &[&COMMITMENT], commitments_document).await;
 }

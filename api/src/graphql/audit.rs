@@ -29,6 +29,8 @@ pub(crate) async fn history(
 #[derive(Debug, Clone)]
 pub struct AuditEvent(pub entity::audit_event::Model);
 
+crate::plain_fields!(AuditEvent: at, actor, organization, action, node_type, node_id, district);
+
 /// One recorded change: who made it, for which organization, what it did, and the node
 /// before and after.
 #[Object]

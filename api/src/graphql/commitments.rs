@@ -11,6 +11,8 @@ use crate::graphql::prelude::*;
 #[derive(Debug, Clone)]
 pub struct Commitment(pub commitment::Model);
 
+crate::plain_fields!(Commitment: id, text, version, created_at, updated_at, updated_by, organization, group);
+
 /// What one organization has promised in one collaboration group (X:s åtagande). Only
 /// that organization (or an admin) edits it; every edit raises its version.
 #[Object]

@@ -13,6 +13,8 @@ use crate::services::group_follow_ups;
 #[derive(Debug, Clone)]
 pub struct GroupFollowUp(pub group_follow_up::Model);
 
+crate::plain_fields!(GroupFollowUp: id, group, period, status, notes, as_of, reported_by, reported_by_sub, locked, version, updated_at);
+
 /// A follow-up of a collaboration group for one reporting period: its status and notes.
 #[Object]
 impl GroupFollowUp {

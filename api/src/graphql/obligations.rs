@@ -45,6 +45,9 @@ pub enum ObligationState {
 #[derive(Debug, Clone)]
 pub struct Obligation(pub obligation::Model);
 
+crate::plain_fields!(Obligation: id, kind, organization, year, term, due_on, note, version, updated_at);
+crate::plain_enums!(ObligationKind);
+
 impl Obligation {
     /// Where it stands on `as_of` (default: today in Stockholm), judged from what its
     /// body has delivered: one batch for every obligation of the page.

@@ -11,6 +11,8 @@ use crate::graphql::prelude::*;
 #[derive(Debug, Clone)]
 pub struct ActionPlan(pub action_plan::Model);
 
+crate::plain_fields!(ActionPlan: id, slug, title, description, start_year, end_year, version, updated_at, district, owner);
+
 /// An action plan (lokal handlingsplan / åtgärdsplan) for a period, owned by a body: a
 /// district administration, or a facknämnd's administration.
 #[Object]

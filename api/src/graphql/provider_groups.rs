@@ -14,6 +14,8 @@ use crate::services::provider_groups as service;
 #[derive(Debug, Clone)]
 pub struct ProviderGroup(pub provider_group::Model);
 
+crate::plain_fields!(ProviderGroup: id, group, organization, version, updated_at);
+
 /// A group of the city's identity provider whose members act for an organization.
 #[Object]
 impl ProviderGroup {

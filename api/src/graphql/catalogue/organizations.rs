@@ -40,6 +40,9 @@ pub enum OrganizationKind {
 #[derive(Debug, Clone)]
 pub struct Organization(pub organization::Model);
 
+crate::plain_fields!(Organization: id, slug, name, kind, parent);
+crate::plain_enums!(OrganizationKind);
+
 /// An organization taking part in the collaboration: an agency, a company, an
 /// association.
 #[Object]

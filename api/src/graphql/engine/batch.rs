@@ -100,6 +100,10 @@ struct State {
     driver: Option<Waker>,
     /// Undriven: whether a task that starts the pending batches is already spawned.
     flush_spawned: bool,
+    /// Waves started so far (a wave: the batches pending when it started).
+    waves_started: u64,
+    /// Who waits for a wave to finish: the wave's number, and the sender to tell.
+    settles: Vec<(u64, oneshot::Sender<()>)>,
 }
 
 /// The state shared by a loader, its clones, its driver and its batches.
@@ -144,10 +148,35 @@ impl Shared {
         }
     }
 
-    /// Take every pending batch, ready to start.
-    fn take_starters(self: &Arc<Self>) -> Vec<BoxFuture<'static, ()>> {
-        let starters = std::mem::take(&mut self.lock().starters);
-        starters.into_iter().map(|start| start(self)).collect()
+    /// Take every pending batch, ready to start: the wave's number and its batches.
+    fn take_starters(self: &Arc<Self>) -> (u64, Vec<BoxFuture<'static, ()>>) {
+        let (wave, starters) = {
+            let mut st = self.lock();
+            let starters = std::mem::take(&mut st.starters);
+            if !starters.is_empty() {
+                st.waves_started += 1;
+            }
+            (st.waves_started, starters)
+        };
+        (
+            wave,
+            starters.into_iter().map(|start| start(self)).collect(),
+        )
+    }
+
+    /// Wave `wave` has answered: tell who waits for it (or for an earlier one).
+    fn finish_wave(&self, wave: u64) {
+        let done: Vec<oneshot::Sender<()>> = {
+            let mut st = self.lock();
+            let (done, waiting) = std::mem::take(&mut st.settles)
+                .into_iter()
+                .partition(|(target, _)| *target <= wave);
+            st.settles = waiting;
+            done.into_iter().map(|(_, tx)| tx).collect()
+        };
+        for tx in done {
+            let _ = tx.send(());
+        }
     }
 }
 
@@ -209,6 +238,7 @@ impl RequestLoader {
             inner: Box::pin(tokio::task::coop::unconstrained(fut)),
             shared: self.shared.clone(),
             running: FuturesUnordered::new(),
+            wave: 0,
             woken: Arc::new(SelfWake::default()),
         }
     }
@@ -225,6 +255,31 @@ impl RequestLoader {
     /// Forget every cached value (before a write).
     pub fn clear(&self) {
         self.shared.lock().cache.clear();
+    }
+
+    /// Whether this loader keeps what it loaded for the rest of its life.
+    pub fn caches(&self) -> bool {
+        self.shared.cache
+    }
+
+    /// Wait until every key asked for so far has been answered: at once when none
+    /// waits, else when the wave that takes them has answered (and, caching, the values
+    /// are in the cache). For a resolver that asked for keys without waiting for them
+    /// (a plain list, `super::plain`) and then looks again.
+    /// Answers whether it waited (`false`: nothing was asked for).
+    pub async fn settled(&self) -> bool {
+        let rx = {
+            let mut st = self.shared.lock();
+            if st.starters.is_empty() {
+                return false;
+            }
+            let target = st.waves_started + 1;
+            let (tx, rx) = oneshot::channel();
+            st.settles.push((target, tx));
+            rx
+        };
+        let _ = rx.await;
+        true
     }
 
     /// Load the value of `key`: from the cache, or with the next wave's batch.
@@ -273,7 +328,9 @@ impl RequestLoader {
                             // Let the tasks that are ready ask for their keys first.
                             tokio::task::yield_now().await;
                             shared.lock().flush_spawned = false;
-                            futures_util::future::join_all(shared.take_starters()).await;
+                            let (wave, batches) = shared.take_starters();
+                            futures_util::future::join_all(batches).await;
+                            shared.finish_wave(wave);
                         });
                     }
                 } else if !st.in_poll {
@@ -361,6 +418,8 @@ pub struct Driven<F: Future> {
     inner: Pin<Box<tokio::task::coop::Unconstrained<F>>>,
     shared: Arc<Shared>,
     running: FuturesUnordered<BoxFuture<'static, ()>>,
+    /// The number of the wave `running` holds (0: none).
+    wave: u64,
     woken: Arc<SelfWake>,
 }
 
@@ -405,6 +464,9 @@ impl<F: Future> Future for Driven<F> {
         loop {
             // Batches that answered leave the wave.
             while let Poll::Ready(Some(())) = this.running.poll_next_unpin(cx) {}
+            if this.wave != 0 && this.running.is_empty() {
+                this.shared.finish_wave(std::mem::take(&mut this.wave));
+            }
             {
                 let mut st = this.shared.lock();
                 st.driven = true;
@@ -438,7 +500,11 @@ impl<F: Future> Future for Driven<F> {
                 return Poll::Pending;
             }
             // The execution waits: start every batch it asked for, all at once.
-            for batch in this.shared.take_starters() {
+            let (wave, batches) = this.shared.take_starters();
+            if !batches.is_empty() {
+                this.wave = wave;
+            }
+            for batch in batches {
                 this.running.push(batch);
             }
             let mut answered = false;

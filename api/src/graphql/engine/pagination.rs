@@ -20,6 +20,7 @@ use sea_orm::{
     QuerySelect, Select,
 };
 
+use super::plain::{PlainList, PlainObject};
 use crate::error::AppError;
 
 /// Largest page a client may ask for.
@@ -118,11 +119,11 @@ pub struct Edge<N: OutputType> {
 /// where the page sits, and how many items the whole list holds.
 #[derive(Debug, SimpleObject)]
 #[graphql(name_type)]
-pub struct Page<N: OutputType + Clone> {
+pub struct Page<N: PlainObject> {
     /// The items of this page with their cursors.
     pub edges: Vec<Edge<N>>,
     /// The items of this page.
-    pub nodes: Vec<N>,
+    pub nodes: PlainList<N>,
     /// Where this page sits in the list.
     pub page_info: PageInfo,
     /// How many items the whole list holds (all pages, after filters).
@@ -135,13 +136,13 @@ impl<N: OutputType> TypeName for Edge<N> {
     }
 }
 
-impl<N: OutputType + Clone> TypeName for Page<N> {
+impl<N: PlainObject> TypeName for Page<N> {
     fn type_name() -> Cow<'static, str> {
         format!("{}Connection", N::type_name()).into()
     }
 }
 
-impl<N: OutputType + Clone> Page<N> {
+impl<N: PlainObject> Page<N> {
     fn new(
         list: &str,
         items: Vec<(i32, N)>,
@@ -167,7 +168,11 @@ impl<N: OutputType + Clone> Page<N> {
             end_cursor: edges.last().map(|e| e.cursor.clone()),
         };
         Self {
-            nodes: edges.iter().map(|e| e.node.clone()).collect(),
+            nodes: edges
+                .iter()
+                .map(|e| e.node.clone())
+                .collect::<Vec<N>>()
+                .into(),
             edges,
             page_info,
             total_count,
@@ -275,7 +280,7 @@ pub async fn page_query<E, N, C>(
 where
     E: EntityTrait,
     E::Model: Sync,
-    N: OutputType + Clone,
+    N: PlainObject,
     C: ConnectionTrait,
 {
     let total = if with_total {
@@ -344,7 +349,7 @@ pub fn page_vec<T, N>(
     args: PageArgs,
 ) -> Page<N>
 where
-    N: OutputType + Clone,
+    N: PlainObject,
 {
     let total = items.len() as u64;
     let before_after = args
@@ -397,8 +402,18 @@ pub(crate) fn page_args(
 mod tests {
     use super::*;
 
-    fn ids(page: &Page<i32>) -> Vec<i32> {
-        page.nodes.clone()
+    /// A node type of no plain field.
+    #[derive(SimpleObject, Clone)]
+    struct Item {
+        n: i32,
+    }
+
+    impl PlainObject for Item {
+        const FIELDS: &'static [(&'static str, super::super::plain::Answer<Self>)] = &[];
+    }
+
+    fn ids(page: &Page<Item>) -> Vec<i32> {
+        page.nodes.as_ref().iter().map(|i| i.n).collect()
     }
 
     #[test]
@@ -406,7 +421,7 @@ mod tests {
         let items: Vec<i32> = (1..=10).collect();
         let args = PageArgs::parse("l@Query".into(), None, None, Some(3), None)
             .unwrap_or_else(|e| panic!("{e}"));
-        let p = page_vec(items.clone(), |i| *i, |i| i, args);
+        let p = page_vec(items.clone(), |i| *i, |n| Item { n }, args);
         assert_eq!(ids(&p), vec![1, 2, 3]);
         assert!(p.page_info.has_next_page && !p.page_info.has_previous_page);
         assert_eq!(p.total_count, 10);
@@ -421,13 +436,13 @@ mod tests {
         let args = PageArgs::parse("l@Query".into(), after, None, Some(3), None)
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
-            ids(&page_vec(items.clone(), |i| *i, |i| i, args)),
+            ids(&page_vec(items.clone(), |i| *i, |n| Item { n }, args)),
             vec![4, 5, 6]
         );
 
         let args = PageArgs::parse("l@Query".into(), None, None, None, Some(2))
             .unwrap_or_else(|e| panic!("{e}"));
-        let p = page_vec(items, |i| *i, |i| i, args);
+        let p = page_vec(items, |i| *i, |n| Item { n }, args);
         assert_eq!(ids(&p), vec![9, 10]);
         assert!(p.page_info.has_previous_page);
     }

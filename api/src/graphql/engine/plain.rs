@@ -5,8 +5,10 @@
 //! object, which is most of the time of an answer with thousands of small objects (a
 //! national coverage matrix's ~33,000 cells, an activity's years of follow-ups).
 //!
-//! A field is *plain* when its resolver needs nothing but the object: no context, no
-//! argument, nothing to wait for. A type names its plain resolvers with
+//! A field is *plain* when its resolver takes no argument and answers at the first poll
+//! — from the object, or from the request's loader when the rows it needs are in its
+//! cache (a commitment's organization, a group's district). A type names its plain
+//! resolvers with
 //! [`plain_fields!`](crate::plain_fields), which derives the type's [`PlainObject`]
 //! table: it answers a plain field by *calling that same resolver* (and polling it once).
 //! So a field is computed in one place only: a changed field answers its new value on
@@ -18,9 +20,16 @@
 //! keys in document order, fragments flattened, a key asked for twice answered once where
 //! it first appears and objects asked for twice merged — as async-graphql's execution
 //! does. Anything beyond (an argument, a directive, a fragment on another type, a field
-//! that is not plain, a resolver that would have to wait) sends the whole list down the
-//! ordinary execution. `tests/api/plain_lists.rs` checks, on generated selections, that
-//! both answer byte for byte alike.
+//! that is not plain, an error) sends the whole list down the ordinary execution.
+//!
+//! A relation whose rows are not in the cache yet does not answer at the first poll, but
+//! its resolver has asked the loader for the key. The pass goes on over every item (so
+//! that all of them ask), then waits until the loader's wave has answered
+//! ([`RequestLoader::settled`]) and makes the next pass — one pass per level of relations,
+//! in the same waves, with the same statements, as the ordinary execution's. A loader
+//! that does not cache (a WebSocket connection's) leaves such a list to the ordinary
+//! execution. `tests/api/plain_lists.rs` checks, on generated selections, that both
+//! answer byte for byte alike.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -30,6 +39,7 @@ use async_graphql::parser::types::{Field, Selection, SelectionSet};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::resolve_list;
 
+use super::batch::RequestLoader;
 use super::raw::{RawJson, write_str};
 use async_graphql::{
     Context, ContextSelectionSet, ID, Name, OutputType, Positioned, ServerResult, Value,
@@ -101,6 +111,7 @@ macro_rules! leaf {
 leaf! {
     i32 => |v| Value::from(v),
     u64 => |v| Value::from(v),
+    f64 => |v| async_graphql::ScalarType::to_value(&v),
     usize => |v| Value::from(v),
     bool => |v| Value::Boolean(v),
     String => |v| Value::String(v),
@@ -178,6 +189,12 @@ impl<T> From<Vec<T>> for PlainList<T> {
     }
 }
 
+impl<T> AsRef<[T]> for PlainList<T> {
+    fn as_ref(&self) -> &[T] {
+        &self.items
+    }
+}
+
 impl<T> PlainList<T> {
     /// A list whose plain answer an HTTP request writes as JSON text, spliced into the
     /// answer. Only for a list whose response key is asked for once: async-graphql merges
@@ -211,19 +228,42 @@ impl<T: PlainObject> OutputType for PlainList<T> {
         let names: Vec<&'static str> = T::FIELDS.iter().map(|(n, _)| *n).collect();
         let type_name = T::type_name();
         if let Some(plan) = Plan::new(ctx, [&ctx.item.node], &type_name, &names) {
-            if let Some(raw) = ctx.data_opt::<RawJson>().filter(|_| self.as_json) {
-                let mut out = Vec::with_capacity(64 * self.items.len());
-                if plan.write_list(ctx, self.items.iter().map(|i| i as &dyn PlainDyn), &mut out) {
-                    return Ok(raw.placeholder(out));
+            let raw = ctx.data_opt::<RawJson>().filter(|_| self.as_json);
+            let loader = ctx.data_opt::<RequestLoader>().filter(|l| l.caches());
+            for round in 1..=ROUNDS {
+                let mut missing = false;
+                let items = self.items.iter().map(|i| i as &dyn PlainDyn);
+                if let Some(raw) = raw {
+                    let mut out = Vec::with_capacity(64 * self.items.len());
+                    if plan
+                        .write_list(ctx, items, &mut out, &mut missing)
+                        .is_none()
+                    {
+                        break;
+                    }
+                    if !missing {
+                        return Ok(raw.placeholder(out));
+                    }
+                } else {
+                    let Some(built) = items
+                        .map(|item| plan.build(ctx, item, &mut missing))
+                        .collect::<Option<Vec<Value>>>()
+                    else {
+                        break;
+                    };
+                    if !missing {
+                        return Ok(Value::List(built));
+                    }
                 }
-            }
-            let built: Option<Vec<Value>> = self
-                .items
-                .iter()
-                .map(|item| plan.build(ctx, item as &dyn PlainDyn))
-                .collect();
-            if let Some(items) = built {
-                return Ok(Value::List(items));
+                // Rows not yet at hand (a relation not in the request's cache): the pass
+                // asked for their keys; look again when their wave has answered.
+                let waited = match loader {
+                    Some(loader) if round < ROUNDS => loader.settled().await,
+                    _ => false,
+                };
+                if !waited {
+                    break;
+                }
             }
         }
         resolve_list(
@@ -235,6 +275,11 @@ impl<T: PlainObject> OutputType for PlainList<T> {
         .await
     }
 }
+
+/// How many passes a plain list makes over its items before it leaves them to the
+/// ordinary execution: one per level of relations whose rows come by a wave of the
+/// request's loader (a commitment's group, the group's district: three passes).
+const ROUNDS: usize = 6;
 
 /// How one response key is answered.
 enum Step<'a> {
@@ -309,8 +354,15 @@ impl<'a> Plan<'a> {
         })
     }
 
-    /// The value of `object`; `None` when a field is not at hand.
-    fn build(&self, ctx: &ContextSelectionSet<'a>, object: &dyn PlainDyn) -> Option<Value> {
+    /// The value of `object`; `None` when the selection is beyond plain fields. A field
+    /// not at hand is answered `null` and noted in `missing`, and the pass goes on (so that
+    /// every object asks for the rows it lacks).
+    fn build(
+        &self,
+        ctx: &ContextSelectionSet<'a>,
+        object: &dyn PlainDyn,
+        missing: &mut bool,
+    ) -> Option<Value> {
         let mut map = IndexMap::with_capacity(self.steps.len());
         for (key, step) in &self.steps {
             let value = match step {
@@ -320,12 +372,23 @@ impl<'a> Plan<'a> {
                     field,
                     sets,
                     nested,
-                } => match object.answer(*index, &ctx.with_field(field))? {
-                    Plain::Leaf(v) => v,
-                    Plain::Object(o) => Self::nested(ctx, sets, nested, o.as_ref())?,
-                    Plain::List(list) => Value::List(
+                } => match object.answer(*index, &ctx.with_field(field)) {
+                    None => {
+                        *missing = true;
+                        Value::Null
+                    }
+                    Some(Plain::Leaf(v)) => v,
+                    Some(Plain::Object(o)) => Self::nested_plan(ctx, sets, nested, o.as_ref())?
+                        .build(ctx, o.as_ref(), missing)?,
+                    Some(Plain::List(list)) => Value::List(
                         list.iter()
-                            .map(|o| Self::nested(ctx, sets, nested, o.as_ref()))
+                            .map(|o| {
+                                Self::nested_plan(ctx, sets, nested, o.as_ref())?.build(
+                                    ctx,
+                                    o.as_ref(),
+                                    missing,
+                                )
+                            })
                             .collect::<Option<Vec<_>>>()?,
                     ),
                 },
@@ -335,25 +398,24 @@ impl<'a> Plan<'a> {
         Some(Value::Object(map))
     }
 
-    /// The JSON text of `objects` (what their values would serialise to); `false` when a
-    /// field is not at hand.
+    /// The JSON text of `objects` (what their values would serialise to); `None` when
+    /// the selection is beyond plain fields; fields not at hand as in [`Self::build`].
     fn write_list<'o>(
         &self,
         ctx: &ContextSelectionSet<'a>,
         objects: impl Iterator<Item = &'o dyn PlainDyn>,
         out: &mut Vec<u8>,
-    ) -> bool {
+        missing: &mut bool,
+    ) -> Option<()> {
         out.push(b'[');
         for (i, object) in objects.enumerate() {
             if i > 0 {
                 out.push(b',');
             }
-            if self.write(ctx, object, out).is_none() {
-                return false;
-            }
+            self.write(ctx, object, out, missing)?;
         }
         out.push(b']');
-        true
+        Some(())
     }
 
     /// The JSON text of `object`, written into `out`.
@@ -362,6 +424,7 @@ impl<'a> Plan<'a> {
         ctx: &ContextSelectionSet<'a>,
         object: &dyn PlainDyn,
         out: &mut Vec<u8>,
+        missing: &mut bool,
     ) -> Option<()> {
         out.push(b'{');
         for (i, (key, step)) in self.steps.iter().enumerate() {
@@ -377,20 +440,24 @@ impl<'a> Plan<'a> {
                     field,
                     sets,
                     nested,
-                } => match object.answer(*index, &ctx.with_field(field))? {
-                    Plain::Leaf(v) => serde_json::to_writer(&mut *out, &v).ok()?,
-                    Plain::Object(o) => {
-                        let plan = Self::nested_plan(ctx, sets, nested, o.as_ref())?;
-                        plan.write(ctx, o.as_ref(), out)?;
+                } => match object.answer(*index, &ctx.with_field(field)) {
+                    None => {
+                        *missing = true;
+                        out.extend_from_slice(b"null");
                     }
-                    Plain::List(list) => {
+                    Some(Plain::Leaf(v)) => serde_json::to_writer(&mut *out, &v).ok()?,
+                    Some(Plain::Object(o)) => {
+                        let plan = Self::nested_plan(ctx, sets, nested, o.as_ref())?;
+                        plan.write(ctx, o.as_ref(), out, missing)?;
+                    }
+                    Some(Plain::List(list)) => {
                         out.push(b'[');
                         for (j, o) in list.iter().enumerate() {
                             if j > 0 {
                                 out.push(b',');
                             }
                             let plan = Self::nested_plan(ctx, sets, nested, o.as_ref())?;
-                            plan.write(ctx, o.as_ref(), out)?;
+                            plan.write(ctx, o.as_ref(), out, missing)?;
                         }
                         out.push(b']');
                     }
@@ -413,16 +480,6 @@ impl<'a> Plan<'a> {
             .get_or_init(|| Plan::new(ctx, sets.iter().copied(), &type_name, &object.names()))
             .as_ref()?;
         (plan.type_name == type_name).then_some(plan)
-    }
-
-    /// The value of a nested object, by the plan of its type (made when first met).
-    fn nested(
-        ctx: &ContextSelectionSet<'a>,
-        sets: &[&'a SelectionSet],
-        plan: &OnceLock<Option<Plan<'a>>>,
-        object: &dyn PlainDyn,
-    ) -> Option<Value> {
-        Self::nested_plan(ctx, sets, plan, object)?.build(ctx, object)
     }
 }
 

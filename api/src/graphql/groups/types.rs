@@ -98,6 +98,9 @@ impl CollaborationArea {
 #[derive(Debug, Clone)]
 pub struct CollaborationGroup(pub collaboration_group::Model);
 
+crate::plain_fields!(CollaborationGroup: id, slug, name, subtitle, kind, purpose, situation, term, term_ends_on, meeting_cadence, convener, financing, communication, follow_up_cadence, other_participants, archived_at, version, updated_at, district, valid_from, valid_until, follow_up_schedule);
+crate::plain_enums!(GroupKind);
+
 /// A collaboration group or forum (SSPF, SIG, operativt BRÅ, lokalt BRÅ …) with its
 /// purpose, term, cadence and the organizations taking part.
 #[Object]

@@ -23,6 +23,8 @@ pub enum SituationSourceKind {
 #[derive(Debug, Clone)]
 pub struct SituationPicture(pub situation_picture::Model);
 
+crate::plain_fields!(SituationPicture: id, slug, title, as_of, summary, city_wide, organization, version, updated_at);
+
 /// A situation picture (lägesbild): what a body sees in one or more districts, or the
 /// whole city, as of a date — its sources, findings and cause analysis.
 #[Object]

@@ -7,6 +7,8 @@ use super::*;
 #[derive(Debug, Clone)]
 pub struct Indicator(pub indicator::Model);
 
+crate::plain_fields!(Indicator: id, slug, name, unit, source, description, version);
+
 /// Something measured — a share, a count — that plans set targets on, e.g.
 /// "Inskrivningsgrad i förskola" (unit `%`). Kept by admins.
 #[Object]
@@ -209,6 +211,8 @@ impl Target {
 /// optionally, a term. The value is in the indicator's unit.
 #[derive(Debug, Clone)]
 pub struct Measurement(pub measurement::Model);
+
+crate::plain_fields!(Measurement: id, indicator, district, year, term, value, note, version);
 
 /// A measured value of an indicator for a district (or the whole city) in a year and,
 /// optionally, a term. The value is in the indicator's unit.
