@@ -173,6 +173,12 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,
 
+    /// Whether big lists are answered by the plain path (`graphql/engine/plain.rs`: one
+    /// loop over the fields' own resolvers). `false` answers every list by async-graphql's
+    /// ordinary execution — the same bytes, slower; for comparing the two.
+    #[arg(long, env = "SAMVERKAN_PLAIN_LISTS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub plain_lists: bool,
+
     /// Largest total size of a request's header fields (names and values), in bytes
     /// (larger, or more than 64 fields: HTTP 431).
     #[arg(long, env = "SAMVERKAN_MAX_HEADER_BYTES", default_value_t = 16 * 1024)]
@@ -352,6 +358,7 @@ impl Settings {
             max_batch: 5,
             max_body_bytes: 256 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
+            plain_lists: true,
             max_header_bytes: 16 * 1024,
             request_timeout_secs: 30,
             rate_limit_per_minute: 600,

@@ -68,6 +68,8 @@ pub(crate) struct AppState {
     pub(crate) max_body_bytes: usize,
     /// The largest file of a multipart request (an upload).
     pub(crate) max_upload_bytes: usize,
+    /// `SAMVERKAN_PLAIN_LISTS`: whether lists may take the plain path.
+    pub(crate) plain_lists: bool,
     pub(crate) limiter: Arc<RateLimiter>,
     pub(crate) metrics: Arc<Metrics>,
     /// Only these operations run (allow-list mode).
@@ -633,5 +635,10 @@ pub(crate) fn request_data(state: &AppState, caller: Caller, loader: &RequestLoa
     data.insert(loader.clone());
     data.insert(state.events.clone());
     data.insert(crate::graphql::imports::UploadLimit(state.max_upload_bytes));
+    if state.plain_lists {
+        data.insert(state.metrics.plain_lists());
+    } else {
+        data.insert(crate::graphql::engine::plain::OrdinaryOnly);
+    }
     data
 }

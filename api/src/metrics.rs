@@ -6,6 +6,7 @@
 //! | `samverkan_http_request_duration_seconds{operation}` | their latency |
 //! | `samverkan_sql_statements_total` | SQL statements executed by this process |
 //! | `samverkan_sql_statements_per_request` | SQL statements per GraphQL request |
+//! | `samverkan_plain_lists_total` | lists answered by the plain path (one loop over their fields' resolvers) rather than the ordinary execution |
 //! | `samverkan_db_pool_connections{state}` | pooled database connections, `idle` and `in_use` |
 //! | `samverkan_live_subscriptions` | subscriptions listening now |
 //! | `samverkan_signing_keys` | keys in the identity provider's key set (only with `SAMVERKAN_OIDC_ISSUER` or `SAMVERKAN_JWT_JWKS_URL`; 0 before the first fetch) |
@@ -27,6 +28,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::KeyStatus;
 use crate::db::StatementCounter;
+use crate::graphql::engine::plain::PlainAnswers;
 
 /// Most distinct operation labels kept.
 const MAX_OPERATIONS: usize = 200;
@@ -37,6 +39,8 @@ pub struct Metrics {
     requests: IntCounterVec,
     duration: HistogramVec,
     statements_total: IntGauge,
+    plain_lists_total: IntGauge,
+    plain_lists: PlainAnswers,
     per_request: Histogram,
     pool: IntGaugeVec,
     subscriptions: IntGauge,
@@ -102,6 +106,11 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(duration.clone()))?;
         registry.register(Box::new(statements_total.clone()))?;
+        let plain_lists_total = IntGauge::new(
+            "samverkan_plain_lists_total",
+            "lists answered by the plain path rather than the ordinary execution",
+        )?;
+        registry.register(Box::new(plain_lists_total.clone()))?;
         registry.register(Box::new(per_request.clone()))?;
         registry.register(Box::new(pool.clone()))?;
         registry.register(Box::new(subscriptions.clone()))?;
@@ -130,6 +139,8 @@ impl Metrics {
             requests,
             duration,
             statements_total,
+            plain_lists_total,
+            plain_lists: PlainAnswers::default(),
             per_request,
             pool,
             subscriptions,
@@ -137,6 +148,11 @@ impl Metrics {
             statements,
             operations: Mutex::new(HashSet::new()),
         })
+    }
+
+    /// The count of lists answered by the plain path, for the requests' data.
+    pub fn plain_lists(&self) -> PlainAnswers {
+        self.plain_lists.clone()
     }
 
     fn label(&self, operation: &str) -> String {
@@ -185,6 +201,8 @@ impl Metrics {
     ) -> String {
         self.statements_total
             .set(i64::try_from(self.statements.get()).unwrap_or(i64::MAX));
+        self.plain_lists_total
+            .set(i64::try_from(self.plain_lists.get()).unwrap_or(i64::MAX));
         self.subscriptions
             .set(i64::try_from(subscriptions).unwrap_or(i64::MAX));
         let (size, idle) = pool_size(db);

@@ -100,6 +100,7 @@ impl Application {
             max_batch: settings.max_batch,
             max_body_bytes: settings.max_body_bytes,
             max_upload_bytes: settings.max_upload_bytes,
+            plain_lists: settings.plain_lists,
             limiter: Arc::new(RateLimiter::new(
                 settings.rate_limit_per_minute,
                 settings.rate_limit_burst,

@@ -5,12 +5,12 @@
 //! key asked for twice, objects merged, `@skip`/`@include` with literals, variables and
 //! variables' defaults, `__typename`.
 //!
-//! Each case is sent twice: as generated, and with `zz: __typename @skip(if: false)`
-//! added to every selection of a plain list and of the objects under it. A directive is
-//! beyond plain fields, so the second document is answered entirely by the ordinary
-//! resolvers. With those members taken out of the text, both answers must be the same
-//! bytes: the same keys, in the same order, with the same values. The cases are drawn
-//! by proptest from a fixed seed, so a failure names a selection that fails again.
+//! Each case is sent to two servers on the same database: the test's own, and a second
+//! one started with `plain_lists = false` (`SAMVERKAN_PLAIN_LISTS=false`), which answers
+//! every list by the ordinary execution. Both answers must be the same bytes — the same
+//! keys, in the same order, with the same values — read with as many SQL statements.
+//! The cases are drawn by proptest from a fixed seed, so a failure names a selection
+//! that fails again.
 
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -113,36 +113,6 @@ const COMMITMENT: PlanType = PlanType {
     node: true,
 };
 
-/// What forces the ordinary execution: a directive (its value is the type's name).
-const ZZ: &str = " zz: __typename @skip(if: false) ";
-
-/// The object types whose `zz` the comparison takes out.
-const ZZ_TYPES: &[&str] = &[
-    "FollowUp",
-    "ReportingPeriod",
-    "Method",
-    "CoverageRow",
-    "CoverageGap",
-    "CoverageCell",
-    "District",
-    "Commitment",
-    "Organization",
-    "CollaborationGroup",
-];
-
-/// `text` without the `zz` members.
-fn strip(text: &str) -> String {
-    let mut out = text.to_owned();
-    for t in ZZ_TYPES {
-        let zz = format!(r#""zz":"{t}""#);
-        out = out
-            .replace(&format!(",{zz}"), "")
-            .replace(&format!("{zz},"), "")
-            .replace(&zz, "");
-    }
-    out
-}
-
 /// The directives a selection may carry: literals, variables sent, and variables left
 /// out whose defaults decide (`$dt` defaults to true, `$df` to false).
 const DIRECTIVES: &[&str] = &[
@@ -233,9 +203,8 @@ fn case(types: &'static [&'static PlanType]) -> impl Strategy<Value = Case> {
         .prop_map(|lists| Case { lists })
 }
 
-/// The text of `items` on type `t`; `prefix` names the case's fragments of the type;
-/// `zz` goes into every object's selection.
-fn write(t: &PlanType, items: &[Item], prefix: &str, zz: &str, out: &mut String) {
+/// The text of `items` on type `t`; `prefix` names the case's fragments of the type.
+fn write(t: &PlanType, items: &[Item], prefix: &str, out: &mut String) {
     for item in items {
         match item {
             Item::Field {
@@ -261,7 +230,6 @@ fn write(t: &PlanType, items: &[Item], prefix: &str, zz: &str, out: &mut String)
                         out.push_str(sub[l % sub.len()]);
                         out.push(' ');
                     }
-                    out.push_str(zz);
                     out.push('}');
                 }
                 out.push(' ');
@@ -281,7 +249,7 @@ fn write(t: &PlanType, items: &[Item], prefix: &str, zz: &str, out: &mut String)
                 if *on == 1 && t.node {
                     out.push_str("id __typename ");
                 } else {
-                    write(t, items, prefix, zz, out);
+                    write(t, items, prefix, out);
                 }
                 out.push_str("} ");
             }
@@ -295,17 +263,15 @@ fn write(t: &PlanType, items: &[Item], prefix: &str, zz: &str, out: &mut String)
     }
 }
 
-/// The selections of `lists` (field names, in order, of `types`) and their fragments,
-/// with `zz` in every selection.
-fn selections(case: &Case, types: &[&PlanType], lists: &[&str], zz: &str) -> (String, String) {
+/// The selections of `lists` (field names, in order, of `types`) and their fragments.
+fn selections(case: &Case, types: &[&PlanType], lists: &[&str]) -> (String, String) {
     let mut body = String::new();
     let mut fragments = String::new();
     for (i, (t, (items, bodies))) in types.iter().zip(&case.lists).enumerate() {
         let prefix = format!("F{}_", t.name);
         body.push_str(lists[i]);
         body.push_str(" { ");
-        write(t, items, &prefix, zz, &mut body);
-        body.push_str(zz);
+        write(t, items, &prefix, &mut body);
         // Every fragment of the case is spread (a fragment never used is invalid).
         for n in 0..bodies.len() {
             body.push_str(&format!(" ...{prefix}{n} @skip(if: true)"));
@@ -313,8 +279,7 @@ fn selections(case: &Case, types: &[&PlanType], lists: &[&str], zz: &str) -> (St
         body.push_str(" } ");
         for (n, fragment) in bodies.iter().enumerate() {
             fragments.push_str(&format!("fragment {prefix}{n} on {} {{ ", t.name));
-            write(t, fragment, &prefix, zz, &mut fragments);
-            fragments.push_str(zz);
+            write(t, fragment, &prefix, &mut fragments);
             fragments.push_str("} ");
         }
     }
@@ -324,8 +289,8 @@ fn selections(case: &Case, types: &[&PlanType], lists: &[&str], zz: &str) -> (St
 const VARIABLES: &str = "$t: Boolean!, $f: Boolean!, $dt: Boolean = true, $df: Boolean = false";
 
 /// An activity's follow-ups and methods.
-fn activities_document(case: &Case, zz: &str) -> String {
-    let (body, fragments) = selections(case, &[&FOLLOW_UP, &METHOD], &["followUps", "methods"], zz);
+fn activities_document(case: &Case) -> String {
+    let (body, fragments) = selections(case, &[&FOLLOW_UP, &METHOD], &["followUps", "methods"]);
     format!(
         "query({VARIABLES}) {{
            activities(first: 100) {{ nodes {{ {body}
@@ -336,9 +301,8 @@ fn activities_document(case: &Case, zz: &str) -> String {
 }
 
 /// A coverage matrix's rows (with their cells) and gaps.
-fn coverage_document(case: &Case, zz: &str) -> String {
-    let (body, fragments) =
-        selections(case, &[&COVERAGE_ROW, &COVERAGE_GAP], &["rows", "gaps"], zz);
+fn coverage_document(case: &Case) -> String {
+    let (body, fragments) = selections(case, &[&COVERAGE_ROW, &COVERAGE_GAP], &["rows", "gaps"]);
     format!(
         "query({VARIABLES}) {{
            coverage(dimension: GROUP_KIND) {{ keys {body}
@@ -349,8 +313,8 @@ fn coverage_document(case: &Case, zz: &str) -> String {
 }
 
 /// A page of commitments.
-fn commitments_document(case: &Case, zz: &str) -> String {
-    let (body, fragments) = selections(case, &[&COMMITMENT], &["nodes"], zz);
+fn commitments_document(case: &Case) -> String {
+    let (body, fragments) = selections(case, &[&COMMITMENT], &["nodes"]);
     format!(
         "query({VARIABLES}) {{
            commitments(first: 100) {{ totalCount {body}
@@ -360,51 +324,99 @@ fn commitments_document(case: &Case, zz: &str) -> String {
     )
 }
 
-/// Run 64 cases of `types` through `document`: plain and ordinary answers must be the
-/// same bytes, read with the same number of SQL statements.
+/// A second server on `app`'s database that answers every list by the ordinary
+/// execution: its address and its statement counter.
+async fn ordinary_twin(app: &crate::helpers::TestApp) -> (String, api::db::StatementCounter) {
+    let mut settings = crate::helpers::test_settings(&app.database_url);
+    settings.plain_lists = false;
+    settings.max_aliases = 10_000;
+    settings.rate_limit_per_minute = 0;
+    let twin = api::startup::Application::build(&settings)
+        .await
+        .unwrap_or_else(|e| panic!("the ordinary twin: {e}"));
+    let address = format!("http://127.0.0.1:{}", twin.port());
+    let statements = twin.statements();
+    tokio::spawn(twin.run_until_stopped());
+    (address, statements)
+}
+
+/// `samverkan_plain_lists_total` of the server at `address`: lists it answered by the
+/// plain path.
+async fn plain_lists(client: &reqwest::Client, address: &str) -> u64 {
+    let text = client
+        .get(format!("{address}/metrics"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("metrics of {address}: {e}"))
+        .text()
+        .await
+        .unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("samverkan_plain_lists_total "))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("samverkan_plain_lists_total missing:\n{text}"))
+}
+
+/// Run 64 cases of `types` through `document` on `app` (plain path) and on its ordinary
+/// twin: the same bytes, read with the same number of SQL statements; the plain path
+/// answered lists on `app` and none on the twin.
 async fn compare(
     app: &crate::helpers::TestApp,
     types: &'static [&'static PlanType],
-    document: fn(&Case, &str) -> String,
+    document: fn(&Case) -> String,
 ) {
+    let (twin, twin_statements) = ordinary_twin(app).await;
     let mut runner = TestRunner::new_with_rng(
         Config::default(),
         TestRng::from_seed(RngAlgorithm::ChaCha, &[7; 32]),
     );
     let strategy = case(types);
     let variables = json!({ "t": true, "f": false });
+    let token = app.viewer_token();
+    let plain_before = plain_lists(&app.client, &app.address).await;
     for n in 0..64 {
         let case = strategy
             .new_tree(&mut runner)
             .unwrap_or_else(|e| panic!("case {n}: {e}"))
             .current();
-        let plain_doc = document(&case, "");
-        let ordinary_doc = document(&case, ZZ);
+        let doc = document(&case);
         let before = app.statements.get();
-        let (status, plain) = app.graphql_text(&plain_doc, variables.clone()).await;
+        let (status, plain) = app.graphql_text(&doc, variables.clone()).await;
         let plain_statements = app.statements.get() - before;
-        assert_eq!(status, 200, "case {n}: {plain_doc}\n{plain}");
-        assert!(
-            !plain.contains("\"errors\""),
-            "case {n}: {plain_doc}\n{plain}"
+        assert_eq!(status, 200, "case {n}: {doc}\n{plain}");
+        assert!(!plain.contains("\"errors\""), "case {n}: {doc}\n{plain}");
+        let before = twin_statements.get();
+        let ordinary = app
+            .client
+            .post(format!("{twin}/graphql"))
+            .bearer_auth(&token)
+            .json(&json!({ "query": doc, "variables": variables }))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("case {n}: the twin: {e}"))
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("case {n}: the twin's body: {e}"));
+        assert_eq!(
+            plain, ordinary,
+            "case {n}: the plain path answers otherwise than the ordinary execution\n{doc}"
         );
-        let before = app.statements.get();
-        let (_, ordinary) = app.graphql_text(&ordinary_doc, variables.clone()).await;
         assert_eq!(
             plain_statements,
-            app.statements.get() - before,
-            "case {n}: statements of the plain and the ordinary path\n{plain_doc}"
-        );
-        assert!(
-            ordinary.contains("\"zz\":"),
-            "case {n}: the ordinary path did not run\n{ordinary_doc}\n{ordinary}"
-        );
-        assert_eq!(
-            plain,
-            strip(&ordinary),
-            "case {n}: the plain path answers otherwise than the ordinary execution\n{plain_doc}"
+            twin_statements.get() - before,
+            "case {n}: statements of the plain and the ordinary path\n{doc}"
         );
     }
+    let plain = plain_lists(&app.client, &app.address).await - plain_before;
+    assert!(
+        plain >= 32,
+        "only {plain} lists took the plain path in 64 cases"
+    );
+    assert_eq!(
+        plain_lists(&app.client, &twin).await,
+        0,
+        "the twin took the plain path"
+    );
 }
 
 #[tokio::test]

@@ -262,11 +262,14 @@ impl RequestLoader {
         self.shared.cache
     }
 
-    /// Wait until every key asked for so far has been answered: at once when none
-    /// waits, else when the wave that takes them has answered (and, caching, the values
-    /// are in the cache). For a resolver that asked for keys without waiting for them
-    /// (a plain list, `super::plain`) and then looks again.
-    /// Answers whether it waited (`false`: nothing was asked for).
+    /// Wait for the wave that takes the keys pending now (asked for, not yet in a
+    /// started batch): at once when there are none, else until that wave has answered —
+    /// and, for a caching loader, until the rows it found are in the cache (a key that
+    /// failed or has no row is not). For a resolver that asked for keys without waiting
+    /// for them (a plain list, `super::plain`) and then looks again. Answers whether it
+    /// waited (`false`: no key was pending). Undriven, flushes may overlap, and a wave
+    /// that ends before an earlier one releases that one's waiters too (early, never
+    /// late).
     pub async fn settled(&self) -> bool {
         let rx = {
             let mut st = self.shared.lock();

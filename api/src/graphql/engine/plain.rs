@@ -5,31 +5,38 @@
 //! object, which is most of the time of an answer with thousands of small objects (a
 //! national coverage matrix's ~33,000 cells, an activity's years of follow-ups).
 //!
-//! A field is *plain* when its resolver takes no argument and answers at the first poll
-//! — from the object, or from the request's loader when the rows it needs are in its
-//! cache (a commitment's organization, a group's district). A type names its plain
-//! resolvers with
-//! [`plain_fields!`](crate::plain_fields), which derives the type's [`PlainObject`]
-//! table: it answers a plain field by *calling that same resolver* (and polling it once).
-//! So a field is computed in one place only: a changed field answers its new value on
-//! both paths, and a field not named is simply answered by the ordinary execution.
+//! A field is *plain* when its resolver takes no argument and answers at its first poll
+//! once the rows it needs are at hand — from the object itself, or from the request's
+//! loader cache (a commitment's organization, a group's district). A type names its
+//! plain resolvers with [`plain_fields!`](crate::plain_fields), which derives the type's
+//! [`PlainObject`] table: it answers a plain field by *calling that same resolver* (and
+//! polling it once). So a field is computed in one place only: a changed field answers
+//! its new value on both paths, and a field not named is simply answered by the
+//! ordinary execution.
 //!
 //! A list of such objects is returned as a [`PlainList`]. When the list's selection asks
 //! only for plain fields (`__typename` included; nested plain objects and lists of
 //! them too), its value is built in one loop by a *plan* made once per list: the response
 //! keys in document order, fragments flattened, a key asked for twice answered once where
 //! it first appears and objects asked for twice merged — as async-graphql's execution
-//! does. Anything beyond (an argument, a directive, a fragment on another type, a field
-//! that is not plain, an error) sends the whole list down the ordinary execution.
+//! does. (`@skip` and `@include` are gone by then: async-graphql applies them before
+//! execution.) Anything beyond (an argument, another directive, a fragment on another
+//! type, a field that is not plain) sends the whole list down the ordinary execution.
 //!
-//! A relation whose rows are not in the cache yet does not answer at the first poll, but
-//! its resolver has asked the loader for the key. The pass goes on over every item (so
-//! that all of them ask), then waits until the loader's wave has answered
-//! ([`RequestLoader::settled`]) and makes the next pass — one pass per level of relations,
-//! in the same waves, with the same statements, as the ordinary execution's. A loader
-//! that does not cache (a WebSocket connection's) leaves such a list to the ordinary
-//! execution. `tests/api/plain_lists.rs` checks, on generated selections, that both
-//! answer byte for byte alike.
+//! A relation whose rows are not in the cache yet does not answer at its first poll. The
+//! poll has done one thing all the same: the loader's `load_one` put the key in the
+//! pending batch of its type before it waited, and the key stays there when the poll's
+//! future is dropped — its wave loads it and, for a caching loader, keeps its row. So
+//! the pass goes on over every item (so that all of them ask), then waits until that
+//! wave has answered ([`RequestLoader::settled`]) and makes the next pass — one pass per
+//! level of relations, in the same waves, with the same statements, as the ordinary
+//! execution's when every row exists and every load succeeds. A pass that finds no
+//! fewer fields missing than the one before (a load failed, a row is missing) leaves the
+//! list to the ordinary execution, which answers with its errors; so does a loader that
+//! does not cache (a WebSocket connection's). `SAMVERKAN_PLAIN_LISTS=false`
+//! ([`OrdinaryOnly`]) turns the plain path off; `tests/api/plain_lists.rs` checks, on
+//! generated selections, that a server with it and one without answer byte for byte
+//! alike with as many statements.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -172,6 +179,29 @@ macro_rules! plain_enums {
     };
 }
 
+/// In a request's data: counts the lists answered by the plain path (the process's
+/// `samverkan_plain_lists_total`).
+#[derive(Debug, Clone, Default)]
+pub struct PlainAnswers(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl PlainAnswers {
+    /// Lists answered by the plain path so far.
+    pub fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn count(ctx: &ContextSelectionSet<'_>) {
+        if let Some(answers) = ctx.data_opt::<PlainAnswers>() {
+            answers.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// In a request's data: every list is answered by the ordinary execution
+/// (`SAMVERKAN_PLAIN_LISTS=false`).
+#[derive(Debug, Clone, Copy)]
+pub struct OrdinaryOnly;
+
 /// A list of objects with plain fields (GraphQL: the list of `T`, as `Vec<T>` is).
 #[derive(Debug, Clone)]
 pub struct PlainList<T> {
@@ -227,11 +257,16 @@ impl<T: PlainObject> OutputType for PlainList<T> {
     ) -> ServerResult<Value> {
         let names: Vec<&'static str> = T::FIELDS.iter().map(|(n, _)| *n).collect();
         let type_name = T::type_name();
-        if let Some(plan) = Plan::new(ctx, [&ctx.item.node], &type_name, &names) {
+        let plan = match ctx.data_opt::<OrdinaryOnly>() {
+            Some(_) => None,
+            None => Plan::new(ctx, [&ctx.item.node], &type_name, &names),
+        };
+        if let Some(plan) = plan {
             let raw = ctx.data_opt::<RawJson>().filter(|_| self.as_json);
             let loader = ctx.data_opt::<RequestLoader>().filter(|l| l.caches());
+            let mut before = usize::MAX;
             for round in 1..=ROUNDS {
-                let mut missing = false;
+                let mut missing = 0;
                 let items = self.items.iter().map(|i| i as &dyn PlainDyn);
                 if let Some(raw) = raw {
                     let mut out = Vec::with_capacity(64 * self.items.len());
@@ -241,7 +276,8 @@ impl<T: PlainObject> OutputType for PlainList<T> {
                     {
                         break;
                     }
-                    if !missing {
+                    if missing == 0 {
+                        PlainAnswers::count(ctx);
                         return Ok(raw.placeholder(out));
                     }
                 } else {
@@ -251,12 +287,19 @@ impl<T: PlainObject> OutputType for PlainList<T> {
                     else {
                         break;
                     };
-                    if !missing {
+                    if missing == 0 {
+                        PlainAnswers::count(ctx);
                         return Ok(Value::List(built));
                     }
                 }
                 // Rows not yet at hand (a relation not in the request's cache): the pass
-                // asked for their keys; look again when their wave has answered.
+                // asked for their keys; look again when their wave has answered — unless
+                // the last wave brought none of them (a load failed, a row is missing):
+                // then the ordinary execution answers, with its errors.
+                if missing >= before {
+                    break;
+                }
+                before = missing;
                 let waited = match loader {
                     Some(loader) if round < ROUNDS => loader.settled().await,
                     _ => false,
@@ -355,13 +398,13 @@ impl<'a> Plan<'a> {
     }
 
     /// The value of `object`; `None` when the selection is beyond plain fields. A field
-    /// not at hand is answered `null` and noted in `missing`, and the pass goes on (so that
+    /// not at hand is answered `null` and counted in `missing`, and the pass goes on (so that
     /// every object asks for the rows it lacks).
     fn build(
         &self,
         ctx: &ContextSelectionSet<'a>,
         object: &dyn PlainDyn,
-        missing: &mut bool,
+        missing: &mut usize,
     ) -> Option<Value> {
         let mut map = IndexMap::with_capacity(self.steps.len());
         for (key, step) in &self.steps {
@@ -374,7 +417,7 @@ impl<'a> Plan<'a> {
                     nested,
                 } => match object.answer(*index, &ctx.with_field(field)) {
                     None => {
-                        *missing = true;
+                        *missing += 1;
                         Value::Null
                     }
                     Some(Plain::Leaf(v)) => v,
@@ -405,7 +448,7 @@ impl<'a> Plan<'a> {
         ctx: &ContextSelectionSet<'a>,
         objects: impl Iterator<Item = &'o dyn PlainDyn>,
         out: &mut Vec<u8>,
-        missing: &mut bool,
+        missing: &mut usize,
     ) -> Option<()> {
         out.push(b'[');
         for (i, object) in objects.enumerate() {
@@ -424,7 +467,7 @@ impl<'a> Plan<'a> {
         ctx: &ContextSelectionSet<'a>,
         object: &dyn PlainDyn,
         out: &mut Vec<u8>,
-        missing: &mut bool,
+        missing: &mut usize,
     ) -> Option<()> {
         out.push(b'{');
         for (i, (key, step)) in self.steps.iter().enumerate() {
@@ -442,7 +485,7 @@ impl<'a> Plan<'a> {
                     nested,
                 } => match object.answer(*index, &ctx.with_field(field)) {
                     None => {
-                        *missing = true;
+                        *missing += 1;
                         out.extend_from_slice(b"null");
                     }
                     Some(Plain::Leaf(v)) => serde_json::to_writer(&mut *out, &v).ok()?,
