@@ -173,7 +173,7 @@ pub struct Settings {
     #[arg(long, env = "SAMVERKAN_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,
 
-    /// Whether big lists are answered by the plain path (`graphql/engine/plain.rs`: one
+    /// Whether big lists are answered by the plain path (`graphql/engine/plain/`: one
     /// loop over the fields' own resolvers). `false` answers every list by async-graphql's
     /// ordinary execution — the same bytes, slower; for comparing the two.
     #[arg(long, env = "SAMVERKAN_PLAIN_LISTS", default_value_t = true, action = clap::ArgAction::Set)]

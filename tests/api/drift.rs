@@ -4,7 +4,7 @@
 //! the rows it loaded for the rest of the request and *primes* that cache with rows
 //! fetched by a join (a participation, commitment or responsibility brings its
 //! `organization`, an activity its `priorityArea` and `focusArea`, a district its
-//! `municipality`; `api/src/graphql/relations.rs`, `api/src/graphql/engine/batch.rs`). The loader
+//! `municipality`; `api/src/graphql/relations.rs`, `api/src/graphql/engine/batch/`). The loader
 //! of a WebSocket connection (`api/src/ws.rs`) neither caches nor primes: every relation
 //! is loaded by its own key. So the same execution runs over HTTP by the fast route and
 //! over graphql-transport-ws by the ordinary route. The engineering standard: a speed-up

@@ -1,4 +1,4 @@
-//! A property test: lists answered by plain fields (`api/src/graphql/engine/plain.rs`:
+//! A property test: lists answered by plain fields (`api/src/graphql/engine/plain/`:
 //! an activity's follow-ups and methods, a coverage matrix's rows, cells and gaps) answer
 //! byte for byte what the ordinary execution answers, for generated selections —
 //! fragments (named, inline, on the type, on `Node`, without a type), aliases, the same
