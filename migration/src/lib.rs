@@ -10,6 +10,7 @@ mod m20261122_000001_initial;
 mod m20261130_000001_city_cycle;
 mod m20261201_000001_measurement_once;
 mod m20261202_000001_provider_group;
+mod m20261202_000002_row_count;
 mod util;
 
 /// The ordered list of Samverkan's migrations.
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_city_cycle::Migration),
             Box::new(m20261201_000001_measurement_once::Migration),
             Box::new(m20261202_000001_provider_group::Migration),
+            Box::new(m20261202_000002_row_count::Migration),
         ]
     }
 }

@@ -17,6 +17,7 @@ mod groups_cycle;
 mod helpers;
 mod http_conformance;
 mod jwt;
+mod kept_counts;
 mod live;
 mod matrix;
 mod migrations;

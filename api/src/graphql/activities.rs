@@ -464,7 +464,7 @@ impl ActivitiesQuery {
             |m| m.id,
             Activity,
             args,
-            wants_total(ctx),
+            wants_kept_total(ctx),
         )
         .await?)
     }

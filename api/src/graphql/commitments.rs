@@ -184,7 +184,7 @@ impl CommitmentsQuery {
             |m| m.id,
             Commitment,
             args,
-            wants_total(ctx),
+            wants_kept_total(ctx),
         )
         .await?)
     }

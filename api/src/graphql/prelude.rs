@@ -8,7 +8,7 @@ pub(crate) use super::catalogue::places::*;
 pub(crate) use super::catalogue::strategies::*;
 pub(crate) use super::commitments::*;
 pub(crate) use super::engine::pagination::{
-    Page, PageArgs, page_args, page_query, page_vec, wants_total,
+    Page, PageArgs, page_args, page_query, page_vec, wants_kept_total, wants_total,
 };
 pub(crate) use super::engine::plain::PlainList;
 pub(crate) use super::engine::{keep, load, load_many, load_required};

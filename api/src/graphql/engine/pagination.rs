@@ -7,7 +7,8 @@
 //! [`DEFAULT_PAGE`] items.
 //!
 //! Root connections page in SQL (`id > cursor ORDER BY id LIMIT n+1`, plus a `COUNT`
-//! only when `totalCount` is selected). Connections nested under another object page in
+//! only when `totalCount` is selected; for a whole table whose row count the database
+//! keeps, the kept count instead — see [`Total`]). Connections nested under another object page in
 //! memory over the rows their DataLoader fetched for all parents at once.
 
 use std::borrow::Cow;
@@ -15,9 +16,10 @@ use std::borrow::Cow;
 use async_graphql::{Context, OutputType, SimpleObject, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    QuerySelect, QueryTrait, Select,
 };
 
 use super::plain::{PlainList, PlainObject};
@@ -262,9 +264,72 @@ impl PageArgs {
     }
 }
 
-/// Whether the connection's `totalCount` is selected.
-pub fn wants_total(ctx: &Context<'_>) -> bool {
-    ctx.look_ahead().field("totalCount").exists()
+/// How a root connection finds its `totalCount`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Total {
+    /// Not selected: nothing is counted.
+    Unwanted,
+    /// `COUNT(*)` over the connection's `SELECT`.
+    Count,
+    /// The row count the database keeps for the table (table `row_count`, kept by
+    /// triggers; migration `m20261202_000002_row_count`) when the `SELECT` is the whole
+    /// table, else `COUNT(*)`. Only for tables whose count is kept: for any other table
+    /// it costs a statement that finds nothing before the `COUNT(*)`.
+    Kept,
+}
+
+/// How the connection of `ctx` finds its `totalCount`: [`Total::Count`] when selected.
+pub fn wants_total(ctx: &Context<'_>) -> Total {
+    if ctx.look_ahead().field("totalCount").exists() {
+        Total::Count
+    } else {
+        Total::Unwanted
+    }
+}
+
+/// [`wants_total`] for a connection over a table whose row count the database keeps:
+/// [`Total::Kept`] when selected.
+pub fn wants_kept_total(ctx: &Context<'_>) -> Total {
+    match wants_total(ctx) {
+        Total::Count => Total::Kept,
+        other => other,
+    }
+}
+
+/// The number of rows `select` finds: read from `row_count` when `total` is
+/// [`Total::Kept`] and `select` is its whole table (the same SQL as an unfiltered
+/// `SELECT` of the entity) and the table's count is kept; counted otherwise.
+async fn total_of<E, C>(db: &C, select: &Select<E>, total: Total) -> Result<u64, AppError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ConnectionTrait,
+{
+    match total {
+        Total::Unwanted => return Ok(0),
+        Total::Count => {}
+        Total::Kept => {
+            let backend = db.get_database_backend();
+            if select.build(backend) == E::find().build(backend) {
+                let table = E::default().table_name().to_owned();
+                let read = Query::select()
+                    .column(Alias::new("n"))
+                    .from(Alias::new("row_count"))
+                    .and_where(Expr::col(Alias::new("table_name")).eq(table))
+                    .to_owned();
+                if let Some(row) = db.query_one(&read).await? {
+                    let n: i64 = row.try_get("", "n")?;
+                    return u64::try_from(n).map_err(|_| {
+                        AppError::Internal(anyhow::anyhow!(
+                            "row_count holds {n} rows for {}",
+                            E::default().table_name()
+                        ))
+                    });
+                }
+            }
+        }
+    }
+    Ok(select.clone().count(db).await?)
 }
 
 /// One page of `select`, cut in SQL by keyset on `id_column`.
@@ -275,7 +340,7 @@ pub async fn page_query<E, N, C>(
     id_of: impl Fn(&E::Model) -> i32,
     wrap: impl Fn(E::Model) -> N,
     args: PageArgs,
-    with_total: bool,
+    total: Total,
 ) -> Result<Page<N>, AppError>
 where
     E: EntityTrait,
@@ -283,11 +348,7 @@ where
     N: PlainObject,
     C: ConnectionTrait,
 {
-    let total = if with_total {
-        select.clone().count(db).await?
-    } else {
-        0
-    };
+    let total = total_of(db, &select, total).await?;
     let mut q = select.clone();
     if let Some(a) = args.after {
         q = q.filter(id_column.gt(a));
