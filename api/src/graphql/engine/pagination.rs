@@ -297,39 +297,41 @@ pub fn wants_kept_total(ctx: &Context<'_>) -> Total {
 }
 
 /// The number of rows `select` finds: read from `row_count` when `total` is
-/// [`Total::Kept`] and `select` is its whole table (the same SQL as an unfiltered
-/// `SELECT` of the entity) and the table's count is kept; counted otherwise.
+/// [`Total::Kept`], `select` is its whole table (the same SQL as an unfiltered `SELECT`
+/// of the entity) and the table's count is kept; counted otherwise.
 async fn total_of<E, C>(db: &C, select: &Select<E>, total: Total) -> Result<u64, AppError>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: ConnectionTrait,
 {
+    let backend = db.get_database_backend();
     match total {
         Total::Unwanted => return Ok(0),
-        Total::Count => {}
-        Total::Kept => {
-            let backend = db.get_database_backend();
-            if select.build(backend) == E::find().build(backend) {
-                let table = E::default().table_name().to_owned();
-                let read = Query::select()
-                    .column(Alias::new("n"))
-                    .from(Alias::new("row_count"))
-                    .and_where(Expr::col(Alias::new("table_name")).eq(table))
-                    .to_owned();
-                if let Some(row) = db.query_one(&read).await? {
-                    let n: i64 = row.try_get("", "n")?;
-                    return u64::try_from(n).map_err(|_| {
-                        AppError::Internal(anyhow::anyhow!(
-                            "row_count holds {n} rows for {}",
-                            E::default().table_name()
-                        ))
-                    });
-                }
+        Total::Kept if select.build(backend) == E::find().build(backend) => {
+            if let Some(n) = kept_count(db, E::default().table_name()).await? {
+                return Ok(n);
             }
         }
+        Total::Kept | Total::Count => {}
     }
     Ok(select.clone().count(db).await?)
+}
+
+/// The row count the database keeps for `table` (table `row_count`), if it keeps one.
+async fn kept_count<C: ConnectionTrait>(db: &C, table: &str) -> Result<Option<u64>, AppError> {
+    let read = Query::select()
+        .column(Alias::new("n"))
+        .from(Alias::new("row_count"))
+        .and_where(Expr::col(Alias::new("table_name")).eq(table))
+        .to_owned();
+    let Some(row) = db.query_one(&read).await? else {
+        return Ok(None);
+    };
+    let n: i64 = row.try_get("", "n")?;
+    u64::try_from(n)
+        .map(Some)
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("row_count holds {n} rows for {table}")))
 }
 
 /// One page of `select`, cut in SQL by keyset on `id_column`.
