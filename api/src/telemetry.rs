@@ -2,7 +2,10 @@
 //! is `text` or `json` (one JSON object per line; the default when
 //! `SAMVERKAN_ENV=production`). Every GraphQL request is logged once with its request
 //! id, operation name, `sub`, organization, outcome, SQL statements and duration.
-//! Tokens and commitment texts are never logged.
+//! Tokens and commitment texts are never logged. Lines are coloured (ANSI) only when
+//! stderr is a terminal: a log file or a collector gets plain text.
+
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
@@ -12,7 +15,8 @@ pub fn init() {
     let json = json_logs();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = if json {
         builder.json().try_init()
     } else {

@@ -532,9 +532,9 @@ const NATIONAL_SIZE: u32 = 10;
 /// copies the largest one's until its page of 50 is full. It runs on a multi-threaded
 /// runtime, as the server does. Measured (debug build, 2 shared cores): generating 10
 /// municipalities takes 2.0 s on SQLite and 6.4 s on PostgreSQL; the whole test 3.7 s and
-/// 8.2 s. Counts (Stockholm and national alike): dashboard 9 (depth 8), commitment by ID 4
-/// (5), `CommitmentsOfDistrict` 4 (4), 100 commitments 5 (5), 100 activities 6 (6), each
-/// coverage matrix 2 (4).
+/// 8.2 s. Counts (Stockholm and national alike): dashboard 9 (depth 8), commitment by ID 2
+/// (5), `CommitmentsOfDistrict` 2 (4: the count, then the page with its organizations and
+/// groups), 100 commitments 3 (5), 100 activities 6 (6), each coverage matrix 2 (4).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_benchmark_workload_costs_at_most_depth_plus_one_statements() {
     let app = spawn_app().await;
@@ -690,4 +690,53 @@ async fn a_commitment_edit_costs_what_it_must() {
             "{who}: {conflict} statements for a stale edit"
         );
     }
+}
+
+/// A root page of commitments that asks for their organizations or groups reads them
+/// with the page, by a join, and the relations then cost no statement of their own —
+/// under `nodes` and under `edges.node`, through fragments too; a relation one level
+/// further (the group's district) is one more statement for the whole page. Over
+/// WebSocket, whose loader keeps nothing, the same answers come by the ordinary loads
+/// (`tests/api/drift.rs` compares the two routes byte for byte).
+#[tokio::test]
+async fn a_root_page_of_commitments_reads_their_organizations_and_groups_with_it() {
+    let app = spawn_app().await;
+    let (bare, data) = statements_for(&app, "{ commitments(first: 100) { nodes { text } } }").await;
+    let rows = data["commitments"]["nodes"].as_array().unwrap().len();
+    assert!(rows > 10, "{data}");
+    let with = [
+        "{ commitments(first: 100) { nodes { text organization { name } group { name } } } }",
+        "{ commitments(first: 100) { nodes { text group { name kind } } } }",
+        "{ commitments(first: 100) { edges { node { text organization { name kind } } } } }",
+        "{ commitments(first: 100) { nodes { ...C } } } \
+         fragment C on Commitment { text organization { name } group { name } }",
+    ];
+    for query in with {
+        let (n, data) = statements_for(&app, query).await;
+        assert_eq!(n, bare, "{query}: {n} statements, {bare} without relations");
+        let list = &data["commitments"];
+        let items: Vec<&serde_json::Value> = match list["nodes"].as_array() {
+            Some(nodes) => nodes.iter().collect(),
+            None => list["edges"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| &e["node"])
+                .collect(),
+        };
+        assert_eq!(items.len(), rows, "{query}");
+        for item in items {
+            for relation in ["organization", "group"] {
+                if let Some(v) = item.get(relation) {
+                    assert!(v["name"].as_str().is_some_and(|n| !n.is_empty()), "{item}");
+                }
+            }
+        }
+    }
+    let (n, _) = statements_for(
+        &app,
+        "{ commitments(first: 100) { nodes { group { name district { name } } } } }",
+    )
+    .await;
+    assert_eq!(n, bare + 1);
 }

@@ -20,10 +20,14 @@
 //! HTTP 401 and `extensions.code = UNAUTHENTICATED`: a bad token is never silently
 //! treated as anonymous. A token that cannot be checked because the provider's keys
 //! were never fetched is answered HTTP 503 `SERVICE_UNAVAILABLE`.
+//!
+//! A token that passed every check is kept until it expires ([`verified`]): its later
+//! requests skip the signature and claims, while `exp` and its key are checked each time.
 
 pub mod claims;
 mod keys;
 pub mod remote;
+mod verified;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -42,6 +46,7 @@ use keys::{
     parse_pem_keys,
 };
 pub use remote::{KeySource, KeyStatus, Lookup, RefreshPolicy, RemoteKeys};
+use verified::{Verified, VerifiedTokens};
 
 /// A role a token may carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, async_graphql::Enum)]
@@ -167,6 +172,8 @@ pub struct JwtKeys {
     issuer: String,
     audience: String,
     claims: ClaimMapping,
+    /// Tokens that passed [`JwtKeys::verify_expiring`]'s full check ([`verified`]).
+    verified: Arc<VerifiedTokens>,
 }
 
 impl std::fmt::Debug for JwtKeys {
@@ -188,6 +195,9 @@ impl std::fmt::Debug for JwtKeys {
             .finish_non_exhaustive()
     }
 }
+
+/// Clock skew allowed when `exp` and `nbf` are checked, in seconds.
+const LEEWAY_SECONDS: u64 = 30;
 
 /// Shortest secret accepted for HS256.
 const MIN_SECRET_LEN: usize = 32;
@@ -211,6 +221,7 @@ impl JwtKeys {
             issuer: issuer.into(),
             audience: audience.into(),
             claims: ClaimMapping::default(),
+            verified: Arc::default(),
         })
     }
 
@@ -406,6 +417,7 @@ impl JwtKeys {
             issuer,
             audience: settings.jwt_audience.clone(),
             claims: ClaimMapping::default(),
+            verified: Arc::default(),
         };
         if keys.signing.is_some() {
             keys.check_signing_key()?;
@@ -495,6 +507,17 @@ impl JwtKeys {
     /// Check a token and return its caller and its expiry (`exp`, seconds since the
     /// epoch): a WebSocket connection ends then.
     pub async fn verify_expiring(&self, token: &str) -> Result<(Caller, u64), AppError> {
+        // A token verified before, unexpired, whose kid still names the key that
+        // verified it: what the check found then ([`verified`]).
+        if let Some(kept) =
+            self.verified
+                .get(token, jsonwebtoken::get_current_timestamp(), LEEWAY_SECONDS)
+        {
+            match self.key_for(kept.kid.as_deref()).await {
+                Ok(key) if Arc::ptr_eq(&key, &kept.key) => return Ok((kept.caller, kept.exp)),
+                _ => self.verified.remove(token),
+            }
+        }
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| AppError::Unauthenticated("invalid token: it is malformed".into()))?;
         if header.alg != self.algorithm {
@@ -504,7 +527,17 @@ impl JwtKeys {
             )));
         }
         let key = self.key_for(header.kid.as_deref()).await?;
-        self.check(token, &key)
+        let (caller, exp) = self.check(token, &key)?;
+        self.verified.insert(
+            token,
+            Verified {
+                caller: caller.clone(),
+                exp,
+                kid: header.kid,
+                key,
+            },
+        );
+        Ok((caller, exp))
     }
 
     /// Check a token's signature, algorithm and registered claims with `key`, then read
@@ -515,7 +548,7 @@ impl JwtKeys {
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
         validation.validate_nbf = true;
-        validation.leeway = 30;
+        validation.leeway = LEEWAY_SECONDS;
         let data =
             jsonwebtoken::decode::<serde_json::Value>(token, key, &validation).map_err(|err| {
                 AppError::Unauthenticated(format!("invalid token: {}", describe(&err)))
@@ -674,22 +707,73 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// A token for Anna of `lpo-farsta`, an editor, valid for a minute.
+    fn anna_token(k: &JwtKeys) -> String {
+        k.mint(
+            "anna",
+            "lpo-farsta",
+            vec![Role::OrgEditor],
+            None,
+            Duration::from_secs(60),
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[tokio::test]
     async fn minted_token_verifies() {
         let k = keys();
-        let token = k
-            .mint(
-                "anna",
-                "lpo-farsta",
-                vec![Role::OrgEditor],
-                None,
-                Duration::from_secs(60),
-            )
-            .unwrap_or_else(|e| panic!("{e}"));
+        let token = anna_token(&k);
         let caller = k.verify(&token).await.unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(caller.sub, "anna");
         assert_eq!(caller.org, "lpo-farsta");
         assert_eq!(caller.roles, vec![Role::OrgEditor]);
+    }
+
+    /// A kept token is answered from the store only while it is unexpired and its kid
+    /// names the key that verified it; otherwise the full check runs again.
+    #[tokio::test]
+    async fn a_kept_token_is_checked_again_once_expired_or_its_key_changed() {
+        let k = keys();
+        let token = anna_token(&k);
+        let first = k.verify(&token).await.unwrap_or_else(|e| panic!("{e}"));
+        let key = k.key_for(None).await.unwrap_or_else(|e| panic!("{e}"));
+        let now = jsonwebtoken::get_current_timestamp();
+        // Kept under another caller, so that the test sees where the answer comes from.
+        let kept = |exp: u64, key: Arc<DecodingKey>| Verified {
+            caller: Caller {
+                sub: "kept".into(),
+                ..first.clone()
+            },
+            exp,
+            kid: None,
+            key,
+        };
+        k.verified.insert(&token, kept(now + 60, Arc::clone(&key)));
+        assert_eq!(
+            k.verify(&token).await.map(|c| c.sub).ok(),
+            Some("kept".into())
+        );
+        // Expired beyond the leeway: checked again (and the token itself is still valid).
+        k.verified
+            .insert(&token, kept(now - LEEWAY_SECONDS - 1, Arc::clone(&key)));
+        assert_eq!(
+            k.verify(&token).await.map(|c| c.sub).ok(),
+            Some("anna".into())
+        );
+        // Verified by a key its kid no longer names: checked again.
+        let other = Arc::new(DecodingKey::from_secret(
+            b"another-secret-another-secret-00",
+        ));
+        k.verified.insert(&token, kept(now + 60, other));
+        assert_eq!(
+            k.verify(&token).await.map(|c| c.sub).ok(),
+            Some("anna".into())
+        );
+        // A token that fails the check is never kept.
+        let last = if token.ends_with('A') { "B" } else { "A" };
+        let forged = format!("{}{last}", &token[..token.len() - 1]);
+        assert!(k.verify(&forged).await.is_err());
+        assert!(k.verified.get(&forged, now, LEEWAY_SECONDS).is_none());
     }
 
     #[test]

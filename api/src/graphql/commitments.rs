@@ -177,16 +177,25 @@ impl CommitmentsQuery {
             )?,
             district: opt_id(f.district.as_ref(), NodeType::District, "filter.district")?,
         };
-        Ok(page_query(
-            &state(ctx)?.db,
-            queries::commitments(&q),
-            commitment::Column::Id,
-            |m| m.id,
-            Commitment,
-            args,
-            wants_kept_total(ctx),
-        )
-        .await?)
+        let db = &state(ctx)?.db;
+        // Whose and in which group, asked of nearly every list of commitments: read with
+        // the page by a join (one statement instead of three), priming the request's cache.
+        let joined = selects_of_items(ctx, &["organization", "group"])
+            .then(|| priming_reader(ctx))
+            .flatten();
+        let fetch = |page: sea_orm::Select<commitment::Entity>| async move {
+            match joined {
+                Some(reader) => reader
+                    .with_organizations_and_groups(page)
+                    .await
+                    .map_err(own_load_error),
+                None => Ok(page.all(db).await?),
+            }
+        };
+        let select = queries::commitments(&q);
+        let id = commitment::Column::Id;
+        let total = wants_kept_total(ctx);
+        Ok(page_query_with(db, select, id, |m| m.id, Commitment, args, total, fetch).await?)
     }
 }
 

@@ -8,10 +8,13 @@ pub(crate) use super::catalogue::places::*;
 pub(crate) use super::catalogue::strategies::*;
 pub(crate) use super::commitments::*;
 pub(crate) use super::engine::pagination::{
-    Page, PageArgs, page_args, page_query, page_vec, wants_kept_total, wants_total,
+    Page, PageArgs, page_args, page_query, page_query_with, page_vec, selects_of_items,
+    wants_kept_total, wants_total,
 };
 pub(crate) use super::engine::plain::PlainList;
-pub(crate) use super::engine::{keep, load, load_many, load_required};
+pub(crate) use super::engine::{
+    keep, load, load_many, load_required, own_load_error, priming_reader,
+};
 pub(crate) use super::follow_ups::*;
 pub(crate) use super::group_follow_ups::*;
 pub(crate) use super::groups::*;

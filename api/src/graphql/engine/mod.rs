@@ -67,6 +67,22 @@ where
         .map_err(|e| AppError::Internal(anyhow::anyhow!("batch load failed: {e}")).into())
 }
 
+/// The request's [`Reader`] when its loader caches (HTTP), for a root list that reads
+/// its rows with the rows they point at by a join, priming the cache (see
+/// [`pagination::page_query_with`]); `None` over WebSocket, whose loader keeps nothing.
+pub(crate) fn priming_reader(ctx: &Context<'_>) -> Option<Arc<Reader>> {
+    ctx.data::<RequestLoader>().ok()?.priming_reader()
+}
+
+/// A [`LoadError`] of a read the caller ran itself (not shared with other waiters) as
+/// the error it is: a database error stays one.
+pub(crate) fn own_load_error(err: LoadError) -> AppError {
+    match Arc::try_unwrap(err) {
+        Ok(db) => AppError::Database(db),
+        Err(shared) => AppError::Internal(anyhow::anyhow!("read failed: {shared}")),
+    }
+}
+
 /// Load a value that must exist (a foreign key target).
 pub(crate) async fn load_required<K>(
     ctx: &Context<'_>,

@@ -278,6 +278,16 @@ pub enum Total {
     Kept,
 }
 
+/// Whether the connection of `ctx` asks, of its items (under `nodes` or `edges.node`),
+/// for any of the fields `names` (fragments followed).
+pub fn selects_of_items(ctx: &Context<'_>, names: &[&str]) -> bool {
+    let look = ctx.look_ahead();
+    let (nodes, edge_nodes) = (look.field("nodes"), look.field("edges").field("node"));
+    names
+        .iter()
+        .any(|name| nodes.field(name).exists() || edge_nodes.field(name).exists())
+}
+
 /// How the connection of `ctx` finds its `totalCount`: [`Total::Count`] when selected.
 pub fn wants_total(ctx: &Context<'_>) -> Total {
     if ctx.look_ahead().field("totalCount").exists() {
@@ -350,6 +360,34 @@ where
     N: PlainObject,
     C: ConnectionTrait,
 {
+    let fetch = |page: Select<E>| async move { Ok(page.all(db).await?) };
+    page_query_with(db, select, id_column, id_of, wrap, args, total, fetch).await
+}
+
+/// [`page_query`] whose page's rows are read by `fetch`, given the page's `SELECT` (cut,
+/// ordered, limited): e.g. with the rows they point at by a join, which prime the
+/// request's cache (`Reader::with_organizations_and_groups`). `fetch` must answer the
+/// rows of the `SELECT` it is given, in its order; the count and the cursor checks are
+/// read as in [`page_query`].
+#[allow(clippy::too_many_arguments)]
+pub async fn page_query_with<E, N, C, F, Fut>(
+    db: &C,
+    select: Select<E>,
+    id_column: E::Column,
+    id_of: impl Fn(&E::Model) -> i32,
+    wrap: impl Fn(E::Model) -> N,
+    args: PageArgs,
+    total: Total,
+    fetch: F,
+) -> Result<Page<N>, AppError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    N: PlainObject,
+    C: ConnectionTrait,
+    F: FnOnce(Select<E>) -> Fut,
+    Fut: Future<Output = Result<Vec<E::Model>, AppError>>,
+{
     let total = total_of(db, &select, total).await?;
     let mut q = select.clone();
     if let Some(a) = args.after {
@@ -363,7 +401,7 @@ where
     } else {
         q.order_by_asc(id_column)
     };
-    let mut rows = q.limit(args.limit + 1).all(db).await?;
+    let mut rows = fetch(q.limit(args.limit + 1)).await?;
     let more = rows.len() as u64 > args.limit;
     rows.truncate(args.limit as usize);
     if args.backward {

@@ -83,7 +83,7 @@ impl Reader {
     /// point at (one statement, two joins), which prime [`OrganizationId`] and
     /// [`CollaborationGroupId`]: a commitment named by its ID is nearly always shown
     /// with whose it is and in which group.
-    async fn with_organizations_and_groups<E>(
+    pub(crate) async fn with_organizations_and_groups<E>(
         &self,
         select: Select<E>,
     ) -> Result<Vec<E::Model>, LoadError>

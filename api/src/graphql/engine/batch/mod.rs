@@ -243,6 +243,13 @@ impl RequestLoader {
         }
     }
 
+    /// The reader of this loader when it caches (HTTP requests): rows read through it
+    /// that come by a join prime the cache. `None` for a loader that does not cache
+    /// (a WebSocket's), where a join would only read rows no one keeps.
+    pub(crate) fn priming_reader(&self) -> Option<Arc<Reader>> {
+        self.shared.cache.then(|| Arc::clone(&self.loader))
+    }
+
     /// Remember `value` as the answer for `key` (when this loader caches).
     pub fn prime<K, V>(&self, key: K, value: V)
     where
