@@ -24,7 +24,8 @@
 //! merged), `@skip`/`@include` with literals, variables and variables' defaults, and
 //! `__typename`. The lists have data in the demo: Skarpnäck's groups, seats, promises and
 //! plan, then every plan (Spånga-Tensta's rows have follow-ups; Skarpnäck's rows come a
-//! second time). One generated organization selection is asked for under every seat,
+//! second time), then the root page of all commitments with its `totalCount`, each with
+//! its group's district (over HTTP read with the page by joins, the count as a subquery). One generated organization selection is asked for under every seat,
 //! every promise, every responsibility and every follow-up's `reportedBy`, and at the
 //! root, so the same organization is met at many places of one document, first from a
 //! join and then from the cache; likewise each activity's areas, methods and follow-ups
@@ -512,8 +513,9 @@ impl Writer<'_> {
             fragments.push_str("}\n");
         }
         // Skarpnäck's groups, seats, promises and plan; then every plan (Spånga-Tensta's
-        // rows have follow-ups), Skarpnäck's again among them; then an organization met
-        // under the seats, promises and responsibilities.
+        // rows have follow-ups), Skarpnäck's again among them; the first page of all
+        // commitments with their count, groups and districts (read by joins over HTTP);
+        // then an organization met under the seats, promises and responsibilities.
         format!(
             r#"query Drift($t: Boolean!, $f: Boolean!, $dt: Boolean = true, $df: Boolean = false) {{
   district(slug: "skarpnack") {{ {district}
@@ -526,6 +528,7 @@ impl Writer<'_> {
     actionPlans(first: 10) {{ nodes {{ id activities(first: 100) {{ nodes {{ {activity} }} }} }} }}
   }}
   actionPlans(first: 10) {{ nodes {{ id activities(first: 100) {{ nodes {{ {activity} }} }} }} }}
+  commitments(first: 100) {{ totalCount nodes {{ {commitment} g: group {{ id d: district {{ {district}}} }} }} }}
   organization(slug: "skarpnack-sdf") {{ {org}}}
 }}
 {fragments}"#

@@ -178,18 +178,19 @@ impl CommitmentsQuery {
             district: opt_id(f.district.as_ref(), NodeType::District, "filter.district")?,
         };
         let db = &state(ctx)?.db;
-        // Whose and in which group, asked of nearly every list of commitments: read with
-        // the page by a join (one statement instead of three), priming the request's cache.
+        // Whose and in which group (and the group's district), asked of nearly every list
+        // of commitments: read with the page by joins, priming the request's cache.
         let joined = selects_of_items(ctx, &["organization", "group"])
             .then(|| priming_reader(ctx))
             .flatten();
+        let districts = selects_of_items_at(ctx, &["group", "district"]);
         let fetch = |page: sea_orm::Select<commitment::Entity>| async move {
             match joined {
                 Some(reader) => reader
-                    .with_organizations_and_groups(page)
+                    .page_with_organizations_and_groups(page, districts)
                     .await
                     .map_err(own_load_error),
-                None => Ok(page.all(db).await?),
+                None => fetch_page(db, page).await,
             }
         };
         let select = queries::commitments(&q);

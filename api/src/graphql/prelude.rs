@@ -8,8 +8,8 @@ pub(crate) use super::catalogue::places::*;
 pub(crate) use super::catalogue::strategies::*;
 pub(crate) use super::commitments::*;
 pub(crate) use super::engine::pagination::{
-    Page, PageArgs, page_args, page_query, page_query_with, page_vec, selects_of_items,
-    wants_kept_total, wants_total,
+    Page, PageArgs, fetch_page, page_args, page_query, page_query_with, page_vec, selects_of_items,
+    selects_of_items_at, wants_kept_total, wants_total,
 };
 pub(crate) use super::engine::plain::PlainList;
 pub(crate) use super::engine::{

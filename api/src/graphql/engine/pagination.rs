@@ -8,7 +8,8 @@
 //!
 //! Root connections page in SQL (`id > cursor ORDER BY id LIMIT n+1`, plus a `COUNT`
 //! only when `totalCount` is selected; for a whole table whose row count the database
-//! keeps, the kept count instead — see [`Total`]). Connections nested under another object page in
+//! keeps, the kept count instead, read by the page's own statement as a subquery — see
+//! [`Total`] and [`KEPT_TOTAL`]). Connections nested under another object page in
 //! memory over the rows their DataLoader fetched for all parents at once.
 
 use std::borrow::Cow;
@@ -16,10 +17,12 @@ use std::borrow::Cow;
 use async_graphql::{Context, OutputType, SimpleObject, TypeName};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Query, QueryStatementBuilder, SelectStatement, SimpleExpr,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
 };
 
 use super::plain::{PlainList, PlainObject};
@@ -288,6 +291,18 @@ pub fn selects_of_items(ctx: &Context<'_>, names: &[&str]) -> bool {
         .any(|name| nodes.field(name).exists() || edge_nodes.field(name).exists())
 }
 
+/// Whether the connection of `ctx` asks, of its items (under `nodes` or `edges.node`),
+/// for the field at `path` (e.g. `["group", "district"]`; fragments followed).
+pub fn selects_of_items_at(ctx: &Context<'_>, path: &[&str]) -> bool {
+    let look = ctx.look_ahead();
+    let (mut nodes, mut edge_nodes) = (look.field("nodes"), look.field("edges").field("node"));
+    for name in path {
+        nodes = nodes.field(name);
+        edge_nodes = edge_nodes.field(name);
+    }
+    nodes.exists() || edge_nodes.exists()
+}
+
 /// How the connection of `ctx` finds its `totalCount`: [`Total::Count`] when selected.
 pub fn wants_total(ctx: &Context<'_>) -> Total {
     if ctx.look_ahead().field("totalCount").exists() {
@@ -306,42 +321,79 @@ pub fn wants_kept_total(ctx: &Context<'_>) -> Total {
     }
 }
 
-/// The number of rows `select` finds: read from `row_count` when `total` is
-/// [`Total::Kept`], `select` is its whole table (the same SQL as an unfiltered `SELECT`
-/// of the entity) and the table's count is kept; counted otherwise.
-async fn total_of<E, C>(db: &C, select: &Select<E>, total: Total) -> Result<u64, AppError>
+/// The column in which a page's `SELECT` carries the row count the database keeps for
+/// its table (a scalar subquery on `row_count`), when the connection's `totalCount` is
+/// that count: read with the page instead of by a statement of its own. A `fetch` of
+/// [`page_query_with`] that joins gives it back in [`Fetched::kept_total`].
+pub const KEPT_TOTAL: &str = "kept_total";
+
+/// The rows of a page as the `fetch` of [`page_query_with`] reads them.
+#[derive(Debug)]
+pub struct Fetched<M> {
+    /// The page's rows, in the order of its `SELECT`.
+    pub rows: Vec<M>,
+    /// The [`KEPT_TOTAL`] column of the first row, when the `SELECT` carries it (see
+    /// [`kept_total_in`]); `None` otherwise.
+    pub kept_total: Option<u64>,
+}
+
+/// The [`KEPT_TOTAL`] the first of `rows` carries, its name prefixed by `prefix` (sea-orm
+/// prefixes the base table's columns in a joined `SELECT`, e.g. `A_`); `None` when there is
+/// no row, no such column (no kept total asked), no count kept (`NULL`) or a count that
+/// is not one (negative): the total is then counted.
+pub fn kept_total_in(rows: &[QueryResult], prefix: &str) -> Option<u64> {
+    let n = rows
+        .first()?
+        .try_get::<Option<i64>>(prefix, KEPT_TOTAL)
+        .ok()??;
+    u64::try_from(n).ok()
+}
+
+/// Whether the connection's `totalCount` is the row count the database keeps for the
+/// table of `select`: asked as [`Total::Kept`] and `select` is its whole table (the same
+/// statement as an unfiltered `SELECT` of the entity).
+fn counts_whole_table<E: EntityTrait>(select: &Select<E>, total: Total) -> bool {
+    total == Total::Kept && select.as_query() == E::find().as_query()
+}
+
+/// The subquery reading the row count kept for `table` (`NULL` when none is kept).
+fn kept_count_query(table: &str) -> SelectStatement {
+    Query::select()
+        .column(Alias::new("n"))
+        .from(Alias::new("row_count"))
+        .and_where(Expr::col(Alias::new("table_name")).eq(table))
+        .to_owned()
+}
+
+/// The `totalCount` of a connection over `select` when its page did not carry it: 0 when
+/// unwanted; for its whole table (`whole_table`) the kept count, read by a statement of
+/// its own unless `kept_tried` (the page's rows carried none: none is kept); else counted.
+async fn total_of<E, C>(
+    db: &C,
+    select: &Select<E>,
+    total: Total,
+    whole_table: bool,
+    kept_tried: bool,
+) -> Result<u64, AppError>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: ConnectionTrait,
 {
-    let backend = db.get_database_backend();
-    match total {
-        Total::Unwanted => return Ok(0),
-        Total::Kept if select.build(backend) == E::find().build(backend) => {
-            if let Some(n) = kept_count(db, E::default().table_name()).await? {
-                return Ok(n);
+    if total == Total::Unwanted {
+        return Ok(0);
+    }
+    if whole_table && !kept_tried {
+        let read = kept_count_query(E::default().table_name());
+        if let Some(row) = db.query_one(&read).await? {
+            let n: Option<i64> = row.try_get("", "n")?;
+            if let Some(n) = n {
+                return u64::try_from(n)
+                    .map_err(|_| AppError::Internal(anyhow::anyhow!("row_count holds {n} rows")));
             }
         }
-        Total::Kept | Total::Count => {}
     }
     Ok(select.clone().count(db).await?)
-}
-
-/// The row count the database keeps for `table` (table `row_count`), if it keeps one.
-async fn kept_count<C: ConnectionTrait>(db: &C, table: &str) -> Result<Option<u64>, AppError> {
-    let read = Query::select()
-        .column(Alias::new("n"))
-        .from(Alias::new("row_count"))
-        .and_where(Expr::col(Alias::new("table_name")).eq(table))
-        .to_owned();
-    let Some(row) = db.query_one(&read).await? else {
-        return Ok(None);
-    };
-    let n: i64 = row.try_get("", "n")?;
-    u64::try_from(n)
-        .map(Some)
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("row_count holds {n} rows for {table}")))
 }
 
 /// One page of `select`, cut in SQL by keyset on `id_column`.
@@ -360,15 +412,34 @@ where
     N: PlainObject,
     C: ConnectionTrait,
 {
-    let fetch = |page: Select<E>| async move { Ok(page.all(db).await?) };
+    let fetch = |page: Select<E>| fetch_page(db, page);
     page_query_with(db, select, id_column, id_of, wrap, args, total, fetch).await
+}
+
+/// The rows of a page's `SELECT` alone, with the [`KEPT_TOTAL`] it carries: the `fetch`
+/// of [`page_query`].
+pub async fn fetch_page<E, C>(db: &C, page: Select<E>) -> Result<Fetched<E::Model>, AppError>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let results = db
+        .query_all_raw(page.build(db.get_database_backend()))
+        .await?;
+    let kept_total = kept_total_in(&results, "");
+    let rows = results
+        .iter()
+        .map(|r| E::Model::from_query_result(r, ""))
+        .collect::<Result<_, _>>()?;
+    Ok(Fetched { rows, kept_total })
 }
 
 /// [`page_query`] whose page's rows are read by `fetch`, given the page's `SELECT` (cut,
 /// ordered, limited): e.g. with the rows they point at by a join, which prime the
-/// request's cache (`Reader::with_organizations_and_groups`). `fetch` must answer the
-/// rows of the `SELECT` it is given, in its order; the count and the cursor checks are
-/// read as in [`page_query`].
+/// request's cache (`Reader::page_with_organizations_and_groups`). `fetch` must answer
+/// the rows of the `SELECT` it is given, in its order, and the [`KEPT_TOTAL`] it carries
+/// (see [`kept_total_in`]; without it the count costs a statement of its own). The
+/// cursor checks are read as in [`page_query`].
 #[allow(clippy::too_many_arguments)]
 pub async fn page_query_with<E, N, C, F, Fut>(
     db: &C,
@@ -386,9 +457,9 @@ where
     N: PlainObject,
     C: ConnectionTrait,
     F: FnOnce(Select<E>) -> Fut,
-    Fut: Future<Output = Result<Vec<E::Model>, AppError>>,
+    Fut: Future<Output = Result<Fetched<E::Model>, AppError>>,
 {
-    let total = total_of(db, &select, total).await?;
+    let whole_table = counts_whole_table(&select, total);
     let mut q = select.clone();
     if let Some(a) = args.after {
         q = q.filter(id_column.gt(a));
@@ -401,7 +472,23 @@ where
     } else {
         q.order_by_asc(id_column)
     };
-    let mut rows = fetch(q.limit(args.limit + 1)).await?;
+    if whole_table {
+        q = q.expr_as(
+            SimpleExpr::SubQuery(
+                None,
+                Box::new(kept_count_query(E::default().table_name()).into_sub_query_statement()),
+            ),
+            KEPT_TOTAL,
+        );
+    }
+    let Fetched {
+        mut rows,
+        kept_total,
+    } = fetch(q.limit(args.limit + 1)).await?;
+    let total = match kept_total {
+        Some(n) if whole_table => n,
+        _ => total_of(db, &select, total, whole_table, !rows.is_empty()).await?,
+    };
     let more = rows.len() as u64 > args.limit;
     rows.truncate(args.limit as usize);
     if args.backward {

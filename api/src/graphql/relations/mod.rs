@@ -25,9 +25,11 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use entity::*;
 use sea_orm::{
-    ColumnTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, RelationTrait, Select,
 };
 
+use super::engine::pagination::{Fetched, kept_total_in};
 use super::engine::{LoadError, Reader};
 
 impl Reader {
@@ -80,10 +82,9 @@ impl Reader {
     }
 
     /// The rows of `select` with the organizations and the collaboration groups they
-    /// point at (one statement, two joins), which prime [`OrganizationId`] and
-    /// [`CollaborationGroupId`]: a commitment named by its ID is nearly always shown
-    /// with whose it is and in which group.
-    pub(crate) async fn with_organizations_and_groups<E>(
+    /// point at, which prime [`OrganizationId`] and [`CollaborationGroupId`]: a
+    /// commitment is nearly always shown with whose it is and in which group.
+    async fn with_organizations_and_groups<E>(
         &self,
         select: Select<E>,
     ) -> Result<Vec<E::Model>, LoadError>
@@ -92,24 +93,58 @@ impl Reader {
             + sea_orm::Related<organization::Entity>
             + sea_orm::Related<collaboration_group::Entity>,
     {
-        let rows = select
+        Ok(self
+            .page_with_organizations_and_groups(select, false)
+            .await?
+            .rows)
+    }
+
+    /// [`Self::with_organizations_and_groups`] for a page of a root list, in one
+    /// statement (joins): also the groups' districts when `districts` (priming
+    /// [`DistrictId`]), and the table's kept row count when the page's `SELECT` carries
+    /// it ([`KEPT_TOTAL`](super::engine::pagination::KEPT_TOTAL), see `page_query_with`).
+    pub(crate) async fn page_with_organizations_and_groups<E>(
+        &self,
+        select: Select<E>,
+        districts: bool,
+    ) -> Result<Fetched<E::Model>, LoadError>
+    where
+        E: EntityTrait
+            + sea_orm::Related<organization::Entity>
+            + sea_orm::Related<collaboration_group::Entity>,
+    {
+        let joined = select
             .find_also_related(organization::Entity)
-            .find_also_related(collaboration_group::Entity)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .map(|(row, org, group)| {
-                if let Some(org) = org {
-                    self.primer.prime(OrganizationId(org.id), org);
-                }
-                if let Some(group) = group {
-                    self.primer.prime(CollaborationGroupId(group.id), group);
-                }
-                row
-            })
-            .collect())
+            .find_also_related(collaboration_group::Entity);
+        let query = if districts {
+            joined
+                .find_also(collaboration_group::Entity, district::Entity)
+                .into_query()
+        } else {
+            joined.into_query()
+        };
+        let backend = self.db.get_database_backend();
+        let results = self.db.query_all_raw(backend.build(&query)).await?;
+        let mut rows = Vec::with_capacity(results.len());
+        for result in &results {
+            if let Some(org) = organization::Model::from_query_result_optional(result, "B_")? {
+                self.primer.prime(OrganizationId(org.id), org);
+            }
+            if let Some(group) =
+                collaboration_group::Model::from_query_result_optional(result, "C_")?
+            {
+                self.primer.prime(CollaborationGroupId(group.id), group);
+            }
+            if districts && let Some(d) = district::Model::from_query_result_optional(result, "D_")?
+            {
+                self.primer.prime(DistrictId(d.id), d);
+            }
+            rows.push(E::Model::from_query_result(result, "A_")?);
+        }
+        Ok(Fetched {
+            kept_total: kept_total_in(&results, "A_"),
+            rows,
+        })
     }
 
     /// The districts of `select` with their municipalities (one statement), which prime
