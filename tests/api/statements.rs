@@ -698,7 +698,7 @@ async fn a_commitment_edit_costs_what_it_must() {
 /// district when asked, and the `totalCount` of all commitments (the count the database
 /// keeps, as a subquery of the page's statement): the benchmark's page is one statement.
 /// An empty page (past the last cursor) reads the kept count by a statement of its own;
-/// a filtered list counts its rows. Over WebSocket, whose loader keeps nothing, the same
+/// a filtered list counts its rows, in a subquery too. Over WebSocket, whose loader keeps nothing, the same
 /// answers come by the ordinary loads (`tests/api/drift.rs` compares the two routes byte
 /// for byte).
 #[tokio::test]
@@ -787,6 +787,7 @@ async fn a_root_page_of_commitments_reads_their_organizations_and_groups_with_it
     let filtered = format!(
         "{{ commitments(first: 100, filter: {{ group: \"{group}\" }}) {{ totalCount nodes {{ id }} }} }}"
     );
-    let (_, data) = statements_for(&app, &filtered).await;
+    let (n, data) = statements_for(&app, &filtered).await;
     assert_eq!(data["commitments"]["totalCount"], json!(in_group), "{data}");
+    assert_eq!(n, 1, "{filtered}: the count is a subquery of the page's statement");
 }

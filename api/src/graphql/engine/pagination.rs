@@ -8,8 +8,8 @@
 //!
 //! Root connections page in SQL (`id > cursor ORDER BY id LIMIT n+1`, plus a `COUNT`
 //! only when `totalCount` is selected; for a whole table whose row count the database
-//! keeps, the kept count instead, read by the page's own statement as a subquery — see
-//! [`Total`] and [`KEPT_TOTAL`]). Connections nested under another object page in
+//! keeps, the kept count instead — see [`Total`]; either as a subquery of the page's own
+//! statement, [`TOTAL_COLUMN`]). Connections nested under another object page in
 //! memory over the rows their DataLoader fetched for all parents at once.
 
 use std::borrow::Cow;
@@ -321,30 +321,31 @@ pub fn wants_kept_total(ctx: &Context<'_>) -> Total {
     }
 }
 
-/// The column in which a page's `SELECT` carries the row count the database keeps for
-/// its table (a scalar subquery on `row_count`), when the connection's `totalCount` is
-/// that count: read with the page instead of by a statement of its own. A `fetch` of
-/// [`page_query_with`] that joins gives it back in [`Fetched::kept_total`].
-pub const KEPT_TOTAL: &str = "kept_total";
+/// The column in which a page's `SELECT` carries the connection's `totalCount` when it
+/// is selected: a scalar subquery of the page's statement — the row count the database
+/// keeps for the table ([`Total::Kept`] over the whole table), else a `COUNT(*)` of the
+/// connection's `SELECT` — so the count costs no statement of its own. A `fetch` of
+/// [`page_query_with`] gives it back in [`Fetched::total`].
+pub const TOTAL_COLUMN: &str = "total_count";
 
 /// The rows of a page as the `fetch` of [`page_query_with`] reads them.
 #[derive(Debug)]
 pub struct Fetched<M> {
     /// The page's rows, in the order of its `SELECT`.
     pub rows: Vec<M>,
-    /// The [`KEPT_TOTAL`] column of the first row, when the `SELECT` carries it (see
-    /// [`kept_total_in`]); `None` otherwise.
-    pub kept_total: Option<u64>,
+    /// The [`TOTAL_COLUMN`] of the first row, when the `SELECT` carries it (see
+    /// [`total_in`]); `None` otherwise.
+    pub total: Option<u64>,
 }
 
-/// The [`KEPT_TOTAL`] the first of `rows` carries, its name prefixed by `prefix` (sea-orm
-/// prefixes the base table's columns in a joined `SELECT`, e.g. `A_`); `None` when there is
-/// no row, no such column (no kept total asked), no count kept (`NULL`) or a count that
-/// is not one (negative): the total is then counted.
-pub fn kept_total_in(rows: &[QueryResult], prefix: &str) -> Option<u64> {
+/// The [`TOTAL_COLUMN`] the first of `rows` carries, its name prefixed by `prefix`
+/// (sea-orm prefixes the base table's columns in a joined `SELECT`, e.g. `A_`); `None`
+/// when there is no row, no such column (no total asked), no count kept (`NULL`) or a
+/// count that is not one (negative): the total is then read by a statement of its own.
+pub fn total_in(rows: &[QueryResult], prefix: &str) -> Option<u64> {
     let n = rows
         .first()?
-        .try_get::<Option<i64>>(prefix, KEPT_TOTAL)
+        .try_get::<Option<i64>>(prefix, TOTAL_COLUMN)
         .ok()??;
     u64::try_from(n).ok()
 }
@@ -356,7 +357,8 @@ fn counts_whole_table<E: EntityTrait>(select: &Select<E>, total: Total) -> bool 
     total == Total::Kept && select.as_query() == E::find().as_query()
 }
 
-/// The subquery reading the row count kept for `table` (`NULL` when none is kept).
+/// The query reading the row count kept for `table` (no row, or `NULL` as a subquery,
+/// when none is kept).
 fn kept_count_query(table: &str) -> SelectStatement {
     Query::select()
         .column(Alias::new("n"))
@@ -365,9 +367,32 @@ fn kept_count_query(table: &str) -> SelectStatement {
         .to_owned()
 }
 
-/// The `totalCount` of a connection over `select` when its page did not carry it: 0 when
-/// unwanted; for its whole table (`whole_table`) the kept count, read by a statement of
-/// its own unless `kept_tried` (the page's rows carried none: none is kept); else counted.
+/// The scalar subquery answering the `totalCount` of a connection over `select`, if
+/// selected: the kept count when `whole_table` (see [`counts_whole_table`]), else a
+/// `COUNT(*)` of `select`.
+fn total_query<E: EntityTrait>(
+    select: &Select<E>,
+    total: Total,
+    whole_table: bool,
+) -> Option<SimpleExpr> {
+    let query = match total {
+        Total::Unwanted => return None,
+        _ if whole_table => kept_count_query(E::default().table_name()),
+        Total::Count | Total::Kept => Query::select()
+            .expr(Expr::cust("COUNT(*)"))
+            .from_subquery(select.as_query().clone(), Alias::new("counted"))
+            .to_owned(),
+    };
+    Some(SimpleExpr::SubQuery(
+        None,
+        Box::new(query.into_sub_query_statement()),
+    ))
+}
+
+/// The `totalCount` of a connection over `select` when its page did not carry it (an
+/// empty page, or no count kept): 0 when unwanted; for its whole table (`whole_table`)
+/// the kept count, read by a statement of its own unless `kept_tried` (the page's rows
+/// carried `NULL`: none is kept); else counted.
 async fn total_of<E, C>(
     db: &C,
     select: &Select<E>,
@@ -416,8 +441,8 @@ where
     page_query_with(db, select, id_column, id_of, wrap, args, total, fetch).await
 }
 
-/// The rows of a page's `SELECT` alone, with the [`KEPT_TOTAL`] it carries: the `fetch`
-/// of [`page_query`].
+/// The rows of a page's `SELECT` alone, with the [`TOTAL_COLUMN`] it carries: the
+/// `fetch` of [`page_query`].
 pub async fn fetch_page<E, C>(db: &C, page: Select<E>) -> Result<Fetched<E::Model>, AppError>
 where
     E: EntityTrait,
@@ -426,19 +451,19 @@ where
     let results = db
         .query_all_raw(page.build(db.get_database_backend()))
         .await?;
-    let kept_total = kept_total_in(&results, "");
+    let total = total_in(&results, "");
     let rows = results
         .iter()
         .map(|r| E::Model::from_query_result(r, ""))
         .collect::<Result<_, _>>()?;
-    Ok(Fetched { rows, kept_total })
+    Ok(Fetched { rows, total })
 }
 
 /// [`page_query`] whose page's rows are read by `fetch`, given the page's `SELECT` (cut,
 /// ordered, limited): e.g. with the rows they point at by a join, which prime the
 /// request's cache (`Reader::page_with_organizations_and_groups`). `fetch` must answer
-/// the rows of the `SELECT` it is given, in its order, and the [`KEPT_TOTAL`] it carries
-/// (see [`kept_total_in`]; without it the count costs a statement of its own). The
+/// the rows of the `SELECT` it is given, in its order, and the [`TOTAL_COLUMN`] it
+/// carries (see [`total_in`]; without it the count costs a statement of its own). The
 /// cursor checks are read as in [`page_query`].
 #[allow(clippy::too_many_arguments)]
 pub async fn page_query_with<E, N, C, F, Fut>(
@@ -472,22 +497,16 @@ where
     } else {
         q.order_by_asc(id_column)
     };
-    if whole_table {
-        q = q.expr_as(
-            SimpleExpr::SubQuery(
-                None,
-                Box::new(kept_count_query(E::default().table_name()).into_sub_query_statement()),
-            ),
-            KEPT_TOTAL,
-        );
+    if let Some(count) = total_query(&select, total, whole_table) {
+        q = q.expr_as(count, TOTAL_COLUMN);
     }
     let Fetched {
         mut rows,
-        kept_total,
+        total: carried,
     } = fetch(q.limit(args.limit + 1)).await?;
-    let total = match kept_total {
-        Some(n) if whole_table => n,
-        _ => total_of(db, &select, total, whole_table, !rows.is_empty()).await?,
+    let total = match carried {
+        Some(n) => n,
+        None => total_of(db, &select, total, whole_table, !rows.is_empty()).await?,
     };
     let more = rows.len() as u64 > args.limit;
     rows.truncate(args.limit as usize);

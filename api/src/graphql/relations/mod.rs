@@ -29,7 +29,7 @@ use sea_orm::{
     QuerySelect, QueryTrait, RelationTrait, Select,
 };
 
-use super::engine::pagination::{Fetched, kept_total_in};
+use super::engine::pagination::{Fetched, total_in};
 use super::engine::{LoadError, Reader};
 
 impl Reader {
@@ -101,8 +101,8 @@ impl Reader {
 
     /// [`Self::with_organizations_and_groups`] for a page of a root list, in one
     /// statement (joins): also the groups' districts when `districts` (priming
-    /// [`DistrictId`]), and the table's kept row count when the page's `SELECT` carries
-    /// it ([`KEPT_TOTAL`](super::engine::pagination::KEPT_TOTAL), see `page_query_with`).
+    /// [`DistrictId`]), and the connection's `totalCount` when the page's `SELECT` carries
+    /// it ([`TOTAL_COLUMN`](super::engine::pagination::TOTAL_COLUMN), see `page_query_with`).
     pub(crate) async fn page_with_organizations_and_groups<E>(
         &self,
         select: Select<E>,
@@ -142,7 +142,7 @@ impl Reader {
             rows.push(E::Model::from_query_result(result, "A_")?);
         }
         Ok(Fetched {
-            kept_total: kept_total_in(&results, "A_"),
+            total: total_in(&results, "A_"),
             rows,
         })
     }
