@@ -789,5 +789,8 @@ async fn a_root_page_of_commitments_reads_their_organizations_and_groups_with_it
     );
     let (n, data) = statements_for(&app, &filtered).await;
     assert_eq!(data["commitments"]["totalCount"], json!(in_group), "{data}");
-    assert_eq!(n, 1, "{filtered}: the count is a subquery of the page's statement");
+    assert_eq!(
+        n, 1,
+        "{filtered}: the count is a subquery of the page's statement"
+    );
 }
