@@ -4,7 +4,7 @@
   python3 bench/peer.py pick URL
       the districts the comparison uses, picked by size by SQL: "LARGE MEDIAN" (slugs)
   python3 bench/peer.py run --bin BINARY --database-url URL [--seconds 5] [--rounds 4]
-                            [--raw-ms MS] [--data-set LABEL] [--out FILE]
+                            [--raw-sql FILE] [--raw-ms MS] [--data-set LABEL] [--out FILE]
 
 `run` starts the service (bench/ab.py's Server) and PostGraphile (bench/peer/server.js,
 installed by `npm ci --prefix bench/peer`) on the same database, checks that each
@@ -17,6 +17,14 @@ process from /proc), SQL statements per request (the service's
 samverkan_sql_statements_total; the peer's pool counter), peak RSS (VmHWM), the ratios,
 and the targets of issue 17 marked met or not. The update workload edits commitments
 (the largest district's first; the service eight of its own, the peer eight others).
+
+The yardstick of the large dashboard, its raw SQL (`--raw-sql`, bench/dashboard.sql with
+`__SLUG__` for the district), is measured in the same rounds: after each of the
+service's rounds of that dashboard at concurrency 1, pgbench runs the file as long over
+one connection with prepared statements, and every run's time comes from pgbench's
+transaction log (`-l`) — so the p50 of the service and the p50 of its raw SQL are taken
+side by side, under the same load of the machine. Without pgbench, `--raw-ms` (a mean
+measured beforehand) stands in.
 """
 
 import argparse
@@ -331,6 +339,27 @@ def measure_oha(side, wl, seconds, conc):
     return latencies, failures, end or spent
 
 
+def measure_raw(url, sql_file, seconds, workdir):
+    """pgbench's runs of `sql_file` for `seconds` over one connection, statements
+    prepared (`-M prepared`): the time of each run in seconds, from its transaction log."""
+    prefix = os.path.join(workdir, "raw")
+    for old in os.listdir(workdir):
+        if old.startswith("raw."):
+            os.remove(os.path.join(workdir, old))
+    cmd = ["pgbench", "-n", "-M", "prepared", "-c", "1", "-T", f"{max(1, round(seconds))}"]
+    cmd += ["-f", sql_file, "-l", f"--log-prefix={prefix}", url]
+    subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=workdir)
+    latencies = []
+    for name in os.listdir(workdir):
+        if name.startswith("raw."):
+            for line in open(os.path.join(workdir, name)):
+                cols = line.split()
+                # client_id transaction_no time(µs) script_no time_epoch time_us
+                if len(cols) >= 3 and cols[2].isdigit():
+                    latencies.append(int(cols[2]) / 1e6)
+    return latencies
+
+
 def measure_threads(side, wl, seconds, conc):
     deadline = time.monotonic() + seconds
     latencies, failures, lock = [], [0], threading.Lock()
@@ -363,14 +392,23 @@ def run(args):
     peer = Peer(args.database_url, work)
     sides = [service, peer]
     try:
-        return compare(args, service, peer, sides, large, median, most, n_districts)
+        return compare(args, service, peer, sides, large, median, most, n_districts, work)
     finally:
         for s in sides:
             s.stop()
 
 
-def compare(args, service, peer, sides, large, median, most, n_districts):
+def compare(args, service, peer, sides, large, median, most, n_districts, work):
     url = args.database_url
+    # The raw SQL of the large dashboard, measured beside the service's rounds of it.
+    raw_sql = None
+    if args.raw_sql and shutil.which("pgbench"):
+        raw_sql = os.path.join(work, "raw-dashboard.sql")
+        with open(args.raw_sql, encoding="utf-8") as f:
+            text = f.read().replace("__SLUG__", large["slug"])
+        with open(raw_sql, "w", encoding="utf-8") as f:
+            f.write(text)
+    raw_lat = []
     # The commitments the workloads read and edit: the largest district's first.
     commitments = [
         int(r[0])
@@ -427,10 +465,15 @@ def compare(args, service, peer, sides, large, median, most, n_districts):
     for wl in workloads:
         for conc in CONCURRENCIES:
             stats = {s.label: {"lat": [], "cpu": 0.0, "pg": 0.0, "sql": 0.0, "fail": 0, "time": 0.0} for s in sides}
+            with_raw = raw_sql is not None and wl is workloads[0] and conc == 1
             for s in sides:  # warm both (caches, prepared statements, JIT)
                 measure(s, wl, 1, conc)
+            if with_raw:
+                measure_raw(url, raw_sql, 1, work)
             for r in range(args.rounds):
                 for s in sides if r % 2 == 0 else list(reversed(sides)):
+                    if with_raw and s is peer and r % 2 == 1:
+                        raw_lat += measure_raw(url, raw_sql, args.seconds, work)
                     cpu0, sql0, pg0 = s.cpu_seconds(), s.statements(), pg_cpu_seconds(database)
                     lat, fail, spent = measure(s, wl, args.seconds, conc)
                     st = stats[s.label]
@@ -440,6 +483,8 @@ def compare(args, service, peer, sides, large, median, most, n_districts):
                     st["lat"] += lat
                     st["fail"] += fail
                     st["time"] += spent
+                    if with_raw and s is service and r % 2 == 0:
+                        raw_lat += measure_raw(url, raw_sql, args.seconds, work)
             for s in sides:
                 st = stats[s.label]
                 lat, n = sorted(st["lat"]), max(len(st["lat"]), 1)
@@ -462,14 +507,23 @@ def compare(args, service, peer, sides, large, median, most, n_districts):
                 )
                 print("[peer] " + json.dumps(rows[-1], ensure_ascii=False), file=sys.stderr)
     rss = {s.label: s.rss_mb() for s in sides}
-    text = report(args, rows, rss, large, median, n_districts)
+    raw = None
+    if raw_lat:
+        raw_lat.sort()
+        raw = {
+            "runs": len(raw_lat),
+            "p50": lib.percentile(raw_lat, 0.5) * 1000,
+            "p95": lib.percentile(raw_lat, 0.95) * 1000,
+        }
+        print("[peer] raw SQL " + json.dumps(raw), file=sys.stderr)
+    text = report(args, rows, rss, large, median, n_districts, raw)
     print(text)
     if args.out:
         open(args.out, "w", encoding="utf-8").write(text)
     return 0
 
 
-def report(args, rows, rss, large, median, n_districts):
+def report(args, rows, rss, large, median, n_districts, raw=None):
     def get(wl, conc, side):
         return next(r for r in rows if r["workload"] == wl and r["conc"] == conc and r["side"] == side)
 
@@ -497,6 +551,15 @@ def report(args, rows, rss, large, median, n_districts):
         f"Peak RSS (VmHWM) after all workloads: {SERVICE} {rss[SERVICE]:.1f} MB, {PEER} {rss[PEER]:.1f} MB "
         f"({rss[SERVICE] / rss[PEER]:.2f}×).",
         "",
+    ]
+    if raw:
+        out += [
+            f"Raw SQL of the large dashboard (bench/dashboard.sql for `{large['slug']}`), run by pgbench "
+            f"(`-M prepared`, one connection) for {args.seconds:g} s in each round of that dashboard at "
+            f"concurrency 1, next to the service's: {raw['runs']} runs, p50 {raw['p50']:.2f} ms, p95 {raw['p95']:.2f} ms.",
+            "",
+        ]
+    out += [
         f"| workload | conc. | throughput {SERVICE}/{PEER} | p50 {SERVICE}/{PEER} | server CPU {SERVICE}/{PEER} | PostgreSQL CPU {SERVICE}/{PEER} |",
         "|---|---|---|---|---|---|",
     ]
@@ -518,7 +581,11 @@ def report(args, rows, rss, large, median, n_districts):
         else:
             verdicts.append((f"≥ 2× PostGraphile's throughput at concurrency 8: {wl}", f"{a['rps']:.0f} vs {b['rps']:.0f} req/s = {ratio(a['rps'], b['rps'])}", a["rps"] >= 2 * b["rps"]))
     large_wl = names[0]
-    if args.raw_ms:
+    if raw:
+        p50 = get(large_wl, 1, SERVICE)["p50"]
+        how = "pgbench -M prepared over one connection, in the same rounds as the service"
+        verdicts.append((f"large-district dashboard p50 ≤ 1.5× its raw SQL (bench/dashboard.sql, {how}; p50 of each)", f"{p50:.2f} ms vs {raw['p50']:.2f} ms = {p50 / raw['p50']:.2f}×", p50 <= 1.5 * raw["p50"]))
+    elif args.raw_ms:
         p50 = get(large_wl, 1, SERVICE)["p50"]
         verdicts.append((f"large-district dashboard p50 ≤ 1.5× its raw SQL (bench/dashboard.sql, {args.raw_how})", f"{p50:.2f} ms vs {args.raw_ms:.2f} ms = {p50 / args.raw_ms:.2f}×", p50 <= 1.5 * args.raw_ms))
     for wl in names:
@@ -583,7 +650,8 @@ def main():
     p.add_argument("--database-url", required=True)
     p.add_argument("--seconds", type=float, default=5)
     p.add_argument("--rounds", type=int, default=4)
-    p.add_argument("--raw-ms", type=float)
+    p.add_argument("--raw-sql", help="bench/dashboard.sql: measured beside the service's rounds")
+    p.add_argument("--raw-ms", type=float, help="the raw SQL's mean, when pgbench is missing")
     p.add_argument("--raw-how", default="pgbench -M prepared")
     p.add_argument("--data-set", default="")
     p.add_argument("--out")

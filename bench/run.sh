@@ -254,7 +254,8 @@ phase() {
 }
 
 # peer_phase URL DATA_SET: the service beside PostGraphile 4.14 on this PostgreSQL database
-# (bench/peer.py), with the raw SQL of the largest district's dashboard as its yardstick.
+# (bench/peer.py), with the raw SQL of the largest district's dashboard as its yardstick
+# (measured by peer.py in the same rounds; the mean measured here is its fallback).
 PEER_READY=""
 peer_phase() {
     local url="$1" label="$2" large median raw
@@ -276,7 +277,8 @@ peer_phase() {
     raw="$(cat "$WORK/raw-ms")"
     log "peer comparison on $label: districts $large (largest) and $median (median); raw SQL $raw ms"
     python3 "$ROOT/bench/peer.py" run --bin "$BIN" --database-url "$url" --seconds "$PEER_SECONDS" \
-        --rounds "$PEER_ROUNDS" --raw-ms "$raw" --raw-how "$RAW_HOW" --data-set "$label" \
+        --rounds "$PEER_ROUNDS" --raw-sql "$ROOT/bench/dashboard.sql" --raw-ms "$raw" \
+        --raw-how "$RAW_HOW" --data-set "$label" \
         --out "$WORK/peer-one.md" >/dev/null
     { cat "$WORK/peer-one.md"; echo; } >>"$PEER_MD"
 }

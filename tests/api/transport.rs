@@ -168,6 +168,84 @@ async fn a_document_parsed_before_is_checked_and_run_anew_every_time() {
 }
 
 #[tokio::test]
+async fn a_document_validated_before_is_validated_again_where_its_variables_matter() {
+    let app = spawn_app().await;
+    let token = app.viewer_token();
+    // The cost of one document follows its variables: a page size of 10 passes, 100
+    // is refused, 10 passes again.
+    let pages = "query P($n: Int!) { organizations(first: $n) { nodes { commitments(first: $n) {
+        nodes { group { commitments(first: $n) { nodes { id } } } } } } } }";
+    for (n, refused) in [(10, false), (100, true), (10, false)] {
+        let before = app.statements.get();
+        let (_, body) = app
+            .graphql_with(Some(&token), pages, json!({ "n": n }))
+            .await;
+        if refused {
+            assert_eq!(error_codes(&body), ["QUERY_LIMIT_EXCEEDED"], "{body}");
+            assert_eq!(body["errors"][0]["extensions"]["limit"], "cost", "{body}");
+            assert!(body["data"].is_null(), "{body}");
+            assert_eq!(app.statements.get(), before, "the refused query ran SQL");
+        } else {
+            assert!(body.get("errors").is_none(), "{body}");
+            assert!(body["data"]["organizations"]["nodes"].is_array(), "{body}");
+        }
+    }
+    // A variable's value that does not fit the argument it is passed to is refused
+    // after the same text passed, and passes again after.
+    let filtered = "query F($f: CommitmentFilterInput) { commitments(first: 1, filter: $f) {
+        totalCount } }";
+    let district = app
+        .query(r#"{ district(slug: "skarpnack") { id } }"#, json!({}))
+        .await["district"]["id"]
+        .clone();
+    for (filter, refused) in [
+        (json!({ "district": district }), false),
+        (json!({ "district": district, "nope": 1 }), true),
+        (json!({ "district": [1, 2] }), true),
+        (json!({ "district": district }), false),
+    ] {
+        let (_, body) = app
+            .graphql_with(Some(&token), filtered, json!({ "f": filter }))
+            .await;
+        if refused {
+            assert_eq!(error_codes(&body), ["BAD_USER_INPUT"], "{body}");
+            assert!(body["data"].is_null(), "{body}");
+        } else {
+            assert!(body.get("errors").is_none(), "{body}");
+            assert!(
+                body["data"]["commitments"]["totalCount"].as_u64() > Some(0),
+                "{body}"
+            );
+        }
+    }
+    // A document that fails validation fails every time, with the same error.
+    let mut errors = Vec::new();
+    for _ in 0..2 {
+        let (_, body) = app
+            .graphql_with(Some(&token), "{ districts { nope } }", json!({}))
+            .await;
+        assert_eq!(error_codes(&body), ["GRAPHQL_VALIDATION_FAILED"], "{body}");
+        errors.push(body["errors"].clone());
+    }
+    assert_eq!(errors[0], errors[1]);
+    // A document without variables that passed is answered again, also under another
+    // operation name of the same text.
+    let two = "query A { districts { totalCount } } query B { organizations { totalCount } }";
+    for name in ["A", "B", "A"] {
+        let (_, body) = app
+            .graphql_op(Some(&token), two, Some(name), json!({}))
+            .await;
+        assert!(body.get("errors").is_none(), "{body}");
+        let key = if name == "A" {
+            "districts"
+        } else {
+            "organizations"
+        };
+        assert!(body["data"][key]["totalCount"].as_u64() > Some(0), "{body}");
+    }
+}
+
+#[tokio::test]
 async fn batches_are_bounded() {
     let app = spawn_app().await;
     let one = json!({ "query": "{ districts { totalCount } }" });

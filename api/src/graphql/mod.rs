@@ -224,7 +224,12 @@ pub fn build_limited_schema(
     .data(gate)
     .limit_complexity(settings.max_complexity)
     .limit_recursive_depth(settings.max_recursive_depth)
-    .limit_directives(settings.max_directives);
+    .limit_directives(settings.max_directives)
+    // Validation kept by query text, as the parsed documents are (`RequestChecks`).
+    .validation_cache(
+        engine::checks::RequestChecks::MAX_DOCUMENTS,
+        engine::checks::RequestChecks::MAX_LENGTH,
+    );
     if !settings.introspection_enabled() {
         builder = builder.disable_introspection().disable_suggestions();
     }

@@ -23,7 +23,9 @@ use crate::{
     resolver_utils::{resolve_container, resolve_container_serial},
     subscription::collect_subscription_streams,
     types::QueryRoot,
-    validation::{ValidationMode, check_rules},
+    validation::{
+        Validated, ValidationCache, ValidationMode, check_rules, check_variable_rules,
+    },
 };
 
 /// Introspection mode
@@ -52,6 +54,8 @@ pub struct SchemaBuilder<Query, Mutation, Subscription> {
     max_directives: Option<usize>,
     extensions: Vec<Box<dyn ExtensionFactory>>,
     custom_directives: HashMap<String, Box<dyn CustomDirectiveFactory>>,
+    // PATCH (Samverkan): validation results kept by query text (capacity, max bytes).
+    validation_cache: Option<(usize, usize)>,
 }
 
 impl<Query, Mutation, Subscription> SchemaBuilder<Query, Mutation, Subscription> {
@@ -119,6 +123,17 @@ impl<Query, Mutation, Subscription> SchemaBuilder<Query, Mutation, Subscription>
     /// limit)
     pub fn limit_directives(mut self, max_directives: usize) -> Self {
         self.max_directives = Some(max_directives);
+        self
+    }
+
+    /// PATCH (Samverkan): keep what validation found for up to `capacity` query texts
+    /// of at most `max_query_bytes` bytes, and validate such a text again only where
+    /// the request's variable values matter (the GraphQL specification, section 5:
+    /// a request "known to have been validated before"). A request's `parsed_query`,
+    /// when set, must be the parse of its `query`. (default: off)
+    #[must_use]
+    pub fn validation_cache(mut self, capacity: usize, max_query_bytes: usize) -> Self {
+        self.validation_cache = Some((capacity, max_query_bytes));
         self
     }
 
@@ -274,6 +289,9 @@ impl<Query, Mutation, Subscription> SchemaBuilder<Query, Mutation, Subscription>
             recursive_depth: self.recursive_depth,
             max_directives: self.max_directives,
             extensions: self.extensions,
+            validation_cache: self
+                .validation_cache
+                .map(|(capacity, max_bytes)| ValidationCache::new(capacity, max_bytes)),
             env: SchemaEnv(Arc::new(SchemaEnvInner {
                 registry: self.registry,
                 data: self.data,
@@ -313,6 +331,8 @@ pub struct SchemaInner<Query, Mutation, Subscription> {
     pub(crate) recursive_depth: usize,
     pub(crate) max_directives: Option<usize>,
     pub(crate) extensions: Vec<Box<dyn ExtensionFactory>>,
+    // PATCH (Samverkan): validation results kept by query text.
+    pub(crate) validation_cache: Option<ValidationCache>,
     pub(crate) env: SchemaEnv,
 }
 
@@ -393,6 +413,7 @@ where
             max_directives: None,
             extensions: Default::default(),
             custom_directives: Default::default(),
+            validation_cache: None,
         }
     }
 
@@ -531,6 +552,7 @@ where
                     self.0.max_directives,
                     self.0.complexity,
                     self.0.depth,
+                    self.0.validation_cache.as_ref(),
                 )
                 .await
                 {
@@ -593,6 +615,7 @@ where
                     schema.0.max_directives,
                     schema.0.complexity,
                     schema.0.depth,
+                    schema.0.validation_cache.as_ref(),
                 )
                 .await
                 {
@@ -857,6 +880,7 @@ pub(crate) async fn prepare_request(
     max_directives: Option<usize>,
     complexity: Option<usize>,
     depth: Option<usize>,
+    validation_cache: Option<&ValidationCache>,
 ) -> Result<(QueryEnv, CacheControl), Vec<ServerError>> {
     let mut request = extensions.prepare_request(request).await?;
     let query_data = Arc::new(std::mem::take(&mut request.data));
@@ -883,17 +907,48 @@ pub(crate) async fn prepare_request(
     };
 
     // check rules
+    //
+    // PATCH (Samverkan): a query text that passed before is not validated again, except
+    // where the values of its variables matter (`validation::ValidationCache`).
     let validation_result = {
         let validation_fut = async {
-            check_rules(
-                registry,
-                &document,
-                Some(&request.variables),
-                request.operation_name.as_deref(),
-                validation_mode,
-                complexity,
-                depth,
-            )
+            let query = request.query.as_str();
+            let operation_name = request.operation_name.as_deref();
+            match validation_cache.and_then(|cache| cache.get(query, operation_name)) {
+                Some(validated) if validated.variable_free => Ok(validated.result),
+                Some(_) => check_variable_rules(
+                    registry,
+                    &document,
+                    Some(&request.variables),
+                    operation_name,
+                    validation_mode,
+                    complexity,
+                    depth,
+                ),
+                None => {
+                    let result = check_rules(
+                        registry,
+                        &document,
+                        Some(&request.variables),
+                        operation_name,
+                        validation_mode,
+                        complexity,
+                        depth,
+                    )?;
+                    if let Some(cache) = validation_cache {
+                        let variable_free = document
+                            .operations
+                            .iter()
+                            .all(|(_, op)| op.node.variable_definitions.is_empty());
+                        let validated = Validated {
+                            result,
+                            variable_free,
+                        };
+                        cache.insert(query, operation_name, validated);
+                    }
+                    Ok(result)
+                }
+            }
         };
         futures_util::pin_mut!(validation_fut);
         extensions.validation(&mut validation_fut).await?

@@ -61,8 +61,11 @@ pub struct Limits {
 /// checking one is a few per cent of a dashboard request's CPU. A document that passed
 /// is kept (at most [`RequestChecks::MAX_DOCUMENTS`] of at most
 /// [`RequestChecks::MAX_LENGTH`] bytes; when full, the cache starts afresh) with its
-/// literals already normalized. Variables are checked on every request, and
-/// async-graphql's validation and cost limit run every time.
+/// literals already normalized. Variables are checked on every request. async-graphql's
+/// validation keeps its results by the same text and the same bounds (the schema's
+/// `validation_cache`, a patch of the vendored copy): a text that passed is validated
+/// again only where the request's variable values matter — the arguments they are
+/// passed to and the cost limit.
 #[derive(Debug)]
 pub struct RequestChecks {
     limits: Limits,
@@ -74,9 +77,9 @@ pub struct RequestChecks {
 
 impl RequestChecks {
     /// Documents kept at most.
-    const MAX_DOCUMENTS: usize = 256;
+    pub(crate) const MAX_DOCUMENTS: usize = 256;
     /// Longest document kept, in bytes.
-    const MAX_LENGTH: usize = 16 * 1024;
+    pub(crate) const MAX_LENGTH: usize = 16 * 1024;
 
     /// Persisted query texts kept at most (when full, the store starts afresh and
     /// clients send their texts again, as the protocol foresees).

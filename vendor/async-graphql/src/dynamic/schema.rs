@@ -379,6 +379,7 @@ impl Schema {
                     self.0.max_directives,
                     self.0.complexity,
                     self.0.depth,
+                    None, // PATCH (Samverkan): no validation cache here
                 )
                 .await
                 {
@@ -437,6 +438,7 @@ impl Schema {
                     schema.0.max_directives,
                     schema.0.complexity,
                     schema.0.depth,
+                    None, // PATCH (Samverkan): no validation cache here
                 )
                 .await
                 {

@@ -2,12 +2,15 @@
 #[macro_use]
 mod test_harness;
 
+// PATCH (Samverkan): validation results kept by query text.
+mod cache;
 mod rules;
 mod suggestion;
 mod utils;
 mod visitor;
 mod visitors;
 
+pub(crate) use cache::{Validated, ValidationCache};
 pub use visitor::VisitorContext;
 use visitor::{VisitorNil, visit};
 
@@ -103,6 +106,51 @@ pub(crate) fn check_rules(
         }
     };
 
+    finish(errors, cache_control, complexity, depth, limit_complexity, limit_depth)
+}
+
+/// PATCH (Samverkan): the rules whose outcome depends on the values of the request's
+/// variables, for a document that passed every rule before (`ValidationCache`): the
+/// arguments' values with the variables put in (`ArgumentsOfCorrectType`, in strict
+/// mode), and cache control, complexity and depth with their limits.
+pub(crate) fn check_variable_rules(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    variables: Option<&Variables>,
+    operation_name: Option<&str>,
+    mode: ValidationMode,
+    limit_complexity: Option<usize>,
+    limit_depth: Option<usize>,
+) -> Result<ValidationResult, Vec<ServerError>> {
+    let mut cache_control = CacheControl::default();
+    let mut complexity = 0;
+    let mut depth = 0;
+
+    let mut ctx = VisitorContext::new(registry, doc, variables, operation_name);
+    if let ValidationMode::Strict = mode {
+        let mut visitor = VisitorNil.with(rules::ArgumentsOfCorrectType::default());
+        visit(&mut visitor, &mut ctx, doc);
+    }
+    let mut visitor = VisitorNil
+        .with(visitors::CacheControlCalculate {
+            cache_control: &mut cache_control,
+        })
+        .with(visitors::ComplexityCalculate::new(&mut complexity))
+        .with(visitors::DepthCalculate::new(&mut depth));
+    visit(&mut visitor, &mut ctx, doc);
+    let errors = ctx.errors;
+    finish(errors, cache_control, complexity, depth, limit_complexity, limit_depth)
+}
+
+/// The limits, then the errors, then the result.
+fn finish(
+    errors: Vec<visitor::RuleError>,
+    cache_control: CacheControl,
+    complexity: usize,
+    depth: usize,
+    limit_complexity: Option<usize>,
+    limit_depth: Option<usize>,
+) -> Result<ValidationResult, Vec<ServerError>> {
     // check limit
     if let Some(limit_complexity) = limit_complexity
         && complexity > limit_complexity
