@@ -1,5 +1,7 @@
 //! A property test: lists answered by plain fields (`api/src/graphql/engine/plain/`:
-//! an activity's follow-ups and methods, a coverage matrix's rows, cells and gaps) answer
+//! an activity's follow-ups and methods, a page of activities with their areas, methods,
+//! follow-ups and responsibilities, a page of commitments with their organizations and
+//! groups, a coverage matrix's rows, cells and gaps) answer
 //! byte for byte what the ordinary execution answers, for generated selections —
 //! fragments (named, inline, on the type, on `Node`, without a type), aliases, the same
 //! key asked for twice, objects merged, `@skip`/`@include` with literals, variables and
@@ -82,6 +84,38 @@ const COVERAGE_GAP: PlanType = PlanType {
         Shape::Object("district", &["id", "slug", "name", "__typename"]),
     ],
     node: false,
+};
+
+/// A page's activities, with relations whose rows come by the request's loader: the
+/// priority and focus areas, methods and follow-ups, and the responsibilities with their
+/// organizations (a relation of a relation) — the district dashboard's selection.
+const ACTIVITY: PlanType = PlanType {
+    name: "Activity",
+    fields: &[
+        Shape::Leaf("__typename"),
+        Shape::Leaf("id"),
+        Shape::Leaf("goal"),
+        Shape::Leaf("description"),
+        Shape::Leaf("position"),
+        Shape::Leaf("version"),
+        Shape::Object("priorityArea", &["id", "name", "position", "__typename"]),
+        Shape::Object("focusArea", &["id", "slug", "name", "__typename"]),
+        Shape::Object("methods", &["id", "name", "abbreviation", "__typename"]),
+        Shape::Object(
+            "responsibilities",
+            &[
+                "id",
+                "role",
+                "organization { id name kind __typename }",
+                "__typename",
+            ],
+        ),
+        Shape::Object(
+            "followUps",
+            &["id", "status", "effects", "asOf", "period { year term }"],
+        ),
+    ],
+    node: true,
 };
 
 /// A page's commitments, with relations whose rows come by the request's loader: the
@@ -312,6 +346,18 @@ fn coverage_document(case: &Case) -> String {
     )
 }
 
+/// A page of activities.
+fn activity_page_document(case: &Case) -> String {
+    let (body, fragments) = selections(case, &[&ACTIVITY], &["nodes"]);
+    format!(
+        "query({VARIABLES}) {{
+           activities(first: 100) {{ totalCount {body}
+             vt: __typename @include(if: $t) vf: __typename @include(if: $f)
+             vdt: __typename @include(if: $dt) vdf: __typename @include(if: $df) }}
+         }} {fragments}"
+    )
+}
+
 /// A page of commitments.
 fn commitments_document(case: &Case) -> String {
     let (body, fragments) = selections(case, &[&COMMITMENT], &["nodes"]);
@@ -419,15 +465,19 @@ async fn compare(
     );
 }
 
-#[tokio::test]
-async fn activity_lists_answer_byte_for_byte_as_the_ordinary_execution() {
-    // Generated selections alias freely, and the cases come fast: neither the alias cap
-    // nor the rate limit is what is tested here.
-    let app = spawn_app_with(|s| {
+/// A server for generated cases: they alias freely and come fast, and neither the alias
+/// cap nor the rate limit is what is tested here.
+async fn spawn_for_cases() -> crate::helpers::TestApp {
+    spawn_app_with(|s| {
         s.max_aliases = 10_000;
         s.rate_limit_per_minute = 0;
     })
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn activity_lists_answer_byte_for_byte_as_the_ordinary_execution() {
+    let app = spawn_for_cases().await;
     // One follow-up with a subject and without an as-of date, through the API.
     let activity = app
         .query(
@@ -457,21 +507,13 @@ async fn activity_lists_answer_byte_for_byte_as_the_ordinary_execution() {
 
 #[tokio::test]
 async fn coverage_lists_answer_byte_for_byte_as_the_ordinary_execution() {
-    let app = spawn_app_with(|s| {
-        s.max_aliases = 10_000;
-        s.rate_limit_per_minute = 0;
-    })
-    .await;
+    let app = spawn_for_cases().await;
     compare(&app, &[&COVERAGE_ROW, &COVERAGE_GAP], coverage_document).await;
 }
 
 #[tokio::test]
 async fn commitment_pages_with_relations_answer_byte_for_byte_as_the_ordinary_execution() {
-    let app = spawn_app_with(|s| {
-        s.max_aliases = 10_000;
-        s.rate_limit_per_minute = 0;
-    })
-    .await;
+    let app = spawn_for_cases().await;
     // Commitments of several organizations and groups (16 in the demo data).
     let count = app
         .query("{ commitments(first: 1) { totalCount } }", json!({}))
@@ -480,4 +522,10 @@ async fn commitment_pages_with_relations_answer_byte_for_byte_as_the_ordinary_ex
         .unwrap_or(0);
     assert!(count >= 10, "the demo data holds {count} commitments");
     compare(&app, &[&COMMITMENT], commitments_document).await;
+}
+
+#[tokio::test]
+async fn activity_pages_with_relations_answer_byte_for_byte_as_the_ordinary_execution() {
+    let app = spawn_for_cases().await;
+    compare(&app, &[&ACTIVITY], activity_page_document).await;
 }

@@ -22,7 +22,8 @@ pub(crate) async fn responsible_organizations(
 #[derive(Debug, Clone)]
 pub struct Activity(pub activity::Model);
 
-crate::plain_fields!(Activity: id, position, goal, description, responsible_text, timeline, start_year, end_year, follow_up_schedule, version, updated_at, action_plan);
+crate::plain_fields!(Activity: id, position, goal, description, responsible_text, timeline, start_year, end_year, follow_up_schedule, version, updated_at, action_plan, priority_area, focus_area, methods, responsibilities, follow_ups);
+crate::plain_fields!(Responsibility: id, role, organization);
 
 /// One row of an action plan: what is done, why, by whom, when, and how it is followed
 /// up.

@@ -259,6 +259,8 @@ impl FocusArea {
 pub struct Method(pub method::Model);
 
 crate::plain_fields!(Method: id, slug, name, abbreviation, description);
+crate::plain_fields!(PriorityArea: id, slug, name, description, position);
+crate::plain_fields!(FocusArea: id, slug, name, description, position);
 
 /// A named method or programme (ABC, KOMET, MVP, SIG, …) from the method catalogue.
 #[Object]
