@@ -1,11 +1,12 @@
 //! A property test: lists answered by plain fields (`api/src/graphql/engine/plain/`:
 //! an activity's follow-ups and methods, a page of activities with their areas, methods,
 //! follow-ups and responsibilities, a page of commitments with their organizations and
-//! groups, a coverage matrix's rows, cells and gaps) answer
-//! byte for byte what the ordinary execution answers, for generated selections —
+//! groups, groups' seats with their organizations and groups, a coverage matrix's rows,
+//! cells and gaps) answer byte for byte what the ordinary execution answers, for generated selections —
 //! fragments (named, inline, on the type, on `Node`, without a type), aliases, the same
-//! key asked for twice, objects merged, `@skip`/`@include` with literals, variables and
-//! variables' defaults, `__typename`.
+//! key asked for twice, objects merged, the list itself asked for twice (its answers
+//! merged), `@skip`/`@include` with literals, variables and variables' defaults,
+//! `__typename`.
 //!
 //! Each case is sent to two servers on the same database: the test's own, and a second
 //! one started with `plain_lists = false` (`SAMVERKAN_PLAIN_LISTS=false`), which answers
@@ -147,6 +148,28 @@ const COMMITMENT: PlanType = PlanType {
     node: true,
 };
 
+/// A group's seats, with relations whose rows come by the request's loader: the
+/// organization, and the group with its district (a relation of a relation) — the
+/// district dashboard's other branch.
+const PARTICIPATION: PlanType = PlanType {
+    name: "Participation",
+    fields: &[
+        Shape::Leaf("__typename"),
+        Shape::Leaf("id"),
+        Shape::Leaf("contactRole"),
+        Shape::Leaf("otherParticipants"),
+        Shape::Leaf("isConvener"),
+        Shape::Leaf("attendance"),
+        Shape::Leaf("version"),
+        Shape::Object("organization", &["id", "name", "kind", "__typename"]),
+        Shape::Object(
+            "group",
+            &["id", "name", "kind", "district { id name __typename }"],
+        ),
+    ],
+    node: true,
+};
+
 /// The directives a selection may carry: literals, variables sent, and variables left
 /// out whose defaults decide (`$dt` defaults to true, `$df` to false).
 const DIRECTIVES: &[&str] = &[
@@ -217,17 +240,23 @@ fn items(t: &'static PlanType, fragments: usize) -> impl Strategy<Value = Vec<It
     prop::collection::vec(any, 1..7)
 }
 
-/// A case: per list, its selection and the bodies of two named fragments of its type.
+/// A case: per list, its selection, the bodies of two named fragments of its type and,
+/// sometimes, a second selection under the list's key (async-graphql merges the two
+/// answers, so the list cannot go out as JSON text: `engine/raw.rs`).
 #[derive(Debug, Clone)]
 struct Case {
-    lists: Vec<(Vec<Item>, Vec<Vec<Item>>)>,
+    lists: Vec<ListCase>,
 }
+
+/// One list of a case: its selection, its fragments' bodies, its second selection.
+type ListCase = (Vec<Item>, Vec<Vec<Item>>, Option<Vec<Item>>);
 
 fn case(types: &'static [&'static PlanType]) -> impl Strategy<Value = Case> {
     let per_type = |t: &'static PlanType| {
         (
             items(t, 2),
             prop::collection::vec(prop::collection::vec(field_item(t), 1..4), 2..=2),
+            prop::option::weighted(0.25, items(t, 2)),
         )
     };
     types
@@ -301,7 +330,7 @@ fn write(t: &PlanType, items: &[Item], prefix: &str, out: &mut String) {
 fn selections(case: &Case, types: &[&PlanType], lists: &[&str]) -> (String, String) {
     let mut body = String::new();
     let mut fragments = String::new();
-    for (i, (t, (items, bodies))) in types.iter().zip(&case.lists).enumerate() {
+    for (i, (t, (items, bodies, again))) in types.iter().zip(&case.lists).enumerate() {
         let prefix = format!("F{}_", t.name);
         body.push_str(lists[i]);
         body.push_str(" { ");
@@ -311,6 +340,12 @@ fn selections(case: &Case, types: &[&PlanType], lists: &[&str]) -> (String, Stri
             body.push_str(&format!(" ...{prefix}{n} @skip(if: true)"));
         }
         body.push_str(" } ");
+        if let Some(again) = again {
+            body.push_str(lists[i]);
+            body.push_str(" { ");
+            write(t, again, &prefix, &mut body);
+            body.push_str(" } ");
+        }
         for (n, fragment) in bodies.iter().enumerate() {
             fragments.push_str(&format!("fragment {prefix}{n} on {} {{ ", t.name));
             write(t, fragment, &prefix, &mut fragments);
@@ -366,6 +401,18 @@ fn commitments_document(case: &Case) -> String {
            commitments(first: 100) {{ totalCount {body}
              vt: __typename @include(if: $t) vf: __typename @include(if: $f)
              vdt: __typename @include(if: $dt) vdf: __typename @include(if: $df) }}
+         }} {fragments}"
+    )
+}
+
+/// The seats of a page of groups.
+fn participations_document(case: &Case) -> String {
+    let (body, fragments) = selections(case, &[&PARTICIPATION], &["participations"]);
+    format!(
+        "query({VARIABLES}) {{
+           collaborationGroups(first: 100) {{ nodes {{ id {body}
+             vt: __typename @include(if: $t) vf: __typename @include(if: $f)
+             vdt: __typename @include(if: $dt) vdf: __typename @include(if: $df) }} }}
          }} {fragments}"
     )
 }
@@ -528,4 +575,10 @@ async fn commitment_pages_with_relations_answer_byte_for_byte_as_the_ordinary_ex
 async fn activity_pages_with_relations_answer_byte_for_byte_as_the_ordinary_execution() {
     let app = spawn_for_cases().await;
     compare(&app, &[&ACTIVITY], activity_page_document).await;
+}
+
+#[tokio::test]
+async fn group_seats_answer_byte_for_byte_as_the_ordinary_execution() {
+    let app = spawn_for_cases().await;
+    compare(&app, &[&PARTICIPATION], participations_document).await;
 }

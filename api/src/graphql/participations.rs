@@ -10,6 +10,8 @@ use crate::graphql::prelude::*;
 #[derive(Debug, Clone)]
 pub struct Participation(pub participation::Model);
 
+crate::plain_fields!(Participation: id, contact_role, other_participants, is_convener, attendance, version, organization, group);
+
 /// An organization's seat in a collaboration group: its contact, its other participants
 /// and whether it convenes.
 #[Object]

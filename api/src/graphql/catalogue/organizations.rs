@@ -95,9 +95,16 @@ impl Organization {
         Ok(rows.into_iter().map(District).collect())
     }
     /// Its seats in collaboration groups.
-    async fn participations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Participation>> {
+    async fn participations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<PlainList<Participation>> {
         let rows = load_many(ctx, ParticipationsOfOrganization(self.0.id)).await?;
-        Ok(rows.into_iter().map(Participation).collect())
+        Ok(rows
+            .into_iter()
+            .map(Participation)
+            .collect::<Vec<_>>()
+            .into())
     }
     /// Its commitments, in every district and group.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]

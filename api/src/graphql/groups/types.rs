@@ -209,9 +209,16 @@ impl CollaborationGroup {
         }
     }
     /// The organizations' seats in the group.
-    async fn participations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Participation>> {
+    async fn participations(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<PlainList<Participation>> {
         let rows = load_many(ctx, ParticipationsOfGroup(self.0.id)).await?;
-        Ok(rows.into_iter().map(Participation).collect())
+        Ok(rows
+            .into_iter()
+            .map(Participation)
+            .collect::<Vec<_>>()
+            .into())
     }
     /// What each organization has promised in the group.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]

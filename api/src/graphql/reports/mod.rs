@@ -196,56 +196,6 @@ pub struct Coverage {
     pub total: u64,
 }
 
-/// The response keys of the current field's selection (fragments flattened) whose
-/// answers async-graphql will merge with another's: those the selection names more
-/// than once, and all of them when the field's own response key is asked for more
-/// than once beside it (`c: coverage(…) { rows { total } } c: coverage(…) { rows {
-/// district { name } } }`).
-fn repeated_keys(ctx: &Context<'_>) -> Vec<String> {
-    let mut seen = std::collections::HashSet::new();
-    let mut repeated = Vec::new();
-    let own_key = ctx.item.node.response_key().node.as_str();
-    let operation = &ctx.query_env.operation.node.selection_set.node;
-    let merged = root_key_count(ctx, operation, own_key, 0) > 1;
-    for f in ctx.field().selection_set() {
-        let key = f.alias().unwrap_or(f.name());
-        if (!seen.insert(key) || merged) && !repeated.iter().any(|r| r == key) {
-            repeated.push(key.to_owned());
-        }
-    }
-    repeated
-}
-
-/// How many fields of the root selection set `set` (fragments flattened, to a bounded
-/// depth) answer under `key`.
-fn root_key_count(
-    ctx: &Context<'_>,
-    set: &async_graphql::parser::types::SelectionSet,
-    key: &str,
-    nesting: usize,
-) -> usize {
-    use async_graphql::parser::types::Selection;
-    if nesting > 32 {
-        return 0;
-    }
-    set.items
-        .iter()
-        .map(|selection| match &selection.node {
-            Selection::Field(f) => usize::from(f.node.response_key().node.as_str() == key),
-            Selection::InlineFragment(inline) => {
-                root_key_count(ctx, &inline.node.selection_set.node, key, nesting + 1)
-            }
-            Selection::FragmentSpread(spread) => ctx
-                .query_env
-                .fragments
-                .get(&spread.node.fragment_name.node)
-                .map_or(0, |f| {
-                    root_key_count(ctx, &f.node.selection_set.node, key, nesting + 1)
-                }),
-        })
-        .sum()
-}
-
 /// Where a reporting period stands.
 #[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
 #[graphql(remote = "crate::services::tracking::PeriodState")]
@@ -379,9 +329,6 @@ impl ReportQuery {
         // still runs.
         let pass = ctx.data::<Gate>()?.enter().await;
         let m = Arc::new(Matrix::new(m, pass));
-        // The big lists go out as JSON text, unless their answers are to be merged.
-        let repeated = repeated_keys(ctx);
-        let as_json = |key: &str| !repeated.iter().any(|r| r == key);
         let column_totals = m.column_totals();
         Ok(Coverage {
             dimension: dimension.into(),
@@ -398,16 +345,8 @@ impl ReportQuery {
                 .collect(),
             keys,
             total: column_totals.iter().sum(),
-            rows: if as_json("rows") {
-                PlainList::as_json(m.all_rows())
-            } else {
-                m.all_rows().into()
-            },
-            gaps: if as_json("gaps") {
-                PlainList::as_json(m.all_gaps())
-            } else {
-                m.all_gaps().into()
-            },
+            rows: m.all_rows().into(),
+            gaps: m.all_gaps().into(),
         })
     }
 

@@ -47,7 +47,7 @@ use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::resolve_list;
 
 use super::batch::RequestLoader;
-use super::raw::RawJson;
+use super::raw::{RawJson, unmerged};
 use async_graphql::{
     Context, ContextSelectionSet, ID, OutputType, Positioned, ServerResult, Value,
 };
@@ -208,34 +208,17 @@ pub struct OrdinaryOnly;
 #[derive(Debug, Clone)]
 pub struct PlainList<T> {
     items: Vec<T>,
-    /// Whether an HTTP answer may take the list as JSON text (see [`super::raw`]).
-    as_json: bool,
 }
 
 impl<T> From<Vec<T>> for PlainList<T> {
     fn from(items: Vec<T>) -> Self {
-        Self {
-            items,
-            as_json: false,
-        }
+        Self { items }
     }
 }
 
 impl<T> AsRef<[T]> for PlainList<T> {
     fn as_ref(&self) -> &[T] {
         &self.items
-    }
-}
-
-impl<T> PlainList<T> {
-    /// A list whose plain answer an HTTP request writes as JSON text, spliced into the
-    /// answer. Only for a list whose response key is asked for once: async-graphql merges
-    /// the answers of a key asked for twice, and text cannot be merged.
-    pub fn as_json(items: Vec<T>) -> Self {
-        Self {
-            items,
-            as_json: true,
-        }
     }
 }
 
@@ -264,7 +247,8 @@ impl<T: PlainObject> OutputType for PlainList<T> {
             None => Plan::new(ctx, [&ctx.item.node], &type_name, &names),
         };
         if let Some(plan) = plan {
-            let raw = ctx.data_opt::<RawJson>().filter(|_| self.as_json);
+            // Written as JSON text when no other answer is to be merged into it.
+            let raw = ctx.data_opt::<RawJson>().filter(|_| unmerged(ctx));
             let loader = ctx.data_opt::<RequestLoader>().filter(|l| l.caches());
             let mut before = usize::MAX;
             for round in 1..=ROUNDS {
