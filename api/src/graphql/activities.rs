@@ -151,7 +151,7 @@ impl Activity {
     /// The named methods it uses.
     async fn methods(&self, ctx: &Context<'_>) -> async_graphql::Result<PlainList<Method>> {
         let rows = load_many(ctx, MethodsOfActivity(self.0.id)).await?;
-        Ok(rows.into_iter().map(Method).collect::<Vec<_>>().into())
+        Ok(rows.into_iter().map(Method).collect())
     }
     /// Who carries it: organizations and role titles.
     async fn responsibilities(
@@ -193,7 +193,7 @@ impl Activity {
     async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<PlainList<FollowUp>> {
         let mut rows = load_many(ctx, FollowUpsOfActivity(self.0.id)).await?;
         rows.sort_by_key(|r| (r.year, term_order(r.term)));
-        Ok(rows.into_iter().map(FollowUp).collect::<Vec<_>>().into())
+        Ok(rows.into_iter().map(FollowUp).collect())
     }
     /// The targets the activity sets on indicators, oldest first.
     async fn targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Target>> {

@@ -100,11 +100,7 @@ impl Organization {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<PlainList<Participation>> {
         let rows = load_many(ctx, ParticipationsOfOrganization(self.0.id)).await?;
-        Ok(rows
-            .into_iter()
-            .map(Participation)
-            .collect::<Vec<_>>()
-            .into())
+        Ok(rows.into_iter().map(Participation).collect())
     }
     /// Its commitments, in every district and group.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]

@@ -114,51 +114,51 @@ pub fn unmerged(ctx: &ContextSelectionSet<'_>) -> bool {
     }
     let mut set = &ctx.query_env.operation.node.selection_set.node;
     for key in keys.into_iter().rev() {
-        let mut fields = Vec::new();
-        fields_named(ctx, set, key, &mut fields, 0);
-        match fields.as_slice() {
-            [one] => set = &one.node.selection_set.node,
-            _ => return false,
+        let mut found = None;
+        match only_field(ctx, set, key, &mut found, 0).and(found) {
+            Some(field) => set = &field.node.selection_set.node,
+            None => return false,
         }
     }
     true
 }
 
-/// The fields of `set` (fragments flattened, to a bounded depth) answering under `key`;
-/// more than one is enough to know.
-fn fields_named<'d>(
+/// Looks in `set` (fragments flattened) for the fields answering under `key` and keeps
+/// the first in `found`; `None` as soon as there is a second (or the fragments nest
+/// deeper than any document the limits let in, so that it cannot be told).
+fn only_field<'d>(
     ctx: &'d ContextSelectionSet<'_>,
     set: &'d SelectionSet,
     key: &str,
-    found: &mut Vec<&'d Positioned<Field>>,
+    found: &mut Option<&'d Positioned<Field>>,
     nesting: usize,
-) {
+) -> Option<()> {
     if nesting > 32 {
-        // Deeper than any document the limits let in: count it as merged.
-        found.extend(found.first().copied());
-        return;
+        return None;
     }
     for selection in &set.items {
-        if found.len() > 1 {
-            return;
-        }
         match &selection.node {
-            Selection::Field(f) if f.node.response_key().node.as_str() == key => found.push(f),
+            Selection::Field(f) if f.node.response_key().node.as_str() == key => {
+                if found.replace(f).is_some() {
+                    return None;
+                }
+            }
             Selection::Field(_) => {}
-            Selection::InlineFragment(inline) => fields_named(
+            Selection::InlineFragment(inline) => only_field(
                 ctx,
                 &inline.node.selection_set.node,
                 key,
                 found,
                 nesting + 1,
-            ),
+            )?,
             Selection::FragmentSpread(spread) => {
                 if let Some(f) = ctx.query_env.fragments.get(&spread.node.fragment_name.node) {
-                    fields_named(ctx, &f.node.selection_set.node, key, found, nesting + 1);
+                    only_field(ctx, &f.node.selection_set.node, key, found, nesting + 1)?;
                 }
             }
         }
     }
+    Some(())
 }
 
 /// Write `s` as a JSON string.

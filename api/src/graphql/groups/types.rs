@@ -214,11 +214,7 @@ impl CollaborationGroup {
         ctx: &Context<'_>,
     ) -> async_graphql::Result<PlainList<Participation>> {
         let rows = load_many(ctx, ParticipationsOfGroup(self.0.id)).await?;
-        Ok(rows
-            .into_iter()
-            .map(Participation)
-            .collect::<Vec<_>>()
-            .into())
+        Ok(rows.into_iter().map(Participation).collect())
     }
     /// What each organization has promised in the group.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]

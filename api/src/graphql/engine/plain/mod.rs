@@ -216,6 +216,14 @@ impl<T> From<Vec<T>> for PlainList<T> {
     }
 }
 
+impl<T> FromIterator<T> for PlainList<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Self {
+        Self {
+            items: items.into_iter().collect(),
+        }
+    }
+}
+
 impl<T> AsRef<[T]> for PlainList<T> {
     fn as_ref(&self) -> &[T] {
         &self.items
