@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod checks;
 pub(crate) mod input_text;
+pub(crate) mod kept;
 pub mod pagination;
 pub mod plain;
 pub mod raw;

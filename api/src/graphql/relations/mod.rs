@@ -24,85 +24,172 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::*;
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, RelationTrait, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, RelationTrait, Select, Value,
 };
 
 use super::engine::pagination::{Fetched, total_in};
-use super::engine::{LoadError, Reader};
+use super::engine::{LoadError, Reader, kept};
 
-impl Reader {
-    /// The rows of `select` with the organizations they point at (one join); the
-    /// organizations prime [`OrganizationId`].
-    async fn with_organizations<E>(&self, select: Select<E>) -> Result<Vec<E::Model>, LoadError>
-    where
-        E: EntityTrait + sea_orm::Related<organization::Entity>,
-    {
-        let rows = select
-            .find_also_related(organization::Entity)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .map(|(row, org)| {
-                if let Some(org) = org {
-                    self.primer.prime(OrganizationId(org.id), org);
-                }
-                row
-            })
-            .collect())
+/// What comes with a relation's rows by a join, priming the cache of its own key: how
+/// the statement is joined, and how its results are read.
+trait Joined<E: EntityTrait> {
+    /// `select` with the joins.
+    fn query(select: Select<E>) -> SelectStatement;
+    /// The rows of `results`; what came with them primes the request's cache.
+    fn read(reader: &Reader, results: &[QueryResult]) -> Result<Vec<E::Model>, DbErr>;
+}
+
+/// The rows alone.
+struct Alone;
+
+impl<E: EntityTrait> Joined<E> for Alone {
+    fn query(select: Select<E>) -> SelectStatement {
+        select.into_query()
     }
+    fn read(_: &Reader, results: &[QueryResult]) -> Result<Vec<E::Model>, DbErr> {
+        results
+            .iter()
+            .map(|r| E::Model::from_query_result(r, ""))
+            .collect()
+    }
+}
 
-    /// The activities of `select` with their priority and focus areas (one statement),
-    /// which prime [`PriorityAreaId`] and [`FocusAreaId`].
-    async fn with_areas(
-        &self,
-        select: Select<activity::Entity>,
-    ) -> Result<Vec<activity::Model>, LoadError> {
-        let rows = select
+/// The rows with the organizations they point at, which prime [`OrganizationId`].
+struct WithOrganization;
+
+impl<E> Joined<E> for WithOrganization
+where
+    E: EntityTrait + sea_orm::Related<organization::Entity>,
+{
+    fn query(select: Select<E>) -> SelectStatement {
+        select.find_also_related(organization::Entity).into_query()
+    }
+    fn read(reader: &Reader, results: &[QueryResult]) -> Result<Vec<E::Model>, DbErr> {
+        let mut rows = Vec::with_capacity(results.len());
+        for result in results {
+            if let Some(org) = organization::Model::from_query_result_optional(result, "B_")? {
+                reader.primer.prime(OrganizationId(org.id), org);
+            }
+            rows.push(E::Model::from_query_result(result, "A_")?);
+        }
+        Ok(rows)
+    }
+}
+
+/// Activities with their priority and focus areas, which prime [`PriorityAreaId`] and
+/// [`FocusAreaId`].
+struct WithAreas;
+
+impl Joined<activity::Entity> for WithAreas {
+    fn query(select: Select<activity::Entity>) -> SelectStatement {
+        select
             .find_also_related(priority_area::Entity)
             .find_also_related(focus_area::Entity)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .map(|(row, priority, focus)| {
-                if let Some(p) = priority {
-                    self.primer.prime(PriorityAreaId(p.id), p);
-                }
-                if let Some(f) = focus {
-                    self.primer.prime(FocusAreaId(f.id), f);
-                }
-                row
-            })
-            .collect())
+            .into_query()
     }
+    fn read(reader: &Reader, results: &[QueryResult]) -> Result<Vec<activity::Model>, DbErr> {
+        let mut rows = Vec::with_capacity(results.len());
+        for result in results {
+            if let Some(p) = priority_area::Model::from_query_result_optional(result, "B_")? {
+                reader.primer.prime(PriorityAreaId(p.id), p);
+            }
+            if let Some(f) = focus_area::Model::from_query_result_optional(result, "C_")? {
+                reader.primer.prime(FocusAreaId(f.id), f);
+            }
+            rows.push(activity::Model::from_query_result(result, "A_")?);
+        }
+        Ok(rows)
+    }
+}
 
-    /// The rows of `select` with the organizations and the collaboration groups they
-    /// point at, which prime [`OrganizationId`] and [`CollaborationGroupId`]: a
-    /// commitment is nearly always shown with whose it is and in which group.
-    async fn with_organizations_and_groups<E>(
-        &self,
-        select: Select<E>,
-    ) -> Result<Vec<E::Model>, LoadError>
+/// Districts with their municipalities, which prime [`MunicipalityId`].
+struct WithMunicipality;
+
+impl Joined<district::Entity> for WithMunicipality {
+    fn query(select: Select<district::Entity>) -> SelectStatement {
+        select.find_also_related(municipality::Entity).into_query()
+    }
+    fn read(reader: &Reader, results: &[QueryResult]) -> Result<Vec<district::Model>, DbErr> {
+        let mut rows = Vec::with_capacity(results.len());
+        for result in results {
+            if let Some(m) = municipality::Model::from_query_result_optional(result, "B_")? {
+                reader.primer.prime(MunicipalityId(m.id), m);
+            }
+            rows.push(district::Model::from_query_result(result, "A_")?);
+        }
+        Ok(rows)
+    }
+}
+
+/// The rows with the organizations and the collaboration groups they point at, which
+/// prime [`OrganizationId`] and [`CollaborationGroupId`]: a commitment is nearly always
+/// shown with whose it is and in which group.
+struct WithOrganizationAndGroup;
+
+impl<E> Joined<E> for WithOrganizationAndGroup
+where
+    E: EntityTrait
+        + sea_orm::Related<organization::Entity>
+        + sea_orm::Related<collaboration_group::Entity>,
+{
+    fn query(select: Select<E>) -> SelectStatement {
+        select
+            .find_also_related(organization::Entity)
+            .find_also_related(collaboration_group::Entity)
+            .into_query()
+    }
+    fn read(reader: &Reader, results: &[QueryResult]) -> Result<Vec<E::Model>, DbErr> {
+        results
+            .iter()
+            .map(|result| reader.read_with_organization_and_group::<E>(result, false))
+            .collect()
+    }
+}
+
+impl Reader {
+    /// The rows `select(keys)` finds, with what `J` joins to them, in one statement. Its
+    /// SQL text is built once per relation and count of keys ([`kept`]); `select` must
+    /// capture nothing (checked at compile time).
+    async fn keyed<E, J, V, F>(&self, keys: Vec<V>, select: F) -> Result<Vec<E::Model>, LoadError>
     where
-        E: EntityTrait
-            + sea_orm::Related<organization::Entity>
-            + sea_orm::Related<collaboration_group::Entity>,
+        E: EntityTrait,
+        J: Joined<E> + 'static,
+        V: Into<Value> + Clone,
+        F: Fn(Vec<V>) -> Select<E> + Copy + 'static,
     {
-        Ok(self
-            .page_with_organizations_and_groups(select, false)
-            .await?
-            .rows)
+        let backend = self.db.get_database_backend();
+        let statement = kept::keyed(backend, keys, move |keys| J::query(select(keys)));
+        let results = self.db.query_all_raw(statement).await?;
+        Ok(J::read(self, &results)?)
     }
 
-    /// [`Self::with_organizations_and_groups`] for a page of a root list, in one
-    /// statement (joins): also the groups' districts when `districts` (priming
-    /// [`DistrictId`]), and the connection's `totalCount` when the page's `SELECT` carries
-    /// it ([`TOTAL_COLUMN`](super::engine::pagination::TOTAL_COLUMN), see `page_query_with`).
+    /// One result of a statement joined as [`WithOrganizationAndGroup`] (and, when
+    /// `districts`, the groups' districts as `D_`): the row, its organization and group
+    /// (and district) priming the cache.
+    fn read_with_organization_and_group<E: EntityTrait>(
+        &self,
+        result: &QueryResult,
+        districts: bool,
+    ) -> Result<E::Model, DbErr> {
+        if let Some(org) = organization::Model::from_query_result_optional(result, "B_")? {
+            self.primer.prime(OrganizationId(org.id), org);
+        }
+        if let Some(group) = collaboration_group::Model::from_query_result_optional(result, "C_")? {
+            self.primer.prime(CollaborationGroupId(group.id), group);
+        }
+        if districts && let Some(d) = district::Model::from_query_result_optional(result, "D_")? {
+            self.primer.prime(DistrictId(d.id), d);
+        }
+        E::Model::from_query_result(result, "A_")
+    }
+
+    /// The rows of a page of a root list joined as [`WithOrganizationAndGroup`], in one
+    /// statement: also the groups' districts when `districts` (priming [`DistrictId`]),
+    /// and the connection's `totalCount` when the page's `SELECT` carries it
+    /// ([`TOTAL_COLUMN`](super::engine::pagination::TOTAL_COLUMN), see `page_query_with`).
     pub(crate) async fn page_with_organizations_and_groups<E>(
         &self,
         select: Select<E>,
@@ -125,72 +212,38 @@ impl Reader {
         };
         let backend = self.db.get_database_backend();
         let results = self.db.query_all_raw(backend.build(&query)).await?;
-        let mut rows = Vec::with_capacity(results.len());
-        for result in &results {
-            if let Some(org) = organization::Model::from_query_result_optional(result, "B_")? {
-                self.primer.prime(OrganizationId(org.id), org);
-            }
-            if let Some(group) =
-                collaboration_group::Model::from_query_result_optional(result, "C_")?
-            {
-                self.primer.prime(CollaborationGroupId(group.id), group);
-            }
-            if districts && let Some(d) = district::Model::from_query_result_optional(result, "D_")?
-            {
-                self.primer.prime(DistrictId(d.id), d);
-            }
-            rows.push(E::Model::from_query_result(result, "A_")?);
-        }
+        let rows = results
+            .iter()
+            .map(|result| self.read_with_organization_and_group::<E>(result, districts))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Fetched {
             total: total_in(&results, "A_"),
             rows,
         })
     }
-
-    /// The districts of `select` with their municipalities (one statement), which prime
-    /// [`MunicipalityId`].
-    async fn with_municipality(
-        &self,
-        select: Select<district::Entity>,
-    ) -> Result<Vec<district::Model>, LoadError> {
-        let rows = select
-            .find_also_related(municipality::Entity)
-            .all(&self.db)
-            .await
-            .map_err(Arc::new)?;
-        Ok(rows
-            .into_iter()
-            .map(|(row, m)| {
-                if let Some(m) = m {
-                    self.primer.prime(MunicipalityId(m.id), m);
-                }
-                row
-            })
-            .collect())
-    }
 }
 
-/// The rows of a select, alone or `with` what is joined to them (see the `with_*`
-/// methods of [`Reader`] here).
-macro_rules! fetch {
-    ($loader:ident, $select:ident) => {
-        $loader.rows($select).await?
+/// What a relation's rows come with (see [`Joined`]): nothing, or `organization`,
+/// `areas`, `municipality`, `organization_and_group`.
+macro_rules! joined {
+    () => {
+        Alone
     };
-    ($loader:ident, $select:ident, organization) => {
-        $loader.with_organizations($select).await?
+    (organization) => {
+        WithOrganization
     };
-    ($loader:ident, $select:ident, areas) => {
-        $loader.with_areas($select).await?
+    (areas) => {
+        WithAreas
     };
-    ($loader:ident, $select:ident, municipality) => {
-        $loader.with_municipality($select).await?
+    (municipality) => {
+        WithMunicipality
     };
-    ($loader:ident, $select:ident, organization_and_group) => {
-        $loader.with_organizations_and_groups($select).await?
+    (organization_and_group) => {
+        WithOrganizationAndGroup
     };
 }
 
-/// A row by id. `, with X`: fetched with what is joined to it (see [`fetch!`]).
+/// A row by id. `, with X`: fetched with what is joined to it (see [`joined!`]).
 macro_rules! by_id {
     ($(#[$doc:meta])* $key:ident => $module:ident $(, with $also:ident)?) => {
         $(#[$doc])*
@@ -203,9 +256,11 @@ macro_rules! by_id {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let select = $module::Entity::find().filter($module::Column::Id.is_in(ids));
-                let loader = self;
-                let rows = fetch!(loader, select $(, $also)?);
+                let rows = self
+                    .keyed::<_, joined!($($also)?), _, _>(ids, |ids| {
+                        $module::Entity::find().filter($module::Column::Id.is_in(ids))
+                    })
+                    .await?;
                 Ok(rows.into_iter().map(|m| ($key(m.id), m)).collect())
             }
         }
@@ -231,7 +286,7 @@ where
 }
 
 /// A has-many relation: all children of the batch's parents in one statement, ordered
-/// by id. `, with X`: the children come with what is joined to them (see [`fetch!`]).
+/// by id. `, with X`: the children come with what is joined to them (see [`joined!`]).
 macro_rules! has_many {
     ($(#[$doc:meta])* $key:ident => $module:ident by $column:ident, $fk:expr $(, with $also:ident)?) => {
         $(#[$doc])*
@@ -244,11 +299,13 @@ macro_rules! has_many {
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
                 let ids: Vec<i32> = keys.iter().map(|k| k.0).collect();
-                let select = $module::Entity::find()
-                    .filter($module::Column::$column.is_in(ids))
-                    .order_by_asc($module::Column::Id);
-                let loader = self;
-                let rows = fetch!(loader, select $(, $also)?);
+                let rows = self
+                    .keyed::<_, joined!($($also)?), _, _>(ids, |ids| {
+                        $module::Entity::find()
+                            .filter($module::Column::$column.is_in(ids))
+                            .order_by_asc($module::Column::Id)
+                    })
+                    .await?;
                 let fk: fn(&$module::Model) -> Option<i32> = $fk;
                 Ok(group_by_parent(keys, rows, |row| fk(row).map($key)))
             }
@@ -394,7 +451,9 @@ impl Loader<DistrictSlug> for Reader {
     ) -> Result<HashMap<DistrictSlug, Self::Value>, Self::Error> {
         let slugs: Vec<String> = keys.iter().map(|k| k.0.clone()).collect();
         let rows = self
-            .with_municipality(district::Entity::find().filter(district::Column::Slug.is_in(slugs)))
+            .keyed::<_, WithMunicipality, _, _>(slugs, |slugs| {
+                district::Entity::find().filter(district::Column::Slug.is_in(slugs))
+            })
             .await?;
         Ok(rows
             .into_iter()
@@ -459,11 +518,14 @@ impl Loader<CommitmentsOfParticipation> for Reader {
         keys: &[CommitmentsOfParticipation],
     ) -> Result<HashMap<CommitmentsOfParticipation, Self::Value>, Self::Error> {
         let groups: Vec<i32> = keys.iter().map(|k| k.group_id).collect();
-        let select = commitment::Entity::find()
-            .filter(commitment::Column::GroupId.is_in(groups))
-            .order_by_asc(commitment::Column::Id);
         // Every commitment of the groups: the seats not asked about get theirs too.
-        let rows = self.with_organizations(select).await?;
+        let rows = self
+            .keyed::<_, WithOrganization, _, _>(groups, |groups| {
+                commitment::Entity::find()
+                    .filter(commitment::Column::GroupId.is_in(groups))
+                    .order_by_asc(commitment::Column::Id)
+            })
+            .await?;
         Ok(group_by_parent(keys, rows, |row| {
             Some(CommitmentsOfParticipation {
                 group_id: row.group_id,
